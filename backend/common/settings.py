@@ -1,0 +1,56 @@
+"""The settings base every service extends: one name means one thing everywhere.
+
+Values come from environment variables (`HOST`, `PORT`, `DATABASE_URL`, ...). The defaults are
+the embedded ones: a SQLite file and a file-system broker under `DATA_DIR`, so the whole stack
+runs on a laptop with no server. Deployments set PostgreSQL and Redis URLs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED_BROKER_URL = "filesystem://"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    host: str = Field(default="127.0.0.1", description="Interface the HTTP server binds (HOST).")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port of the HTTP server (PORT).")
+    data_dir: Path = Field(default=Path("var"), description="Local data of the embedded defaults.")
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; default: SQLite in DATA_DIR."
+    )
+    broker_url: str = Field(default="", description="Celery broker; default: files in DATA_DIR.")
+    log_level: str = Field(default="INFO", description="Python logging level name.")
+    log_format: Literal["plain", "json"] = Field(
+        default="plain", description="plain or json lines."
+    )
+
+    @model_validator(mode="after")
+    def _embedded_defaults(self) -> ServiceSettings:
+        # Derived from DATA_DIR unless set, so one variable moves all local state.
+        if not self.database_url:
+            object.__setattr__(
+                self, "database_url", f"sqlite:///{self.data_dir / 'lostfound.sqlite3'}"
+            )
+        if not self.broker_url:
+            object.__setattr__(self, "broker_url", EMBEDDED_BROKER_URL)
+        return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_embedded_broker(self) -> bool:
+        return self.broker_url.startswith(EMBEDDED_BROKER_URL)
+
+    @property
+    def broker_dir(self) -> Path:
+        """Folder of the file-system broker (shared by the API and the worker)."""
+        return self.data_dir / "broker"

@@ -1,0 +1,51 @@
+"""The version every service reports: the package version and, when known, the git commit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+# Bumped on release; services ship as PEX files of sources, not as installed distributions.
+__version__ = "0.1.0"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: str
+    commit: str | None
+
+    def __str__(self) -> str:
+        return f"{self.version}+{self.commit[:12]}" if self.commit else self.version
+
+
+def _git_commit() -> str | None:
+    # Images and CI pass the commit in; a developer checkout can ask git.
+    if commit := os.environ.get("GIT_COMMIT"):
+        return commit.strip() or None
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+@cache
+def version_info(distribution: str | None = None) -> VersionInfo:
+    """The installed `distribution`'s version when there is one, else this repo's version."""
+    version = __version__
+    if distribution:
+        with suppress(metadata.PackageNotFoundError):
+            version = metadata.version(distribution)
+    return VersionInfo(version=version, commit=_git_commit())

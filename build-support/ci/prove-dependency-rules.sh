@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Proves the visibility rules bite: in a throw-away copy of the repo, add forbidden imports
+# (backend -> research, service -> service) and expect Pants to refuse each, naming the rule.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "${work}"' EXIT
+# Tracked and untracked (not ignored) files, as they are in the working tree.
+(cd "${repo}" && git ls-files -z --cached --others --exclude-standard) \
+  | (cd "${repo}" && xargs -0 cp --parents -t "${work}" 2>/dev/null || true)
+
+mkdir -p "${work}/research/probe" "${work}/backend/api/probe" "${work}/backend/nlp/probe"
+printf 'VALUE = 1\n' >"${work}/research/probe/secret.py"
+printf 'PEER = 2\n' >"${work}/backend/nlp/probe/peer.py"
+printf 'from research.probe.secret import VALUE\n\nprint(VALUE)\n' >"${work}/backend/api/probe/uses_research.py"
+printf 'from backend.nlp.probe.peer import PEER\n\nprint(PEER)\n' >"${work}/backend/api/probe/uses_nlp.py"
+for dir in research/probe backend/api/probe backend/nlp/probe; do
+  printf 'python_sources()\n' >"${work}/${dir}/BUILD"
+done
+
+failures=0
+expect_refused() { # expect_refused FILE WHAT
+  local out
+  if out="$(cd "${work}" && ./pants --no-pantsd dependencies "$1" 2>&1)"; then
+    echo "FAIL: $2 was allowed"
+    failures=$((failures + 1))
+  elif grep -q "DependencyRuleActionDeniedError\|violat" <<<"${out}"; then
+    echo "ok: $2 is refused:"; grep -A3 -m1 "DependencyRuleActionDeniedError" <<<"${out}" | sed "s/^/    /"
+  else
+    echo "FAIL: $2 failed for another reason:"
+    echo "${out}" | tail -n 20
+    failures=$((failures + 1))
+  fi
+}
+
+expect_refused backend/api/probe/uses_research.py "backend/api importing research"
+expect_refused backend/api/probe/uses_nlp.py "backend/api importing backend/nlp"
+exit "${failures}"
