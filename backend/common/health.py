@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -145,10 +145,7 @@ def mount_probes(
         body: dict[str, Any] = {"ready": ready, **report}
         if extra is not None:
             produced = extra()
-            fields = cast(
-                Mapping[str, Any],
-                await produced if inspect.isawaitable(produced) else produced,
-            )
+            fields = await produced if inspect.isawaitable(produced) else produced
             body.update(fields)
             body["ready"] = ready and bool(fields.get("ready", True))
         return JSONResponse(body, status_code=200 if body["ready"] else 503)

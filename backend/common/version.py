@@ -8,7 +8,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
-from pathlib import Path
 
 # Bumped on release; services ship as PEX files of sources, not as installed distributions.
 __version__ = "0.1.0"
@@ -24,13 +23,12 @@ class VersionInfo:
 
 
 def _git_commit() -> str | None:
-    # Images and CI pass the commit in; a developer checkout can ask git.
+    # Images and CI pass the commit in; run from a checkout, git knows it.
     if commit := os.environ.get("GIT_COMMIT"):
         return commit.strip() or None
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
             capture_output=True,
             text=True,
             timeout=2,

@@ -1,0 +1,28 @@
+"""The shared data model (API and worker). Importing this package registers every table."""
+
+from backend.common.models.base import Base
+from backend.common.models.enums import EnrichmentState, ItemKind, ItemStatus, MatchStatus
+from backend.common.models.item import Item, Photo
+from backend.common.models.match import Match
+from backend.common.models.notification import Notification, NotificationStatus
+from backend.common.models.reporter import Reporter, hash_api_token, new_api_token
+from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin, include_deleted
+
+__all__ = [
+    "AuditLogMixin",
+    "Base",
+    "EnrichmentState",
+    "Item",
+    "ItemKind",
+    "ItemStatus",
+    "Match",
+    "MatchStatus",
+    "Notification",
+    "NotificationStatus",
+    "Photo",
+    "Reporter",
+    "SoftDeleteMixin",
+    "hash_api_token",
+    "include_deleted",
+    "new_api_token",
+]

@@ -1,0 +1,70 @@
+"""Request dependencies: settings, a database session per request, and who is calling."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.api.app.settings import ApiSettings
+from backend.common.models import Reporter, hash_api_token
+
+_bearer = HTTPBearer(auto_error=False, description="The token returned by POST /reporters.")
+
+
+def get_settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller: a reporter, or the administrator (reporter is None)."""
+
+    reporter: Reporter | None
+    is_admin: bool = False
+
+    @property
+    def actor(self) -> str:
+        return "admin" if self.reporter is None else str(self.reporter.id)
+
+
+def get_caller(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[Session, Depends(get_session)],
+    settings: Annotated[ApiSettings, Depends(get_settings)],
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing bearer token: send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    token = credentials.credentials
+    admin = settings.admin_token
+    if admin is not None and hmac.compare_digest(token, admin.get_secret_value()):
+        return Caller(reporter=None, is_admin=True)
+    reporter = session.scalar(select(Reporter).where(Reporter.token_hash == hash_api_token(token)))
+    if reporter is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "invalid bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Caller(reporter=reporter)
+
+
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+CallerDep = Annotated[Caller, Depends(get_caller)]

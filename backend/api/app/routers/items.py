@@ -1,0 +1,346 @@
+"""Item reports: create, read, list with filters, update, soft delete, restore, photo."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Depends,
+    File,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
+from fastapi.responses import FileResponse
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from backend.api.app.deps import (
+    Caller,
+    CallerDep,
+    SessionDep,
+    SettingsDep,
+    _bearer,
+    get_caller,
+)
+from backend.api.app.geo import haversine_km, squared_distance_km2, within_radius
+from backend.api.app.photo_store import PhotoStore
+from backend.api.app.schemas import (
+    ItemCreate,
+    ItemPage,
+    ItemPrivate,
+    ItemPublic,
+    ItemUpdate,
+    PhotoOut,
+)
+from backend.api.app.views import is_owner, item_public, item_view
+from backend.common.models import (
+    EnrichmentState,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Photo,
+    include_deleted,
+)
+
+router = APIRouter(prefix="/items", tags=["items"])
+
+# Changing these changes what the item matches, so they trigger enrichment and matching again.
+_MATCHING_FIELDS = frozenset(
+    {"title", "description", "category", "colour", "brand", "latitude", "longitude", "occurred_at"}
+)
+
+
+def optional_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Caller | None:
+    if credentials is None:
+        return None
+    return get_caller(credentials, session, settings)
+
+
+OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]
+
+
+def load_item(
+    session: Session, item_id: uuid.UUID, *, with_deleted: bool = False, for_update: bool = False
+) -> Item:
+    statement = select(Item).where(Item.id == item_id)
+    if with_deleted:
+        statement = include_deleted(statement)
+    if for_update:
+        statement = statement.with_for_update(of=Item)
+    item = session.scalars(statement).unique().one_or_none()
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"item {item_id} not found")
+    return item
+
+
+def require_owner(item: Item, caller: Caller) -> None:
+    if not is_owner(item, caller):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "only the reporter of this item may change it"
+        )
+
+
+def _mark_for_enrichment(item: Item) -> None:
+    item.enrichment_state = EnrichmentState.PENDING
+    item.enrichment_error = None
+    item.enrichment_attempts = 0
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ItemPrivate,
+    summary="Report a lost or found item",
+)
+def create_item(
+    body: ItemCreate,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    caller: CallerDep,
+) -> ItemPublic:
+    if caller.reporter is None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "items are reported by reporters, not the admin"
+        )
+    item = Item(**body.model_dump(), reporter_id=caller.reporter.id)
+    item.record_change(caller.actor)
+    session.add(item)
+    session.commit()
+    background.add_task(request.app.state.jobs.request_enrichment, item.id)
+    return item_view(item, request, caller)
+
+
+@router.get("", response_model=ItemPage, summary="List and search reports (no contact details)")
+def list_items(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: OptionalCallerDep,
+    kind: ItemKind | None = None,
+    category: Annotated[str | None, Query(max_length=50)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in title or text")] = None,
+    item_status: Annotated[ItemStatus | None, Query(alias="status")] = None,
+    near_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    near_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    radius_km: Annotated[float, Query(gt=0, le=500)] = 10.0,
+    occurred_from: datetime | None = None,
+    occurred_to: datetime | None = None,
+    deleted: Annotated[bool, Query(description="Admin only: list deleted items too")] = False,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int | None, Query(ge=1)] = None,
+) -> ItemPage:
+    size = page_size or settings.default_page_size
+    if size > settings.max_page_size:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            f"page_size must be at most {settings.max_page_size}",
+        )
+    if (near_lat is None) != (near_lon is None):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY, "near_lat and near_lon go together"
+        )
+    if occurred_from and occurred_to and occurred_from > occurred_to:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY, "occurred_from is after occurred_to"
+        )
+    if deleted and (caller is None or not caller.is_admin):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only the admin may list deleted items")
+
+    conditions = []
+    if kind is not None:
+        conditions.append(Item.kind == kind)
+    if category:
+        conditions.append(func.lower(Item.category) == category.strip().lower())
+    if item_status is not None:
+        conditions.append(Item.status == item_status)
+    if occurred_from is not None:
+        conditions.append(Item.occurred_at >= occurred_from)
+    if occurred_to is not None:
+        conditions.append(Item.occurred_at <= occurred_to)
+    for word in (q or "").split():
+        pattern = f"%{word.lower()}%"
+        conditions.append(
+            or_(func.lower(Item.title).like(pattern), func.lower(Item.description).like(pattern))
+        )
+    if near_lat is not None and near_lon is not None:
+        conditions.append(
+            within_radius(Item.latitude, Item.longitude, near_lat, near_lon, radius_km)
+        )
+
+    statement = select(Item).where(*conditions)
+    count = select(func.count()).select_from(Item).where(*conditions)
+    if deleted:
+        statement, count = include_deleted(statement), include_deleted(count)
+    if near_lat is not None and near_lon is not None:
+        statement = statement.order_by(
+            squared_distance_km2(Item.latitude, Item.longitude, near_lat, near_lon), Item.id
+        )
+    else:
+        statement = statement.order_by(Item.occurred_at.desc(), Item.id)
+    rows = session.scalars(statement.offset((page - 1) * size).limit(size)).unique().all()
+    total = session.scalar(count) or 0
+
+    def distance(item: Item) -> float | None:
+        if near_lat is None or near_lon is None or item.latitude is None or item.longitude is None:
+            return None
+        return round(haversine_km(near_lat, near_lon, item.latitude, item.longitude), 3)
+
+    return ItemPage(
+        items=[item_public(item, request, distance(item)) for item in rows],
+        total=total,
+        page=page,
+        page_size=size,
+    )
+
+
+@router.get(
+    "/{item_id}",
+    response_model=ItemPrivate | ItemPublic,
+    summary="Read a report (its reporter also sees the contact details)",
+)
+def read_item(
+    item_id: uuid.UUID, request: Request, session: SessionDep, caller: OptionalCallerDep
+) -> ItemPublic:
+    item = load_item(session, item_id, with_deleted=caller is not None and caller.is_admin)
+    return item_view(item, request, caller)
+
+
+@router.patch("/{item_id}", response_model=ItemPrivate, summary="Change your report")
+def update_item(
+    item_id: uuid.UUID,
+    body: ItemUpdate,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    caller: CallerDep,
+) -> ItemPublic:
+    item = load_item(session, item_id, for_update=True)
+    require_owner(item, caller)
+    changes = body.model_dump(exclude_unset=True)
+    changed = {name for name, value in changes.items() if getattr(item, name) != value}
+    for name in changed:
+        setattr(item, name, changes[name])
+    rematch = bool(changed & _MATCHING_FIELDS)
+    if rematch:
+        _mark_for_enrichment(item)
+    if changed:
+        item.record_change(caller.actor)
+    session.commit()
+    if rematch:
+        background.add_task(request.app.state.jobs.request_enrichment, item.id)
+    return item_view(item, request, caller)
+
+
+@router.delete(
+    "/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete your report (soft delete: the admin can restore it)",
+)
+def delete_item(item_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Response:
+    item = load_item(session, item_id, for_update=True)
+    if not caller.is_admin:
+        require_owner(item, caller)
+    item.soft_delete()
+    item.record_change(caller.actor)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{item_id}/restore", response_model=ItemPrivate, summary="Admin: undelete a report")
+def restore_item(
+    item_id: uuid.UUID, request: Request, session: SessionDep, caller: CallerDep
+) -> ItemPublic:
+    if not caller.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only the admin may restore items")
+    item = load_item(session, item_id, with_deleted=True, for_update=True)
+    if not item.is_deleted:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"item {item_id} is not deleted")
+    item.restore()
+    item.record_change(caller.actor)
+    session.commit()
+    return item_view(item, request, caller)
+
+
+@router.put(
+    "/{item_id}/photo",
+    response_model=PhotoOut,
+    summary="Upload (or replace) the photo of your report: JPEG, PNG or WebP",
+    responses={
+        413: {"description": "Larger than MAX_PHOTO_BYTES"},
+        415: {"description": "Not a JPEG, PNG or WebP image (judged by its bytes)"},
+    },
+)
+def upload_photo(
+    item_id: uuid.UUID,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    caller: CallerDep,
+    file: Annotated[UploadFile, File(description="The image")],
+) -> PhotoOut:
+    item = load_item(session, item_id, for_update=True)
+    require_owner(item, caller)
+    store: PhotoStore = request.app.state.photos
+    stored = store.save(file.file)
+    old_file = item.photo.file_name if item.photo else None
+    try:
+        if item.photo is None:
+            item.photo = Photo(
+                file_name=stored.file_name,
+                content_type=stored.content_type,
+                size_bytes=stored.size_bytes,
+                sha256=stored.sha256,
+            )
+        else:
+            item.photo.file_name = stored.file_name
+            item.photo.content_type = stored.content_type
+            item.photo.size_bytes = stored.size_bytes
+            item.photo.sha256 = stored.sha256
+        item.photo.record_change(caller.actor)
+        item.image_features = None
+        _mark_for_enrichment(item)
+        item.record_change(caller.actor)
+        session.commit()
+    except BaseException:
+        # Nothing half-stored: the new file goes if its row did not make it.
+        session.rollback()
+        store.delete(stored.file_name)
+        raise
+    if old_file and old_file != stored.file_name:
+        store.delete(old_file)
+    background.add_task(request.app.state.jobs.request_enrichment, item.id)
+    return PhotoOut(
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        url=str(request.url_for("read_photo", item_id=item.id)),
+    )
+
+
+@router.get(
+    "/{item_id}/photo",
+    response_class=FileResponse,
+    summary="The photo of a report",
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+)
+def read_photo(item_id: uuid.UUID, request: Request, session: SessionDep) -> FileResponse:
+    item = load_item(session, item_id)
+    if item.photo is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"item {item_id} has no photo")
+    store: PhotoStore = request.app.state.photos
+    return FileResponse(store.path_of(item.photo.file_name), media_type=item.photo.content_type)

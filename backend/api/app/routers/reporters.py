@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from backend.api.app.deps import CallerDep, SessionDep
+from backend.api.app.schemas import ReporterCreate, ReporterCreated, ReporterOut
+from backend.common.models import Reporter, hash_api_token, new_api_token
+
+router = APIRouter(prefix="/reporters", tags=["reporters"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReporterCreated,
+    summary="Register a reporter and get its API token (shown once)",
+)
+def create_reporter(body: ReporterCreate, session: SessionDep) -> ReporterCreated:
+    token = new_api_token()
+    reporter = Reporter(name=body.name, email=body.email, token_hash=hash_api_token(token))
+    session.add(reporter)
+    session.commit()
+    return ReporterCreated(id=reporter.id, name=reporter.name, email=reporter.email, token=token)
+
+
+@router.get("/me", response_model=ReporterOut, summary="The reporter the token belongs to")
+def read_me(caller: CallerDep) -> Reporter:
+    if caller.reporter is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "the admin token has no reporter")
+    return caller.reporter

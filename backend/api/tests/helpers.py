@@ -1,0 +1,48 @@
+"""Shared test data for the API tests."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+ADMIN_TOKEN = "admin-test-token"
+MAX_PHOTO_BYTES = 100_000
+
+Headers = dict[str, str]
+ADMIN: Headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def item_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "lost",
+        "title": "Black leather wallet",
+        "description": "Lost near the central station, has a red stripe inside",
+        "category": "wallet",
+        "colour": "black",
+        "brand": "Fossil",
+        "latitude": 52.3791,
+        "longitude": 4.9003,
+        "place_name": "Amsterdam Centraal",
+        "occurred_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        "contact": "ada@example.org",
+    }
+    body.update(overrides)
+    return body
+
+
+def png_bytes(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A valid PNG of one colour, made without an imaging library."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )

@@ -1,0 +1,3 @@
+from backend.common.db.migrations import main
+
+main()

@@ -1,0 +1,54 @@
+"""The Celery contract between the API (which sends) and the worker (which runs): task names
+and broker configuration. The API sends tasks by name and never imports worker code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from backend.common.settings import ServiceSettings
+
+# Stable task names: renaming one strands the messages already queued under the old name.
+ENRICH_ITEM = "lostfound.enrich_item"
+MATCH_ITEM = "lostfound.match_item"
+NOTIFY_MATCH = "lostfound.notify_match"
+SWEEP_PENDING = "lostfound.sweep_pending"
+
+DEFAULT_QUEUE = "lostfound"
+
+
+def celery_config(settings: ServiceSettings) -> dict[str, Any]:
+    """Configuration shared by every Celery client and worker of this system."""
+    config: dict[str, Any] = {
+        "broker_url": settings.broker_url,
+        "task_default_queue": DEFAULT_QUEUE,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_backend": None,
+        "task_ignore_result": True,
+        "broker_connection_retry_on_startup": True,
+        "enable_utc": True,
+    }
+    if settings.uses_embedded_broker:
+        # kombu's file-system transport: producers and consumers share one folder.
+        queue_dir = settings.broker_dir / "queue"
+        processed_dir = settings.broker_dir / "processed"
+        for folder in (queue_dir, processed_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        config["broker_transport_options"] = {
+            "data_folder_in": str(queue_dir),
+            "data_folder_out": str(queue_dir),
+            "processed_folder": str(processed_dir),
+            "store_processed": False,
+        }
+    else:
+        # Redis: a message not acknowledged within this time is redelivered (acks_late).
+        config["broker_transport_options"] = {"visibility_timeout": 3600}
+    return config
+
+
+def make_celery(settings: ServiceSettings, name: str) -> Celery:
+    app = Celery(name)
+    app.conf.update(celery_config(settings))
+    return app

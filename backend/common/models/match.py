@@ -1,0 +1,67 @@
+"""A suggested pairing of a lost and a found item, with its score and each side's answer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.common.models.base import Base
+from backend.common.models.enums import MatchStatus
+from backend.common.models.item import Item
+from backend.common.models.soft_delete import AuditLogMixin
+
+
+class Match(AuditLogMixin, Base):
+    __tablename__ = "match"
+    __table_args__ = (UniqueConstraint("lost_item_id", "found_item_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    lost_item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("item.id"), index=True)
+    found_item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("item.id"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    text_score: Mapped[float] = mapped_column(Float, default=0.0)
+    image_score: Mapped[float | None] = mapped_column(Float, default=None)
+    attribute_score: Mapped[float] = mapped_column(Float, default=0.0)
+    distance_score: Mapped[float] = mapped_column(Float, default=0.0)
+    time_score: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[MatchStatus] = mapped_column(
+        Enum(
+            MatchStatus,
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            length=16,
+        ),
+        default=MatchStatus.SUGGESTED,
+        index=True,
+    )
+    lost_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    found_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    model_version: Mapped[str | None] = mapped_column(String(100), default=None)
+
+    lost_item: Mapped[Item] = relationship(foreign_keys=[lost_item_id], lazy="joined")
+    found_item: Mapped[Item] = relationship(foreign_keys=[found_item_id], lazy="joined")
+
+    def side_of(self, reporter_id: uuid.UUID) -> str | None:
+        """ "lost" or "found": which side `reporter_id` is on, or None."""
+        if self.lost_item.reporter_id == reporter_id:
+            return "lost"
+        if self.found_item.reporter_id == reporter_id:
+            return "found"
+        return None
+
+    @property
+    def confirmed_by_both(self) -> bool:
+        return self.lost_confirmed and self.found_confirmed

@@ -1,0 +1,31 @@
+"""Who reports items. Authenticated by a bearer API token stored only as its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from sqlalchemy import String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.common.models.base import Base
+from backend.common.models.soft_delete import AuditLogMixin
+
+
+def new_api_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_api_token(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Reporter(AuditLogMixin, Base):
+    __tablename__ = "reporter"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
