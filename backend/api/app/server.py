@@ -1,23 +1,13 @@
-"""Entry point of the API's PEX: `python3.11 server.pex` serves on HOST:PORT (default :8000)."""
+"""Entry point of the API service's PEX: serves on HOST:PORT (default :8000)."""
 
 from __future__ import annotations
 
-import uvicorn
-
 from backend.api.app.settings import ApiSettings
-from backend.common.log import configure_logging
+from backend.common.serve import serve
 
 
 def main() -> None:
-    settings = ApiSettings()
-    configure_logging(settings.log_level, settings.log_format)
-    uvicorn.run(
-        "backend.api.app.main:app",
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        proxy_headers=True,
-    )
+    serve("backend.api.app.main:app", ApiSettings())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,113 @@
+"""spaCy's English pipeline plus the domain terms: colour, brand, category, place."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.integration
+
+# (text, expected colours, brands, categories, a place that must be found or None)
+EXAMPLES = [
+    (
+        "Lost my black Samsung Galaxy phone at Amsterdam Centraal",
+        {"black"},
+        {"samsung"},
+        {"phone"},
+        "Amsterdam Centraal",
+    ),
+    (
+        "Found a red Eastpak backpack near the Eiffel Tower",
+        {"red"},
+        {"eastpak"},
+        {"bag"},
+        "the Eiffel Tower",
+    ),
+    ("iPhone with a cracked screen found in London", set(), {"apple"}, {"phone"}, "London"),
+    (
+        "Blue umbrella left on a bench in Central Park",
+        {"blue"},
+        set(),
+        {"umbrella"},
+        "Central Park",
+    ),
+    ("Gold Rolex watch lost in Geneva", {"gold"}, {"rolex"}, {"watch"}, "Geneva"),
+    ("Found house keys on a green keyring in Berlin", {"green"}, set(), {"keys"}, "Berlin"),
+    ("Brown leather wallet lost in Paris last Friday", {"brown"}, set(), {"wallet"}, "Paris"),
+    (
+        "Navy Nike jacket forgotten at the stadium in Madrid",
+        {"blue"},
+        {"nike"},
+        {"clothing"},
+        "Madrid",
+    ),
+    (
+        "Lost Ray-Ban sunglasses on the beach in Barcelona",
+        set(),
+        {"ray-ban"},
+        {"glasses"},
+        "Barcelona",
+    ),
+    ("Found white AirPods in a taxi in New York", {"white"}, {"apple"}, {"headphones"}, "New York"),
+    ("Silver MacBook left on a train in Manchester", {"grey"}, {"apple"}, {"laptop"}, "Manchester"),
+    ("Pink Kindle found at the library in Dublin", {"pink"}, {"kindle"}, {"tablet"}, "Dublin"),
+    ("Lost a purple Gucci handbag in Milan", {"purple"}, {"gucci"}, {"bag"}, "Milan"),
+    (
+        "Yellow LEGO toy lost at the airport in Copenhagen",
+        {"yellow"},
+        {"lego"},
+        {"toy"},
+        "Copenhagen",
+    ),
+    (
+        "Found a grey North Face rucksack in Edinburgh",
+        {"grey"},
+        {"north face"},
+        {"bag"},
+        "Edinburgh",
+    ),
+    ("My mobile in an orange case was lost in Rome", {"orange"}, set(), {"phone"}, "Rome"),
+    ("Lost my passport at Heathrow", set(), set(), {"documents"}, "Heathrow"),
+]
+
+
+@pytest.fixture(scope="module")
+def results(client: TestClient) -> list[dict]:
+    response = client.post("/entities", json={"texts": [text for text, *_ in EXAMPLES]})
+    assert response.status_code == 200, response.text
+    body: list[dict] = response.json()["results"]
+    assert len(body) == len(EXAMPLES)
+    return body
+
+
+@pytest.mark.parametrize("index", range(len(EXAMPLES)), ids=[e[0][:30] for e in EXAMPLES])
+def test_attributes_for_matching(results: list[dict], index: int) -> None:
+    text, colours, brands, categories, place = EXAMPLES[index]
+    attributes = results[index]["attributes"]
+
+    assert colours <= set(attributes["colours"]), attributes
+    assert brands <= set(attributes["brands"]), attributes
+    assert categories <= set(attributes["categories"]), attributes
+    if place:
+        assert any(place in found or found in place for found in attributes["places"]), attributes
+
+
+def test_entities_carry_offsets_into_the_text(results: list[dict]) -> None:
+    for (text, *_), result in zip(EXAMPLES, results, strict=True):
+        for entity in result["entities"]:
+            assert text[entity["start"] : entity["end"]] == entity["text"]
+            assert entity["label"]
+
+
+def test_dates_are_extracted(client: TestClient) -> None:
+    response = client.post("/entities", json={"texts": ["Lost on 3 March near the market"]})
+    assert "3 March" in response.json()["results"][0]["attributes"]["dates"]
+
+
+def test_the_terms_file_extends_the_vocabulary(tmp_path, settings) -> None:
+    from backend.nlp.server.main import create_app
+
+    terms = tmp_path / "terms.csv"
+    terms.write_text("label,canonical,synonyms\nCATEGORY,scooter,scooter|e-scooter|kick scooter\n")
+    custom = settings.model_copy(update={"domain_terms_file": terms})
+    with TestClient(create_app(custom)) as client:
+        response = client.post("/entities", json={"texts": ["Found a kick scooter"]})
+    assert response.json()["results"][0]["attributes"]["categories"] == ["scooter"]

@@ -1,0 +1,211 @@
+"""The vision service: `backend.vision.server.main:app` (deployments run this path)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import FastAPI, File, HTTPException, UploadFile
+from pydantic import BaseModel, Field, model_validator
+
+from backend.common.health import ReadinessRegistry, mount_probes
+from backend.common.version import version_info
+from backend.vision.server.decoding import ImageError, decode_image
+from backend.vision.server.features import (
+    MODEL_VERSION,
+    RecordError,
+    extract_features,
+    parse_record,
+    similarity,
+)
+from backend.vision.server.settings import VisionSettings
+
+log = logging.getLogger(__name__)
+
+
+class SimilarityRequest(BaseModel):
+    a: dict[str, Any] = Field(description="A feature record from POST /features.")
+    b: dict[str, Any] | None = Field(default=None, description="One record to compare with.")
+    candidates: list[dict[str, Any]] | None = Field(
+        default=None, description="Or many records: one result each, in the same order."
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SimilarityRequest:
+        if (self.b is None) == (self.candidates is None):
+            raise ValueError("give exactly one of 'b' and 'candidates'")
+        return self
+
+
+class Components(BaseModel):
+    geometric: float
+    inliers: int
+    colour: float
+    hash: float
+
+
+class SimilarityResult(BaseModel):
+    score: float = Field(ge=0, le=1)
+    components: Components
+    model_version: str
+
+
+class SimilarityResults(BaseModel):
+    results: list[SimilarityResult]
+
+
+class Pipeline:
+    """Decoding and feature extraction on a thread pool, never on the event loop."""
+
+    def __init__(self, settings: VisionSettings) -> None:
+        self.settings = settings
+        self.executor = ThreadPoolExecutor(settings.decode_threads, thread_name_prefix="vision")
+        self.ready = False
+        self.error: str | None = None
+        self._self_test: asyncio.Task[None] | None = None
+
+    def features_sync(self, data: bytes) -> dict[str, Any]:
+        s = self.settings
+        rgb, size = decode_image(
+            data, max_bytes=s.max_image_bytes, max_pixels=s.max_image_pixels, work_size=s.work_size
+        )
+        return extract_features(rgb, size, s.orb_features)
+
+    async def features(self, data: bytes) -> dict[str, Any]:
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, self.features_sync, data
+        )
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    def _exercise(self) -> None:
+        # A textured synthetic image through the whole path proves OpenCV works here.
+        rng = np.random.default_rng(0)
+        image = (rng.random((128, 128, 3)) * 255).astype(np.uint8)
+        record = extract_features(image, (128, 128), self.settings.orb_features)
+        parsed = parse_record(record)
+        if similarity(parsed, parsed)["score"] < 0.9:
+            raise RuntimeError("self-test: an image does not match itself")
+
+    async def self_test(self) -> None:
+        try:
+            await self.run(self._exercise)
+            self.ready, self.error = True, None
+        except Exception as exc:
+            self.ready, self.error = False, f"{type(exc).__name__}: {exc}"
+            log.exception("vision self-test failed")
+
+    async def ensure_ready(self) -> bool:
+        if self._self_test is None:
+            self._self_test = asyncio.ensure_future(self.self_test())
+        await asyncio.shield(self._self_test)
+        if self.error:
+            raise RuntimeError(self.error)
+        return self.ready
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"image is larger than the limit of {limit} bytes")
+    return data
+
+
+def create_app(config: VisionSettings | None = None) -> FastAPI:
+    settings = config or VisionSettings()
+    pipeline = Pipeline(settings)
+    version = version_info()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # A failed self-test leaves the service up but not ready (503 with the reason).
+        with suppress(Exception):
+            await pipeline.ensure_ready()
+        yield
+        pipeline.executor.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        title="Lost & Found vision service",
+        version=str(version),
+        description="Image features (ORB keypoints, Lab colour, perceptual hash) and similarity.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.pipeline = pipeline
+
+    readiness = ReadinessRegistry()
+    readiness.register("opencv_pipeline", pipeline.ensure_ready, timeout_s=30)
+    mount_probes(
+        app,
+        readiness,
+        extra=lambda: {"model_version": MODEL_VERSION, "app": "vision", "version": str(version)},
+    )
+
+    async def extract(data: bytes) -> dict[str, Any]:
+        try:
+            return await pipeline.features(data)
+        except ImageError as exc:
+            raise HTTPException(exc.status_code, exc.message) from exc
+
+    def parsed(record: dict[str, Any], name: str) -> Any:
+        try:
+            return parse_record(record)
+        except RecordError as exc:
+            raise HTTPException(422, f"{name}: {exc}") from exc
+
+    @app.post(
+        "/features",
+        summary="Feature record of one image",
+        responses={
+            413: {"description": "Too many bytes or pixels"},
+            415: {"description": "Not an image"},
+            422: {"description": "Corrupt or truncated image"},
+        },
+    )
+    async def features(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        return await extract(await _read_limited(file, settings.max_image_bytes))
+
+    @app.post(
+        "/similarity",
+        response_model=SimilarityResult | SimilarityResults,
+        summary="Similarity of a record to another, or to many",
+    )
+    async def compare_records(body: SimilarityRequest) -> dict[str, Any]:
+        a = parsed(body.a, "a")
+        if body.b is not None:
+            b = parsed(body.b, "b")
+            result: dict[str, Any] = await pipeline.run(similarity, a, b)
+            return result
+        candidates = body.candidates or []
+        if len(candidates) > settings.max_candidates:
+            raise HTTPException(
+                413, f"{len(candidates)} candidates; the limit is {settings.max_candidates}"
+            )
+        others = [parsed(record, f"candidates[{i}]") for i, record in enumerate(candidates)]
+
+        def score_all() -> list[dict[str, Any]]:
+            return [similarity(a, other) for other in others]
+
+        return {"results": await pipeline.run(score_all)}
+
+    @app.post("/compare", response_model=SimilarityResult, summary="Similarity of two images")
+    async def compare_images(
+        a: Annotated[UploadFile, File()], b: Annotated[UploadFile, File()]
+    ) -> dict[str, Any]:
+        first = await extract(await _read_limited(a, settings.max_image_bytes))
+        second = await extract(await _read_limited(b, settings.max_image_bytes))
+        result: dict[str, Any] = await pipeline.run(
+            similarity, parse_record(first), parse_record(second)
+        )
+        return result
+
+    return app
+
+
+app = create_app()
