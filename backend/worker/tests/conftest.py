@@ -1,0 +1,174 @@
+"""A real worker process (the packaged PEX) on Redis and a throw-away PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from celery import Celery
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.common.db import make_engine, make_sessionmaker
+from backend.common.db.migrations import upgrade
+from backend.common.jobs import make_celery
+from backend.common.models import Item, ItemKind, Reporter
+from backend.common.settings import ServiceSettings
+from backend.common.testing.postgres import throwaway_database
+from backend.worker.tests.stubs import StubState, stub_services
+
+WORKER_PEX = Path("backend.worker/worker.pex")
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str]:
+    with throwaway_database("lf_worker") as url:
+        rendered = url.render_as_string(hide_password=False)
+        upgrade(rendered)
+        yield rendered
+
+
+@pytest.fixture(scope="module")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture(scope="module")
+def stubs() -> Iterator[tuple[str, StubState]]:
+    with stub_services() as served:
+        yield served
+
+
+class WorkerProcess:
+    """The worker PEX as a child process group, so a test can SIGKILL all of it."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                ["python3.11", str(WORKER_PEX), "--beat", "--concurrency=1"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 90
+        while b"ready." not in self.log.read_bytes():
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            assert time.monotonic() < deadline, (
+                "worker did not start:\n" + self.log.read_text()[-3000:]
+            )
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def worker_env(
+    redis_url: str,
+    database_url: str,
+    stubs: tuple[str, StubState],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, str]:
+    base_url, _ = stubs
+    data_dir = tmp_path_factory.mktemp("worker-data")
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(data_dir)),
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "BROKER_URL": redis_url,
+        "NLP_URL": base_url,
+        "VISION_URL": base_url,
+        "MAX_RETRIES": "3",
+        "RETRY_BACKOFF_S": "0.2",
+        "RETRY_BACKOFF_MAX_S": "1",
+        "VISIBILITY_TIMEOUT_S": "4",
+        "RESTORE_INTERVAL_S": "1",
+        "SWEEP_INTERVAL_S": "1",
+        "STALE_PENDING_S": "30",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture(scope="module")
+def worker(
+    worker_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkerProcess]:
+    process = WorkerProcess(worker_env, tmp_path_factory.mktemp("logs") / "worker.log")
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def broker(redis_url: str, worker_env: dict[str, str]) -> Celery:
+    """The sending side, configured like the API's."""
+    return make_celery(
+        ServiceSettings(broker_url=redis_url, data_dir=Path(worker_env["DATA_DIR"])), "test"
+    )
+
+
+@pytest.fixture()
+def new_item(sessions: sessionmaker[Session]) -> Callable[..., uuid.UUID]:
+    def make(kind: ItemKind, title: str, description: str = "", **fields: Any) -> uuid.UUID:
+        with sessions() as session:
+            reporter = Reporter(
+                name=f"r-{uuid.uuid4().hex[:6]}", email="r@example.org", token_hash=uuid.uuid4().hex
+            )
+            session.add(reporter)
+            session.flush()
+            item = Item(
+                kind=kind,
+                title=title,
+                description=description,
+                occurred_at=fields.pop("occurred_at", datetime.now(UTC) - timedelta(days=1)),
+                contact="someone@example.org",
+                reporter_id=reporter.id,
+                latitude=fields.pop("latitude", 52.37),
+                longitude=fields.pop("longitude", 4.89),
+                **fields,
+            )
+            session.add(item)
+            session.commit()
+            return item.id
+
+    return make

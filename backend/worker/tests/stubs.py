@@ -1,0 +1,145 @@
+"""Real HTTP servers that follow the NLP and vision contracts, with switchable failures.
+
+Embeddings are hashed bags of words (shared words -> similar vectors), so matching behaves like
+it does with the real model without loading it; the real services have their own tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import numpy as np
+
+DIM = 384
+COLOURS = {"black", "blue", "red", "green", "white", "brown", "grey", "dark"}
+STOP_WORDS = {"a", "an", "the", "at", "on", "in", "near", "with", "my", "lost", "found"}
+
+
+def embed(text: str) -> list[float]:
+    vector = np.zeros(DIM)
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in STOP_WORDS:
+            continue
+        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % DIM] += 1.0
+    norm = np.linalg.norm(vector)
+    return list(vector / norm) if norm else list(vector)
+
+
+@dataclass
+class StubState:
+    fail_embed: int = 0  # answer 503 to this many /embed calls
+    dead: bool = False  # answer 500 to everything
+    hold_embed: threading.Event | None = None  # block /embed until set
+    embed_calls: int = 0
+    embed_arrived: threading.Event = field(default_factory=threading.Event)
+    feature_calls: int = 0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: StubState
+
+    def log_message(self, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def _reply(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._reply(200, {"ready": True})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        raw = self.rfile.read(length)
+        state = self.state
+        if state.dead:
+            return self._reply(500, {"detail": "model crashed"})
+        if self.path == "/embed":
+            state.embed_calls += 1
+            state.embed_arrived.set()
+            if state.hold_embed is not None:
+                state.hold_embed.wait(60)
+            if state.fail_embed > 0:
+                state.fail_embed -= 1
+                return self._reply(503, {"detail": "embedding model not available: loading"})
+            texts = json.loads(raw)["texts"]
+            return self._reply(
+                200,
+                {
+                    "vectors": [embed(t) for t in texts],
+                    "dim": DIM,
+                    "mode": "stub",
+                    "model": "stub-bow",
+                },
+            )
+        if self.path == "/entities":
+            texts = json.loads(raw)["texts"]
+            results = []
+            for text in texts:
+                words = set(re.findall(r"[a-z]+", text.lower()))
+                attributes = {
+                    "colours": sorted(words & COLOURS),
+                    "brands": [],
+                    "categories": [],
+                    "places": [],
+                    "dates": [],
+                }
+                results.append({"entities": [], "attributes": attributes})
+            return self._reply(200, {"results": results})
+        if self.path == "/features":
+            state.feature_calls += 1
+            digest = hashlib.sha256(raw).hexdigest()
+            return self._reply(200, {"model_version": "stub/1", "digest": digest, "size": len(raw)})
+        if self.path == "/similarity":
+            body = json.loads(raw)
+            mine = body["a"].get("digest")
+            results: list[dict[str, Any]] = [
+                {
+                    "score": 1.0 if c.get("digest") == mine else 0.1,
+                    "components": {},
+                    "model_version": "stub/1",
+                }
+                for c in body["candidates"]
+            ]
+            return self._reply(200, {"results": results})
+        return self._reply(404, {"detail": "no such endpoint"})
+
+
+@contextmanager
+def stub_services() -> Iterator[tuple[str, StubState]]:
+    """One server answering both contracts; yields its base URL and its switchable state."""
+    state = StubState()
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", state
+    finally:
+        if state.hold_embed is not None:
+            state.hold_embed.set()
+        server.shutdown()
+        server.server_close()
+
+
+def wait_for(check: Callable[[], Any], timeout_s: float = 60, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)

@@ -1,0 +1,68 @@
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backend.worker.worker import probe
+from backend.worker.worker.health import worker_health, worker_readyz
+from backend.worker.worker.settings import WorkerSettings
+
+
+@pytest.fixture()
+def hung_server() -> Iterator[int]:
+    """A port that accepts connections and never answers (a broker that hangs)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_health_is_ok() -> None:
+    assert worker_health() == {"status": "ok", "worker": "celery"}
+
+
+def test_ready_on_the_embedded_defaults(tmp_path: Path) -> None:
+    report = worker_readyz(WorkerSettings(data_dir=tmp_path))
+
+    assert report["ready"] is True
+    assert report["worker"] == "celery"
+    assert report["broker"]["ok"] and report["database"]["ok"]
+
+
+def test_unreachable_broker_is_not_ready(tmp_path: Path) -> None:
+    report = worker_readyz(WorkerSettings(data_dir=tmp_path, broker_url="redis://127.0.0.1:1/0"))
+
+    assert report["ready"] is False
+    assert report["broker"]["ok"] is False
+    assert report["database"]["ok"] is True
+
+
+def test_hung_broker_answers_within_the_check_timeout(tmp_path: Path, hung_server: int) -> None:
+    settings = WorkerSettings(data_dir=tmp_path, broker_url=f"redis://127.0.0.1:{hung_server}/0")
+
+    report = worker_readyz(settings)
+
+    assert report["ready"] is False
+    assert report["broker"]["ok"] is False
+    assert report["broker"]["duration_ms"] < 10_000
+
+
+@pytest.mark.parametrize(("broker", "code"), [("", 0), ("redis://127.0.0.1:1/0", 1)])
+def test_probe_command_exit_code(
+    broker: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BROKER_URL", broker)
+
+    with pytest.raises(SystemExit) as exit_info:
+        probe.main()
+
+    assert exit_info.value.code == code
+    assert json.loads(capsys.readouterr().out)["ready"] is (code == 0)

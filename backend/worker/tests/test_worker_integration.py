@@ -1,0 +1,255 @@
+"""The worker end to end: Redis, a real Celery worker process, PostgreSQL, HTTP stubs."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.common.jobs import ENRICH_ITEM, MATCH_ITEM
+from backend.common.models import (
+    EnrichmentState,
+    Item,
+    ItemKind,
+    Match,
+    Notification,
+    NotificationStatus,
+    Photo,
+)
+from backend.worker.tests.conftest import WorkerProcess
+from backend.worker.tests.stubs import StubState, wait_for
+
+pytestmark = pytest.mark.integration
+
+NewItem = Callable[..., uuid.UUID]
+
+
+def item(sessions: sessionmaker[Session], item_id: uuid.UUID) -> Item:
+    with sessions() as session:
+        return session.get_one(Item, item_id)
+
+
+def enriched(sessions: sessionmaker[Session], item_id: uuid.UUID) -> Item | None:
+    found = item(sessions, item_id)
+    return found if found.enrichment_state != EnrichmentState.PENDING else None
+
+
+def matches_of(sessions: sessionmaker[Session], item_id: uuid.UUID) -> list[Match]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(Match).where(
+                    or_(Match.lost_item_id == item_id, Match.found_item_id == item_id)
+                )
+            ).unique()
+        )
+
+
+def test_enrichment_stores_embedding_attributes_and_photo_features(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    worker_env: dict[str, str],
+    stubs: tuple[str, StubState],
+) -> None:
+    item_id = new_item(
+        ItemKind.LOST, "Black leather wallet", "lost near the station", colour="Black"
+    )
+    photos = Path(worker_env["DATA_DIR"]) / "photos"
+    photos.mkdir(exist_ok=True)
+    (photos / "wallet.png").write_bytes(b"\x89PNG\r\n\x1a\n fake but stable bytes")
+    with sessions() as session:
+        session.add(
+            Photo(
+                item_id=item_id,
+                file_name="wallet.png",
+                content_type="image/png",
+                size_bytes=40,
+                sha256="0" * 64,
+            )
+        )
+        session.commit()
+
+    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    done = wait_for(lambda: enriched(sessions, item_id), what="enrichment")
+
+    assert done.enrichment_state == EnrichmentState.DONE
+    assert done.text_embedding is not None and len(done.text_embedding) == 384 * 4
+    assert done.embedding_model == "stub-bow"
+    assert "black" in done.attributes["colours"]
+    _, state = stubs
+    assert done.image_features is not None
+    assert done.image_features["model_version"] == "stub/1"
+    assert state.feature_calls >= 1
+    assert done.enriched_at is not None
+
+
+def test_matching_suggests_the_right_pair_and_not_a_distractor(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    lost = new_item(
+        ItemKind.LOST, "Black leather wallet", "lost near the central station", category="wallet"
+    )
+    match = new_item(
+        ItemKind.FOUND,
+        "Found dark leather wallet",
+        "black wallet at the central station platform",
+        category="wallet",
+    )
+    distractor = new_item(ItemKind.FOUND, "Blue umbrella", "folding umbrella left in a cafe")
+    far_away = new_item(
+        ItemKind.FOUND, "Black leather wallet", "central station", latitude=48.85, longitude=2.35
+    )
+    for item_id in (match, distractor, far_away):
+        broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    for item_id in (match, distractor, far_away):
+        wait_for(partial(enriched, sessions, item_id), what="candidate enrichment")
+
+    broker.send_task(ENRICH_ITEM, args=[str(lost)])
+    [suggested] = wait_for(lambda: matches_of(sessions, lost), what="a match")
+
+    assert suggested.found_item_id == match
+    assert suggested.lost_item_id == lost
+    assert suggested.score >= 0.45
+    assert suggested.text_score > 0.3
+    assert matches_of(sessions, distractor) == []
+    assert matches_of(sessions, far_away) == []
+    # The lost item's reporter is told, through the outbox, exactly once.
+    with sessions() as session:
+        notice = wait_for(
+            lambda: session.scalars(
+                select(Notification).where(
+                    Notification.match_id == suggested.id,
+                    Notification.status == NotificationStatus.SENT,
+                )
+            ).all(),
+            what="notification sent",
+        )
+        assert len(notice) == 1
+        assert notice[0].reporter_id == item(sessions, lost).reporter_id
+
+
+def test_running_a_task_twice_leaves_one_match_and_one_notification(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    lost = new_item(ItemKind.LOST, "Red bicycle", "red city bike with a basket", category="bicycle")
+    found = new_item(
+        ItemKind.FOUND, "Red bike", "red city bicycle with a basket", category="bicycle"
+    )
+    broker.send_task(ENRICH_ITEM, args=[str(found)])
+    wait_for(lambda: enriched(sessions, found), what="found enrichment")
+    broker.send_task(ENRICH_ITEM, args=[str(lost)])
+    wait_for(lambda: matches_of(sessions, lost), what="first match")
+
+    for _ in range(3):
+        broker.send_task(MATCH_ITEM, args=[str(lost)])
+        broker.send_task(MATCH_ITEM, args=[str(found)])
+        broker.send_task(ENRICH_ITEM, args=[str(lost)])
+    # The last task queued: once it ran, all before it did (one worker process, FIFO).
+    marker = new_item(ItemKind.FOUND, "Marker", "marker")
+    broker.send_task(ENRICH_ITEM, args=[str(marker)])
+    wait_for(lambda: enriched(sessions, marker), what="marker")
+
+    matches = matches_of(sessions, lost)
+    assert len(matches) == 1
+    with sessions() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.match_id == matches[0].id)
+        )
+    assert count == 1
+
+
+def test_flaky_nlp_is_retried_until_done(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    stubs: tuple[str, StubState],
+) -> None:
+    _, state = stubs
+    state.fail_embed = 2
+    item_id = new_item(ItemKind.LOST, "Green scarf", "woollen scarf")
+
+    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    done = wait_for(lambda: enriched(sessions, item_id), what="enrichment after retries")
+
+    assert done.enrichment_state == EnrichmentState.DONE
+    assert done.enrichment_attempts == 3
+    assert state.fail_embed == 0
+
+
+def test_dead_nlp_ends_failed_with_the_reason(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    stubs: tuple[str, StubState],
+) -> None:
+    _, state = stubs
+    state.dead = True
+    try:
+        item_id = new_item(ItemKind.FOUND, "Gold ring", "found at the pool")
+        broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+        failed = wait_for(lambda: enriched(sessions, item_id), what="failure")
+    finally:
+        state.dead = False
+
+    assert failed.enrichment_state == EnrichmentState.FAILED
+    assert "500" in (failed.enrichment_error or "")
+    assert "model crashed" in (failed.enrichment_error or "")
+    assert failed.enrichment_attempts == 4  # the first try and MAX_RETRIES=3 retries
+
+
+def test_sweep_requeues_an_item_created_while_the_broker_was_down(
+    worker: WorkerProcess, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    # What the API leaves behind when it could not reach the broker: a pending item, no task.
+    item_id = new_item(ItemKind.LOST, "Brown dog", "small brown dog, answers to Rex")
+    with sessions() as session:
+        session.execute(
+            update(Item)
+            .where(Item.id == item_id)
+            .values(updated_at=datetime.now(UTC) - timedelta(hours=1))
+        )
+        session.commit()
+
+    done = wait_for(lambda: enriched(sessions, item_id), timeout_s=60, what="sweep")
+
+    assert done.enrichment_state == EnrichmentState.DONE
+
+
+def test_a_killed_workers_task_is_redelivered_and_completes(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    stubs: tuple[str, StubState],
+) -> None:
+    _, state = stubs
+    state.embed_arrived.clear()
+    state.hold_embed = threading.Event()
+    item_id = new_item(ItemKind.FOUND, "Grey tabby cat", "found in the garden")
+
+    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    assert state.embed_arrived.wait(60), "the task never reached the NLP service"
+    worker.kill()  # SIGKILL, mid-task: the message was never acknowledged
+    state.hold_embed.set()
+    state.hold_embed = None
+    assert item(sessions, item_id).enrichment_state == EnrichmentState.PENDING
+
+    worker.start()
+    done = wait_for(lambda: enriched(sessions, item_id), timeout_s=90, what="redelivery")
+
+    assert done.enrichment_state == EnrichmentState.DONE
+    assert done.enrichment_attempts == 2

@@ -1,0 +1,53 @@
+"""Worker health for probes: `worker_health()` (liveness) and `worker_readyz()` (readiness:
+broker and database reachable). Answers within a couple of seconds even when a server hangs."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from kombu import Connection
+from sqlalchemy.pool import NullPool
+
+from backend.common.db import database_ready, make_engine
+from backend.common.health import ReadinessRegistry
+from backend.common.jobs import celery_config
+from backend.worker.worker.settings import WorkerSettings
+
+CHECK_TIMEOUT_S = 2.0
+
+
+def worker_health() -> dict[str, str]:
+    return {"status": "ok", "worker": "celery"}
+
+
+def broker_reachable(settings: WorkerSettings, timeout_s: float = 1.5) -> bool:
+    options = celery_config(settings).get("broker_transport_options", {})
+    with Connection(
+        settings.broker_url, connect_timeout=timeout_s, transport_options=options
+    ) as connection:
+        connection.ensure_connection(max_retries=1, timeout=timeout_s)
+        connection.default_channel  # noqa: B018 - opening a channel proves the broker answers
+    return True
+
+
+def database_reachable(settings: WorkerSettings, timeout_s: float = 1.5) -> bool:
+    kwargs: dict[str, Any] = {"poolclass": NullPool}
+    if settings.database_url.startswith("postgresql"):
+        kwargs["connect_args"] = {"connect_timeout": max(1, int(timeout_s))}
+    engine = make_engine(settings.database_url, **kwargs)
+    try:
+        return database_ready(engine)
+    finally:
+        engine.dispose()
+
+
+def worker_readyz(settings: WorkerSettings | None = None) -> dict[str, Any]:
+    """`{"ready": bool, "worker": "celery", "broker": {...}, "database": {...}}`."""
+    settings = settings or WorkerSettings()
+    registry = ReadinessRegistry(default_timeout_s=CHECK_TIMEOUT_S)
+    registry.register("broker", partial(broker_reachable, settings))
+    registry.register("database", partial(database_reachable, settings))
+    report = registry.status()
+    ready = bool(report.pop("overall_ok"))
+    return {"ready": ready, "worker": "celery", **report}

@@ -1,0 +1,250 @@
+"""Finding and recording matches: candidates filtered in SQL, scored in one numpy pass."""
+
+from __future__ import annotations
+
+import logging
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import numpy as np
+from sqlalchemy import CursorResult, Select, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from backend.common.models import (
+    EnrichmentState,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Match,
+    MatchStatus,
+    Notification,
+)
+from backend.worker.worker import vectors
+from backend.worker.worker.clients import VisionClient
+from backend.worker.worker.scoring import Candidates, Query, Scales, Weights, attribute_masks, score
+from backend.worker.worker.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+
+KM_PER_DEGREE = 111.32
+MATCH_SUGGESTED = "match_suggested"
+
+
+def days(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() / 86400.0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    candidate_id: uuid.UUID
+    total: float
+    text: float
+    image: float | None
+    attributes: float
+    distance: float
+    time: float
+
+
+def candidate_query(item: Item, settings: WorkerSettings) -> Select[tuple[Item]]:
+    """Open, enriched, not deleted items of the other kind, near in time, space and category."""
+    window = timedelta(days=settings.match_window_days)
+    conditions = [
+        Item.kind == item.kind.other,
+        Item.status == ItemStatus.OPEN,
+        Item.enrichment_state == EnrichmentState.DONE,
+        Item.text_embedding.is_not(None),
+        Item.occurred_at.between(item.occurred_at - window, item.occurred_at + window),
+        Item.id != item.id,
+    ]
+    if item.category:
+        conditions.append(
+            or_(Item.category.is_(None), func.lower(Item.category) == item.category.lower())
+        )
+    if item.latitude is not None and item.longitude is not None:
+        dlat = settings.max_distance_km / KM_PER_DEGREE
+        dlon = settings.max_distance_km / max(
+            KM_PER_DEGREE * math.cos(math.radians(item.latitude)), 1e-6
+        )
+        conditions.append(
+            or_(
+                Item.latitude.is_(None),
+                Item.latitude.between(item.latitude - dlat, item.latitude + dlat)
+                & Item.longitude.between(item.longitude - dlon, item.longitude + dlon),
+            )
+        )
+    return select(Item).where(*conditions)
+
+
+def find_matches(
+    session: Session, item: Item, settings: WorkerSettings, vision: VisionClient | None
+) -> list[Suggestion]:
+    if item.text_embedding is None:
+        return []
+    candidates = session.scalars(candidate_query(item, settings)).unique().all()
+    if not candidates:
+        return []
+    query_vector = vectors.from_bytes(item.text_embedding)
+    dim = len(query_vector)
+    candidates = [c for c in candidates if c.text_embedding and len(c.text_embedding) == dim * 4]
+
+    image = np.full(len(candidates), np.nan)
+    if vision is not None and item.image_features:
+        with_photo = [i for i, c in enumerate(candidates) if c.image_features]
+        if with_photo:
+            similarities = vision.similarity(
+                item.image_features, [candidates[i].image_features or {} for i in with_photo]
+            )
+            image[with_photo] = similarities
+
+    def coordinate(value: float | None) -> float:
+        return np.nan if value is None else value
+
+    table = Candidates(
+        embeddings=vectors.stack([c.text_embedding or b"" for c in candidates], dim),
+        masks=np.array([attribute_masks(c.attributes) for c in candidates], dtype=np.int64),
+        latitude=np.array([coordinate(c.latitude) for c in candidates]),
+        longitude=np.array([coordinate(c.longitude) for c in candidates]),
+        occurred_days=np.array([days(c.occurred_at) for c in candidates]),
+        image=image,
+    )
+    query = Query(
+        embedding=query_vector,
+        masks=attribute_masks(item.attributes),
+        latitude=item.latitude,
+        longitude=item.longitude,
+        occurred_days=days(item.occurred_at),
+    )
+    parts = score(query, table, weights_of(settings), scales_of(settings))
+    order = np.argsort(-parts["total"], kind="stable")
+    suggestions = []
+    for index in order[: settings.max_suggestions]:
+        total = float(parts["total"][index])
+        if total < settings.match_threshold:
+            break
+
+        def value(name: str, i: int = int(index)) -> float:
+            v = float(parts[name][i])
+            return 0.0 if math.isnan(v) else round(v, 4)
+
+        image_value = float(parts["image"][index])
+        suggestions.append(
+            Suggestion(
+                candidate_id=candidates[index].id,
+                total=round(total, 4),
+                text=value("text"),
+                image=None if math.isnan(image_value) else round(image_value, 4),
+                attributes=value("attributes"),
+                distance=value("distance"),
+                time=value("time"),
+            )
+        )
+    return suggestions
+
+
+def weights_of(settings: WorkerSettings) -> Weights:
+    return Weights(
+        text=settings.weight_text,
+        image=settings.weight_image,
+        attributes=settings.weight_attributes,
+        distance=settings.weight_distance,
+        time=settings.weight_time,
+    )
+
+
+def scales_of(settings: WorkerSettings) -> Scales:
+    return Scales(distance_km=settings.distance_scale_km, time_days=settings.time_scale_days)
+
+
+def _insert(session: Session, model: type[Match] | type[Notification]) -> Any:
+    # INSERT ... ON CONFLICT DO NOTHING: both dialects have it, with their own constructs.
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(model.__table__)
+
+
+def record_matches(
+    session: Session, item: Item, suggestions: list[Suggestion], model_version: str | None
+) -> list[uuid.UUID]:
+    """Store suggestions idempotently; returns the ids of matches that are new.
+
+    The pair is unique, so a re-run (or the other item's own matching) never duplicates a match;
+    a suggestion still open gets the newer score. The lost item's reporter is told of each new
+    match through the outbox, in the same transaction.
+    """
+    created = []
+    for suggestion in suggestions:
+        lost_id, found_id = (
+            (item.id, suggestion.candidate_id)
+            if item.kind == ItemKind.LOST
+            else (suggestion.candidate_id, item.id)
+        )
+        values = {
+            "score": suggestion.total,
+            "text_score": suggestion.text,
+            "image_score": suggestion.image,
+            "attribute_score": suggestion.attributes,
+            "distance_score": suggestion.distance,
+            "time_score": suggestion.time,
+            "model_version": model_version,
+        }
+        match_id = uuid.uuid4()
+        statement = (
+            _insert(session, Match)
+            .values(
+                id=match_id,
+                lost_item_id=lost_id,
+                found_item_id=found_id,
+                status=MatchStatus.SUGGESTED.value,
+                lost_confirmed=False,
+                found_confirmed=False,
+                created_by="worker",
+                updated_by="worker",
+                **values,
+            )
+            .on_conflict_do_nothing(index_elements=["lost_item_id", "found_item_id"])
+        )
+        inserted = cast(CursorResult[Any], session.execute(statement)).rowcount
+        if inserted:
+            created.append(match_id)
+            lost = session.get_one(Item, lost_id)
+            notice = (
+                _insert(session, Notification)
+                .values(
+                    id=uuid.uuid4(),
+                    match_id=match_id,
+                    reporter_id=lost.reporter_id,
+                    kind=MATCH_SUGGESTED,
+                    payload={
+                        "match_id": str(match_id),
+                        "lost_item_id": str(lost_id),
+                        "found_item_id": str(found_id),
+                        "title": lost.title,
+                        "score": suggestion.total,
+                    },
+                    status="pending",
+                    attempts=0,
+                    created_by="worker",
+                    updated_by="worker",
+                )
+                .on_conflict_do_nothing(index_elements=["match_id", "reporter_id", "kind"])
+            )
+            session.execute(notice)
+        else:
+            existing = (
+                session.scalars(
+                    select(Match).where(
+                        Match.lost_item_id == lost_id, Match.found_item_id == found_id
+                    )
+                )
+                .unique()
+                .one()
+            )
+            if existing.status == MatchStatus.SUGGESTED:
+                for name, value in values.items():
+                    setattr(existing, name, value)
+    return created
