@@ -106,7 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/similarity":
             body = json.loads(raw)
             mine = body["a"].get("digest")
-            results: list[dict[str, Any]] = [
+            scored = [
                 {
                     "score": 1.0 if c.get("digest") == mine else 0.1,
                     "components": {},
@@ -114,7 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
                 }
                 for c in body["candidates"]
             ]
-            return self._reply(200, {"results": results})
+            return self._reply(200, {"results": scored})
         return self._reply(404, {"detail": "no such endpoint"})
 
 
