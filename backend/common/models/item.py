@@ -67,7 +67,7 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     image_features: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
-    reporter: Mapped[Reporter] = relationship(lazy="joined")
+    reporter: Mapped[Reporter] = relationship()
     photo: Mapped[Photo | None] = relationship(
         back_populates="item", uselist=False, cascade="all, delete-orphan", lazy="joined"
     )
