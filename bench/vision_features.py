@@ -43,18 +43,20 @@ def main() -> None:
     work = photos(args.images)
     threads = settings.decode_threads
 
-    with served(lambda: create_app(settings)) as (url, _, _):
-        with httpx.Client(timeout=60) as client, ThreadPoolExecutor(threads) as pool:
+    with (
+        served(lambda: create_app(settings)) as (url, _, _),
+        httpx.Client(timeout=60) as client,
+        ThreadPoolExecutor(threads) as pool,
+    ):
 
-            def post(data: bytes) -> None:
-                client.post(
-                    url + "/features", files={"file": ("x.jpg", data, "image/jpeg")}
-                ).raise_for_status()
+        def post(data: bytes) -> None:
+            files = {"file": ("x.jpg", data, "image/jpeg")}
+            client.post(url + "/features", files=files).raise_for_status()
 
-            post(work[0])
-            started = time.perf_counter()
-            list(pool.map(post, work))
-            http_rate = len(work) / (time.perf_counter() - started)
+        post(work[0])
+        started = time.perf_counter()
+        list(pool.map(post, work))
+        http_rate = len(work) / (time.perf_counter() - started)
 
     pipeline = create_app(settings).state.pipeline
     with ThreadPoolExecutor(threads) as pool:

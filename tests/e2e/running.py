@@ -1,0 +1,110 @@
+"""The packaged services as real processes, wired together like in deployment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+PEX = {
+    "api": Path("backend.api/server.pex"),
+    "migrate": Path("backend.api/migrate.pex"),
+    "nlp": Path("backend.nlp/server.pex"),
+    "vision": Path("backend.vision/server.pex"),
+    "worker": Path("backend.worker/worker.pex"),
+    "probe": Path("backend.worker/probe.pex"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    database_url: str | None
+    broker_url: str | None
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", str(self.data_dir)),
+            "DATA_DIR": str(self.data_dir),
+            "HOST": "127.0.0.1",
+            "NLP_URL": self.url("nlp"),
+            "VISION_URL": self.url("vision"),
+            "LOG_LEVEL": "INFO",
+            "SWEEP_INTERVAL_S": "5",
+            **extra,
+        }
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        if self.broker_url:
+            env["BROKER_URL"] = self.broker_url
+        return env
+
+    def run(self, name: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            ["python3.11", str(PEX[name]), *args], env=self.env(), capture_output=True, timeout=120
+        )
+
+    def start(self) -> None:
+        self.ports = {name: free_port() for name in ("api", "nlp", "vision")}
+        migrated = self.run("migrate", "upgrade")
+        assert migrated.returncode == 0, migrated.stderr.decode()[-2000:]
+        for name in ("nlp", "vision", "api"):
+            self._spawn(name, [], PORT=str(self.ports[name]))
+        self._spawn("worker", ["--concurrency=1", "--beat"])
+        deadline = time.monotonic() + 240
+        for name in ("nlp", "vision", "api"):
+            while not self._ready(name):
+                assert self.processes[name].poll() is None, self.log(name)
+                assert time.monotonic() < deadline, f"{name} not ready:\n{self.log(name)}"
+                time.sleep(0.5)
+        while self.run("probe").returncode != 0:
+            assert time.monotonic() < deadline, f"worker not ready:\n{self.log('worker')}"
+            time.sleep(0.5)
+
+    def _spawn(self, name: str, args: list[str], **extra: str) -> None:
+        log = (self.data_dir / f"{name}.log").open("wb")
+        self.processes[name] = subprocess.Popen(
+            ["python3.11", str(PEX[name]), *args],
+            env=self.env(**extra),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def _ready(self, name: str) -> bool:
+        try:
+            return httpx.get(self.url(name) + "/readyz", timeout=5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def log(self, name: str) -> str:
+        path = self.data_dir / f"{name}.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)

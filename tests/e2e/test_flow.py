@@ -1,0 +1,90 @@
+"""A lost item and its found counterpart meet, the way two people use the product."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from deployment.local.sample_data import DISTRACTORS, PAIRS, Report, photo_png
+from tests.e2e.running import Stack
+
+pytestmark = pytest.mark.integration
+
+LOST, FOUND = PAIRS[0]
+UNRELATED = DISTRACTORS[0]  # a child's bicycle: another category, another place
+
+
+def reporter(api: httpx.Client, name: str) -> dict[str, str]:
+    response = api.post("/reporters", json={"name": name, "email": f"{name.lower()}@example.org"})
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def report(api: httpx.Client, who: dict[str, str], item: Report, contact: str, seed: int) -> str:
+    created = api.post("/items", json=item.body(contact), headers=who)
+    assert created.status_code == 201, created.text
+    item_id: str = created.json()["id"]
+    if item.photo_seed is not None:
+        png = photo_png(item.photo_seed, item.photo_colour, item.photo_turned, seed)
+        uploaded = api.put(
+            f"/items/{item_id}/photo", files={"file": ("p.png", png, "image/png")}, headers=who
+        )
+        assert uploaded.status_code == 200, uploaded.text
+    return item_id
+
+
+def wait_for(check: Any, timeout_s: float = 120) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while not (value := check()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)
+    return value
+
+
+def test_every_probe_answers(stack: Stack) -> None:
+    for service in ("api", "nlp", "vision"):
+        assert httpx.get(stack.url(service) + "/healthz").json() == {"status": "ok"}
+        ready = httpx.get(stack.url(service) + "/readyz")
+        assert ready.status_code == 200 and ready.json()["ready"] is True
+    probe = stack.run("probe")
+    assert probe.returncode == 0, probe.stdout
+
+
+def test_lost_and_found_meet_and_share_contacts(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.url("api"), timeout=30) as api:
+        alice, bob, carol = reporter(api, "Alice"), reporter(api, "Bob"), reporter(api, "Carol")
+        lost_id = report(api, alice, LOST, "alice@example.org", seed=1)
+        found_id = report(api, bob, FOUND, "+31 6 0000 0001", seed=2)
+        unrelated_id = report(api, carol, UNRELATED, "carol@example.org", seed=3)
+
+        def matches(item_id: str, who: dict[str, str]) -> list[dict[str, Any]]:
+            response = api.get(f"/items/{item_id}/matches", headers=who)
+            assert response.status_code == 200, response.text
+            body: list[dict[str, Any]] = response.json()
+            return body
+
+        [match] = wait_for(lambda: matches(lost_id, alice), timeout_s=180)
+        assert match["other_item"]["id"] == found_id
+        assert match["status"] == "suggested"
+        components = match["components"]
+        assert components["text"] > 0.2
+        assert components["image"] is not None and components["image"] > 0.5
+        assert components["attributes"] > 0.5
+        assert match["other_contact"] is None
+
+        first = api.post(f"/matches/{match['id']}/confirm", headers=alice)
+        assert first.status_code == 200 and first.json()["other_contact"] is None
+        [bobs_view] = matches(found_id, bob)
+        second = api.post(f"/matches/{bobs_view['id']}/confirm", headers=bob)
+        assert second.status_code == 200
+        assert second.json()["status"] == "confirmed"
+        assert second.json()["other_contact"] == "alice@example.org"
+        assert matches(lost_id, alice)[0]["other_contact"] == "+31 6 0000 0001"
+
+        # The unrelated report is enriched like any other, and matches nothing.
+        wait_for(lambda: api.get(f"/items/{unrelated_id}").json()["enrichment_state"] == "done")
+        time.sleep(3)  # room for its match task to run
+        assert matches(unrelated_id, carol) == []
