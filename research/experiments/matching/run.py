@@ -1,6 +1,6 @@
 """Runs the real matching over the labelled data set and prints recall@1, recall@5 and MRR for
-the worker's default weights and for alternatives, with the mean number of unrelated reports per lost item that score above
-the suggestion threshold (false alarms):
+the worker's default weights and for alternatives, with the mean number of unrelated reports
+per lost item that score above the suggestion threshold (false alarms):
 
     ./pants run research/experiments/matching/run.py
 
