@@ -1,0 +1,139 @@
+"""Every manifest is valid Kubernetes (schemas bundled offline), and every probe points at a
+path, port or command the service really has."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from fastapi.routing import APIRoute
+
+from backend.api.app.main import create_app
+from backend.api.app.settings import ApiSettings
+
+HERE = Path(__file__).resolve().parent
+KUBERNETES_VERSION = "1.30"
+
+
+def documents() -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for path in sorted(HERE.glob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            if document:
+                found.append((f"{path.name}:{document['kind']}/{document['metadata']['name']}", document))
+    return found
+
+
+DOCUMENTS = documents()
+
+
+def containers(kind: str) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for name, document in DOCUMENTS:
+        if document["kind"] == kind:
+            for container in document["spec"]["template"]["spec"]["containers"]:
+                out.append((name, container))
+    return out
+
+
+def test_the_expected_objects_exist() -> None:
+    kinds = {(d["kind"], d["metadata"]["name"]) for _, d in DOCUMENTS}
+    for service in ("api", "nlp", "vision", "worker"):
+        assert ("Deployment", f"lostfound-{service}") in kinds
+    for service in ("api", "nlp", "vision"):
+        assert ("Service", f"lostfound-{service}") in kinds
+    assert ("Job", "lostfound-migrate") in kinds
+    assert ("ConfigMap", "lostfound-config") in kinds
+
+
+@pytest.mark.parametrize(("name", "document"), DOCUMENTS, ids=[n for n, _ in DOCUMENTS])
+def test_valid_against_the_kubernetes_schema(name: str, document: dict[str, Any]) -> None:
+    kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize(("name", "container"), containers("Deployment"), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_container_has_resources_and_probes(name: str, container: dict[str, Any]) -> None:
+    resources = container["resources"]
+    assert resources["requests"]["memory"] and resources["limits"]["memory"], name
+    assert "readinessProbe" in container, name
+    if not name.endswith("lostfound-beat"):
+        assert "livenessProbe" in container, name
+
+
+def http_probes(container: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        container[probe]["httpGet"]
+        for probe in ("livenessProbe", "readinessProbe", "startupProbe")
+        if probe in container and "httpGet" in container[probe]
+    ]
+
+
+def named_port(container: dict[str, Any], port: str | int) -> int:
+    for declared in container.get("ports", []):
+        if port in (declared.get("name"), declared["containerPort"]):
+            return int(declared["containerPort"])
+    raise AssertionError(f"probe port {port!r} is not declared by container {container['name']}")
+
+
+def env_port(container: dict[str, Any]) -> int:
+    return int(next(e["value"] for e in container["env"] if e["name"] == "PORT"))
+
+
+@pytest.mark.parametrize("service", ["api", "nlp", "vision"])
+def test_http_probes_hit_the_port_the_service_listens_on(service: str) -> None:
+    [(_, container)] = [c for c in containers("Deployment") if c[1]["name"] == service]
+    assert http_probes(container), f"{service} has no HTTP probes"
+    for probe in http_probes(container):
+        assert named_port(container, probe["port"]) == env_port(container)
+        assert probe["path"] in {"/healthz", "/readyz"}
+    # The NLP startup probe covers model loading: it waits for readiness, not liveness.
+    if service == "nlp":
+        assert container["startupProbe"]["httpGet"]["path"] == "/readyz"
+
+
+def test_api_probe_paths_exist_in_the_api() -> None:
+    [(_, container)] = [c for c in containers("Deployment") if c[1]["name"] == "api"]
+    routes = {route.path for route in create_app(ApiSettings()).routes if isinstance(route, APIRoute)}
+    for probe in http_probes(container):
+        assert probe["path"] in routes
+    assert env_port(container) == ApiSettings.model_fields["port"].default
+
+
+def test_services_target_the_declared_ports() -> None:
+    for _, document in DOCUMENTS:
+        if document["kind"] != "Service":
+            continue
+        service = document["spec"]["selector"]["app.kubernetes.io/name"]
+        [(_, container)] = [c for c in containers("Deployment") if c[1]["name"] == service]
+        for port in document["spec"]["ports"]:
+            assert named_port(container, port["targetPort"]) == port["port"]
+
+
+def test_worker_exec_probes_run_a_module_that_exists() -> None:
+    for name, container in containers("Deployment"):
+        for probe in ("livenessProbe", "readinessProbe"):
+            command = container.get(probe, {}).get("exec", {}).get("command")
+            if command:
+                assert command[:2] == ["/app/bin/python", "-m"], name
+                assert importlib.util.find_spec(command[2]) is not None, command
+
+
+def test_migration_job_runs_the_migrations_module() -> None:
+    [job] = [d for _, d in DOCUMENTS if d["kind"] == "Job"]
+    command = job["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert importlib.util.find_spec(command[2]) is not None
+
+
+def test_compose_file_wires_health_and_order() -> None:
+    compose = yaml.safe_load((HERE.parent / "docker-compose-local.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "api", "nlp", "vision", "worker", "migrate"} <= set(services)
+    for name in ("postgres", "redis", "api", "nlp", "vision", "worker"):
+        assert "healthcheck" in services[name], name
+    assert services["api"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["worker"]["depends_on"]["nlp"]["condition"] == "service_healthy"
+    assert (HERE.parent / "local.env.example").exists()
