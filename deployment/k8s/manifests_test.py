@@ -24,7 +24,9 @@ def documents() -> list[tuple[str, dict[str, Any]]]:
     for path in sorted(HERE.glob("*.yaml")):
         for document in yaml.safe_load_all(path.read_text()):
             if document:
-                found.append((f"{path.name}:{document['kind']}/{document['metadata']['name']}", document))
+                found.append(
+                    (f"{path.name}:{document['kind']}/{document['metadata']['name']}", document)
+                )
     return found
 
 
@@ -55,7 +57,9 @@ def test_valid_against_the_kubernetes_schema(name: str, document: dict[str, Any]
     kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
 
 
-@pytest.mark.parametrize(("name", "container"), containers("Deployment"), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("name", "container"), containers("Deployment"), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_container_has_resources_and_probes(name: str, container: dict[str, Any]) -> None:
     resources = container["resources"]
     assert resources["requests"]["memory"] and resources["limits"]["memory"], name
@@ -97,7 +101,9 @@ def test_http_probes_hit_the_port_the_service_listens_on(service: str) -> None:
 
 def test_api_probe_paths_exist_in_the_api() -> None:
     [(_, container)] = [c for c in containers("Deployment") if c[1]["name"] == "api"]
-    routes = {route.path for route in create_app(ApiSettings()).routes if isinstance(route, APIRoute)}
+    routes = {
+        route.path for route in create_app(ApiSettings()).routes if isinstance(route, APIRoute)
+    }
     for probe in http_probes(container):
         assert probe["path"] in routes
     assert env_port(container) == ApiSettings.model_fields["port"].default

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The Pants part of CI, the same locally, in .ci/run and in the hosted workflow.
+#
+#   build-support/ci/pants-ci.sh                  # everything (main branch, .ci/run)
+#   build-support/ci/pants-ci.sh origin/main      # only what changed since that ref, plus
+#                                                 # everything that depends on it (pull requests)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+if [[ -n "${1:-}" ]]; then
+  specs=(--changed-since="$1" --changed-dependents=transitive)
+  echo "pants-ci: targets changed since $1 and their transitive dependents"
+else
+  specs=(::)
+  echo "pants-ci: every target"
+fi
+
+step() { echo; echo "==> $*"; }
+
+step "BUILD files are complete and formatted"
+./pants tailor --check update-build-files --check ::
+step "lint"
+./pants lint "${specs[@]}"
+step "type checks"
+./pants check "${specs[@]}"
+step "tests"
+./pants test "${specs[@]}"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Proves that Pants runs only what a change affects. In a throw-away worktree of HEAD it makes
+# three one-line changes, each in its own commit, and asks Pants which test targets
+# `--changed-since=HEAD~1 --changed-dependents=transitive` selects:
+#   1. a vision-only file: vision tests (and the cross-service tests), no API, NLP or worker tests;
+#   2. a backend/common file: every service's tests;
+#   3. the ml lockfile: the ml resolve's users (NLP and vision tests), not the API's.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work="$(mktemp -d)"
+cleanup() { git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"; }
+trap cleanup EXIT
+git -C "${repo}" worktree add --detach "${work}" HEAD >/dev/null 2>&1
+cd "${work}"
+git config user.email ci@lostfound.invalid
+git config user.name ci
+
+failures=0
+affected() { # affected FILE LINE -> test targets selected after appending LINE to FILE
+  echo "$2" >>"$1"
+  git commit -qam "probe: touch $1"
+  ./pants --no-pantsd --changed-since=HEAD~1 --changed-dependents=transitive \
+    --filter-target-type=python_test list 2>/dev/null | sed 's/:.*//' | sort -u
+}
+expect() { # expect NAME SET PATTERN yes|no
+  if grep -qE "$3" <<<"$2"; then found=yes; else found=no; fi
+  if [[ "${found}" == "$4" ]]; then
+    echo "  ok: ${1}"
+  else
+    echo "  FAIL: ${1}"
+    failures=$((failures + 1))
+  fi
+}
+
+echo "change 1: backend/vision/server/features.py"
+set1="$(affected backend/vision/server/features.py '# probe')"
+echo "  selects $(wc -l <<<"${set1}") test files: $(tr '\n' ' ' <<<"${set1}")"
+expect "vision tests selected" "${set1}" '^backend/vision/tests/' yes
+expect "cross-service tests selected" "${set1}" '^tests/e2e/' yes
+expect "no API tests" "${set1}" '^backend/api/' no
+expect "no NLP tests" "${set1}" '^backend/nlp/' no
+expect "no worker tests" "${set1}" '^backend/worker/' no
+
+echo "change 2: backend/common/health.py"
+set2="$(affected backend/common/health.py '# probe')"
+echo "  selects $(wc -l <<<"${set2}") test files"
+for service in api nlp vision worker; do
+  expect "${service} tests selected" "${set2}" "^backend/${service}/tests/" yes
+done
+
+echo "change 3: 3rdparty/python/ml.lock"
+set3="$(affected 3rdparty/python/ml.lock '')"
+echo "  selects $(wc -l <<<"${set3}") test files"
+expect "NLP tests selected" "${set3}" '^backend/nlp/tests/' yes
+expect "vision tests selected" "${set3}" '^backend/vision/tests/' yes
+expect "no API tests" "${set3}" '^backend/api/' no
+
+exit "${failures}"
