@@ -36,6 +36,11 @@ start() {
   install_packages
   mkdir -p "${state}"
   if ! engine_works "unix://${socket}"; then
+    # A dockerd killed without `stop` leaves its pid file and an nsfs mount behind.
+    if [[ -f "${state}/dockerd.pid" ]] && ! kill -0 "$(cat "${state}/dockerd.pid")" 2>/dev/null; then
+      rm -f "${state}/dockerd.pid"
+      unmount_exec_root
+    fi
     log "starting a private dockerd (${state})"
     dockerd --iptables=false --ip-masq=false --bridge=none --ip-forward=false \
       --userland-proxy=false --storage-driver=overlay2 \
@@ -68,6 +73,10 @@ stop() {
     [[ -f "${state}/dockerd.pid" ]] && kill -0 "$(cat "${state}/dockerd.pid")" 2>/dev/null || break
     sleep 1
   done
+  unmount_exec_root
+}
+
+unmount_exec_root() {
   # dockerd can leave an nsfs mount under its exec root.
   grep -o "${state}/exec[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount 2>/dev/null || true
 }
