@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
     ("service", "factory", "settings"),
     [("nlp", create_nlp, NlpSettings), ("vision", create_vision, VisionSettings)],
 )
-def test_probes_exist_in_the_service(service: str, factory, settings) -> None:  # type: ignore[no-untyped-def]
+def test_probes_exist_in_the_service(service: str, factory, settings) -> None:
     deployment = next(yaml.safe_load_all((HERE / f"{service}.yaml").read_text()))
     [container] = deployment["spec"]["template"]["spec"]["containers"]
     routes = {route.path for route in factory().routes if isinstance(route, APIRoute)}

@@ -8,7 +8,7 @@ import pytest
 NOTEBOOKS = sorted(Path(__file__).resolve().parent.glob("*/*.ipynb"))
 
 
-def code_cells(path: Path) -> list[dict]:  # type: ignore[type-arg]
+def code_cells(path: Path) -> list[dict]:
     return [cell for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
 
 

@@ -16,10 +16,23 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Brand = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
+PlaceName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 # Clocks of phones drift; a report "from the future" beyond this is a mistake.
 CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _utc_not_in_future(moment: datetime) -> datetime:
+    """Naive times are taken as UTC; a report "from the future" is a mistake."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError("occurred_at is in the future")
+    return moment
 
 
 class ReporterCreate(BaseModel):
@@ -45,28 +58,21 @@ class _ItemFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Text200
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    description: Description = ""
     category: Label | None = None
     colour: Label | None = None
-    brand: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
+    brand: Brand | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    place_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        None
-    )
+    place_name: PlaceName | None = None
     occurred_at: datetime
-    contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+    contact: Contact
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("latitude and longitude go together: give both or neither")
-        occurred = self.occurred_at
-        if occurred.tzinfo is None:
-            occurred = occurred.replace(tzinfo=UTC)
-            self.occurred_at = occurred
-        if occurred > datetime.now(UTC) + CLOCK_SKEW:
-            raise ValueError("occurred_at is in the future")
+        self.occurred_at = _utc_not_in_future(self.occurred_at)
         return self
 
 
@@ -80,22 +86,15 @@ class ItemUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Text200 | None = None
-    description: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None
-    ) = None
+    description: Description | None = None
     category: Label | None = None
     colour: Label | None = None
-    brand: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
+    brand: Brand | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    place_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        None
-    )
+    place_name: PlaceName | None = None
     occurred_at: datetime | None = None
-    contact: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
-        | None
-    ) = None
+    contact: Contact | None = None
     status: ItemStatus | None = None
 
     @model_validator(mode="after")
@@ -104,10 +103,7 @@ class ItemUpdate(BaseModel):
         if ("latitude" in given) != ("longitude" in given):
             raise ValueError("latitude and longitude go together: give both or neither")
         if self.occurred_at is not None:
-            if self.occurred_at.tzinfo is None:
-                self.occurred_at = self.occurred_at.replace(tzinfo=UTC)
-            if self.occurred_at > datetime.now(UTC) + CLOCK_SKEW:
-                raise ValueError("occurred_at is in the future")
+            self.occurred_at = _utc_not_in_future(self.occurred_at)
         for required in ("title", "occurred_at", "contact"):
             if required in given and getattr(self, required) is None:
                 raise ValueError(f"{required} cannot be null")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+import enum
+
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -16,3 +18,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def enum_type(cls: type[enum.Enum]) -> Enum:
+    """A state column: stored as its readable value (not a native enum), checked in Python."""
+    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=16)

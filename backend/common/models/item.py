@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -21,15 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.common.models.base import Base
+from backend.common.models.base import Base, enum_type
 from backend.common.models.enums import EnrichmentState, ItemKind, ItemStatus
 from backend.common.models.reporter import Reporter
 from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin
-
-
-def _enum(cls: type) -> Enum:
-    # Stored as the readable value, checked by the database.
-    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=16)
 
 
 class Item(SoftDeleteMixin, AuditLogMixin, Base):
@@ -40,7 +34,7 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind))
+    kind: Mapped[ItemKind] = mapped_column(enum_type(ItemKind))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str | None] = mapped_column(String(50), default=None)
@@ -53,10 +47,10 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     reporter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reporter.id"), index=True)
     # Private: shown only to the other party of a match both sides confirmed.
     contact: Mapped[str] = mapped_column(String(254))
-    status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.OPEN)
+    status: Mapped[ItemStatus] = mapped_column(enum_type(ItemStatus), default=ItemStatus.OPEN)
 
     enrichment_state: Mapped[EnrichmentState] = mapped_column(
-        _enum(EnrichmentState), default=EnrichmentState.PENDING, index=True
+        enum_type(EnrichmentState), default=EnrichmentState.PENDING, index=True
     )
     enrichment_error: Mapped[str | None] = mapped_column(Text, default=None)
     enrichment_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     String,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.common.models.base import Base
+from backend.common.models.base import Base, enum_type
 from backend.common.models.enums import MatchStatus
 from backend.common.models.item import Item
 from backend.common.models.soft_delete import AuditLogMixin
@@ -37,12 +36,7 @@ class Match(AuditLogMixin, Base):
     distance_score: Mapped[float] = mapped_column(Float, default=0.0)
     time_score: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[MatchStatus] = mapped_column(
-        Enum(
-            MatchStatus,
-            values_callable=lambda e: [m.value for m in e],
-            native_enum=False,
-            length=16,
-        ),
+        enum_type(MatchStatus),
         default=MatchStatus.SUGGESTED,
         index=True,
     )

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.common.models.base import Base
+from backend.common.models.base import Base, enum_type
 from backend.common.models.soft_delete import AuditLogMixin
 
 
@@ -42,12 +41,7 @@ class Notification(AuditLogMixin, Base):
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[NotificationStatus] = mapped_column(
-        Enum(
-            NotificationStatus,
-            values_callable=lambda e: [m.value for m in e],
-            native_enum=False,
-            length=16,
-        ),
+        enum_type(NotificationStatus),
         default=NotificationStatus.PENDING,
         index=True,
     )
