@@ -10,12 +10,12 @@ trap 'rm -rf "${work}"' EXIT
 (cd "${repo}" && git ls-files -z --cached --others --exclude-standard) \
   | (cd "${repo}" && xargs -0 cp --parents -t "${work}" 2>/dev/null || true)
 
-mkdir -p "${work}/research/probe" "${work}/backend/api/probe" "${work}/backend/nlp/probe"
+mkdir -p "${work}/research/probe" "${work}/backend/api/probe" "${work}/backend/worker/probe"
 printf 'VALUE = 1\n' >"${work}/research/probe/secret.py"
-printf 'PEER = 2\n' >"${work}/backend/nlp/probe/peer.py"
+printf 'PEER = 2\n' >"${work}/backend/worker/probe/peer.py"
 printf 'from research.probe.secret import VALUE\n\nprint(VALUE)\n' >"${work}/backend/api/probe/uses_research.py"
-printf 'from backend.nlp.probe.peer import PEER\n\nprint(PEER)\n' >"${work}/backend/api/probe/uses_nlp.py"
-for dir in research/probe backend/api/probe backend/nlp/probe; do
+printf 'from backend.worker.probe.peer import PEER\n\nprint(PEER)\n' >"${work}/backend/api/probe/uses_worker.py"
+for dir in research/probe backend/api/probe backend/worker/probe; do
   printf 'python_sources()\n' >"${work}/${dir}/BUILD"
 done
 
@@ -35,5 +35,5 @@ expect_refused() { # expect_refused FILE WHAT
 }
 
 expect_refused backend/api/probe/uses_research.py "backend/api importing research"
-expect_refused backend/api/probe/uses_nlp.py "backend/api importing backend/nlp"
+expect_refused backend/api/probe/uses_worker.py "backend/api importing backend/worker"
 exit "${failures}"
