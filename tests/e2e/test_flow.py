@@ -66,7 +66,13 @@ def test_lost_and_found_meet_and_share_contacts(stack: Stack) -> None:
             body: list[dict[str, Any]] = response.json()
             return body
 
-        [match] = wait_for(lambda: matches(lost_id, alice), timeout_s=180)
+        def scored_with_photos() -> list[dict[str, Any]]:
+            # The text may be enriched (and matched) before the photo upload lands; the match is
+            # re-scored once both photos are enriched.
+            found = matches(lost_id, alice)
+            return found if found and found[0]["components"]["image"] is not None else []
+
+        [match] = wait_for(scored_with_photos, timeout_s=180)
         assert match["other_item"]["id"] == found_id
         assert match["status"] == "suggested"
         components = match["components"]
