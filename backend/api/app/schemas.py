@@ -27,7 +27,7 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 
 def _utc_not_in_future(moment: datetime) -> datetime:
-    """Naive times are taken as UTC; a report "from the future" is a mistake."""
+    """Naive times are taken as UTC; later than now (plus CLOCK_SKEW) is refused."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if moment > datetime.now(UTC) + CLOCK_SKEW:
