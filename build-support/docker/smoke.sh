@@ -64,7 +64,8 @@ echo "smoke: no research or test code in any PEX or image"
 forbidden='(^|/)(research|tests|bench)/|_test\.py$|(^|/)test_[^/]*\.py$|(^|/)conftest\.py$'
 for pex in dist/backend.*/*.pex; do
   # Our code sits at the top of the PEX; third-party code under .deps/ is theirs.
-  if found="$(unzip -Z1 "${pex}" | grep -v '^\.deps/' | grep -E "${forbidden}")"; then
+  names="$(python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "${pex}")"
+  if found="$(grep -v '^\.deps/' <<<"${names}" | grep -E "${forbidden}")"; then
     fail "${pex} contains: $(head -n 3 <<<"${found}" | tr '\n' ' ')"
   fi
 done
