@@ -65,6 +65,18 @@ def get_caller(
     return Caller(reporter=reporter)
 
 
+def get_optional_caller(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[Session, Depends(get_session)],
+    settings: Annotated[ApiSettings, Depends(get_settings)],
+) -> Caller | None:
+    """For public reads: anonymous callers are fine, a token that is sent must be valid."""
+    if credentials is None:
+        return None
+    return get_caller(credentials, session, settings)
+
+
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]

@@ -80,7 +80,9 @@ def create_app(config: NlpSettings | None = None) -> FastAPI:
     app.state.models = models
 
     async def wait_for_models() -> None:
-        await asyncio.to_thread(models.wait_loaded, settings.load_wait_s)
+        # Every request passes here: once loading settled, skip the hop to a thread.
+        if not models.settled:
+            await asyncio.to_thread(models.wait_loaded, settings.load_wait_s)
 
     async def readiness_fields() -> dict[str, Any]:
         if not models.started:

@@ -85,6 +85,11 @@ class Models:
         return self._done.wait(timeout_s)
 
     @property
+    def settled(self) -> bool:
+        """Loading finished, with or without success."""
+        return self._done.is_set()
+
+    @property
     def started(self) -> bool:
         return self._started.is_set()
 

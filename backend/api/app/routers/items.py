@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import (
     APIRouter,
     BackgroundTasks,
-    Depends,
     File,
     HTTPException,
     Query,
@@ -19,17 +18,15 @@ from fastapi import (
     status,
 )
 from fastapi.responses import FileResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.api.app.deps import (
     Caller,
     CallerDep,
+    OptionalCallerDep,
     SessionDep,
     SettingsDep,
-    _bearer,
-    get_caller,
 )
 from backend.api.app.geo import haversine_km, squared_distance_km2, within_radius
 from backend.api.app.photo_store import PhotoStore
@@ -57,20 +54,6 @@ router = APIRouter(prefix="/items", tags=["items"])
 _MATCHING_FIELDS = frozenset(
     {"title", "description", "category", "colour", "brand", "latitude", "longitude", "occurred_at"}
 )
-
-
-def optional_caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session: SessionDep,
-    settings: SettingsDep,
-) -> Caller | None:
-    if credentials is None:
-        return None
-    return get_caller(credentials, session, settings)
-
-
-OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]
 
 
 def load_item(
