@@ -5,10 +5,10 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
-trap 'rm -rf "${work}"' EXIT
-# Tracked and untracked (not ignored) files, as they are in the working tree.
-(cd "${repo}" && git ls-files -z --cached --others --exclude-standard) \
-  | (cd "${repo}" && xargs -0 cp --parents -t "${work}" 2>/dev/null || true)
+# A worktree of HEAD, as prove-affected-sets.sh makes (the copy used to hide cp failures).
+cleanup() { git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"; }
+trap cleanup EXIT
+git -C "${repo}" worktree add --detach --force "${work}" HEAD >/dev/null 2>&1
 
 mkdir -p "${work}/research/probe" "${work}/backend/api/probe" "${work}/backend/worker/probe"
 printf 'VALUE = 1\n' >"${work}/research/probe/secret.py"
