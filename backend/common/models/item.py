@@ -54,6 +54,9 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     )
     enrichment_error: Mapped[str | None] = mapped_column(Text, default=None)
     enrichment_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every request for enrichment: a result is stored only if no newer request came
+    # in while it was computed, so an old title or a missing photo never overwrites a new one.
+    enrichment_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     enriched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # float32 little-endian bytes, L2-normalised (see backend.common.vectors).
     text_embedding: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
@@ -65,6 +68,13 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     photo: Mapped[Photo | None] = relationship(
         back_populates="item", uselist=False, cascade="all, delete-orphan", lazy="joined"
     )
+
+    def request_enrichment(self) -> None:
+        """What the item matches on changed (text, place, time, photo): enrich and match again."""
+        self.enrichment_state = EnrichmentState.PENDING
+        self.enrichment_error = None
+        self.enrichment_attempts = 0
+        self.enrichment_generation = (self.enrichment_generation or 0) + 1
 
 
 class Photo(AuditLogMixin, Base):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pytest
 from celery import Celery
 from sqlalchemy import func, or_, select, update
@@ -25,7 +26,7 @@ from backend.common.models import (
     Photo,
 )
 from backend.worker.tests.conftest import WorkerProcess
-from backend.worker.tests.stubs import StubState, wait_for
+from backend.worker.tests.stubs import StubState, embed, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -253,3 +254,37 @@ def test_a_killed_workers_task_is_redelivered_and_completes(
 
     assert done.enrichment_state == EnrichmentState.DONE
     assert done.enrichment_attempts == 2
+
+
+def test_a_change_during_enrichment_is_not_overwritten_by_the_stale_result(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    stubs: tuple[str, StubState],
+) -> None:
+    _, state = stubs
+    item_id = new_item(ItemKind.LOST, "Blue umbrella", "folding umbrella")
+    state.embed_arrived.clear()
+    state.hold_embed = threading.Event()
+    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    assert state.embed_arrived.wait(60), "the task never reached the NLP service"
+    # The owner corrects the report while the first enrichment is under way (as the API does).
+    with sessions() as session:
+        changed = session.get_one(Item, item_id)
+        changed.title, changed.description = "Red bicycle", "city bike with a basket"
+        changed.request_enrichment()
+        session.commit()
+    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    state.hold_embed.set()
+    state.hold_embed = None
+
+    def enriched_for_the_new_text() -> Item | None:
+        found = item(sessions, item_id)
+        return found if found.enrichment_state == EnrichmentState.DONE else None
+
+    done = wait_for(enriched_for_the_new_text, what="enrichment of the corrected report")
+    assert done.enrichment_generation == 1
+    stored = np.frombuffer(done.text_embedding or b"", dtype="<f4")
+    assert float(stored @ np.array(embed("Red bicycle. city bike with a basket"))) > 0.99
+    assert float(stored @ np.array(embed("Blue umbrella. folding umbrella"))) < 0.2

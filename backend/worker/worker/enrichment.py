@@ -30,8 +30,11 @@ def merged_attributes(item: Item, extracted: dict[str, list[str]]) -> dict[str, 
     return attributes
 
 
-def enrich(item: Item, settings: WorkerSettings, nlp: NlpClient, vision: VisionClient) -> None:
-    """Fill the item's enrichment results; raises ServiceError if a service call fails."""
+def enrichment_of(
+    item: Item, settings: WorkerSettings, nlp: NlpClient, vision: VisionClient
+) -> dict[str, Any]:
+    """What enrichment learns about the item, as the column values to store (the caller stores
+    them only if the item was not changed meanwhile); raises ServiceError if a call fails."""
     text = describe(item)
     embedding, model = nlp.embed(text)
     extracted = nlp.entities(text)
@@ -39,10 +42,12 @@ def enrich(item: Item, settings: WorkerSettings, nlp: NlpClient, vision: VisionC
     if item.photo is not None:
         photo = settings.photos_path / item.photo.file_name
         features = vision.features(photo, item.photo.content_type)
-    item.text_embedding = vectors.to_bytes(embedding)
-    item.embedding_model = model
-    item.attributes = merged_attributes(item, extracted)
-    item.image_features = features
-    item.enrichment_state = EnrichmentState.DONE
-    item.enrichment_error = None
-    item.enriched_at = utcnow()
+    return {
+        "text_embedding": vectors.to_bytes(embedding),
+        "embedding_model": model,
+        "attributes": merged_attributes(item, extracted),
+        "image_features": features,
+        "enrichment_state": EnrichmentState.DONE,
+        "enrichment_error": None,
+        "enriched_at": utcnow(),
+    }

@@ -7,10 +7,10 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-from sqlalchemy import CursorResult, Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -192,11 +192,12 @@ def record_matches(
             "time_score": suggestion.time,
             "model_version": model_version,
         }
-        match_id = uuid.uuid4()
+        # ON CONFLICT DO NOTHING ... RETURNING: the id only when this call made the row (the
+        # driver's rowcount is -1 here on PostgreSQL, which once read as "inserted").
         statement = (
             _insert(session, Match)
             .values(
-                id=match_id,
+                id=uuid.uuid4(),
                 lost_item_id=lost_id,
                 found_item_id=found_id,
                 status=MatchStatus.SUGGESTED.value,
@@ -207,44 +208,45 @@ def record_matches(
                 **values,
             )
             .on_conflict_do_nothing(index_elements=["lost_item_id", "found_item_id"])
+            .returning(Match.__table__.c.id)
         )
-        inserted = cast(CursorResult[Any], session.execute(statement)).rowcount
-        if inserted:
-            created.append(match_id)
-            lost = session.get_one(Item, lost_id)
-            notice = (
-                _insert(session, Notification)
-                .values(
-                    id=uuid.uuid4(),
-                    match_id=match_id,
-                    reporter_id=lost.reporter_id,
-                    kind=MATCH_SUGGESTED,
-                    payload={
-                        "match_id": str(match_id),
-                        "lost_item_id": str(lost_id),
-                        "found_item_id": str(found_id),
-                        "title": lost.title,
-                        "score": suggestion.total,
-                    },
-                    status="pending",
-                    attempts=0,
-                    created_by="worker",
-                    updated_by="worker",
+        match_id = session.execute(statement).scalar_one_or_none()
+        if match_id is None:
+            # The pair exists (maybe just committed by the other side's task): a suggestion
+            # still open gets the newer score; one a person decided on keeps its record.
+            session.execute(
+                update(Match)
+                .where(
+                    Match.lost_item_id == lost_id,
+                    Match.found_item_id == found_id,
+                    Match.status == MatchStatus.SUGGESTED,
                 )
-                .on_conflict_do_nothing(index_elements=["match_id", "reporter_id", "kind"])
+                .values(updated_by="worker", **values)
+                .execution_options(synchronize_session=False)
             )
-            session.execute(notice)
-        else:
-            existing = (
-                session.scalars(
-                    select(Match).where(
-                        Match.lost_item_id == lost_id, Match.found_item_id == found_id
-                    )
-                )
-                .unique()
-                .one()
+            continue
+        created.append(match_id)
+        lost = session.get_one(Item, lost_id)
+        notice = (
+            _insert(session, Notification)
+            .values(
+                id=uuid.uuid4(),
+                match_id=match_id,
+                reporter_id=lost.reporter_id,
+                kind=MATCH_SUGGESTED,
+                payload={
+                    "match_id": str(match_id),
+                    "lost_item_id": str(lost_id),
+                    "found_item_id": str(found_id),
+                    "title": lost.title,
+                    "score": suggestion.total,
+                },
+                status="pending",
+                attempts=0,
+                created_by="worker",
+                updated_by="worker",
             )
-            if existing.status == MatchStatus.SUGGESTED:
-                for name, value in values.items():
-                    setattr(existing, name, value)
+            .on_conflict_do_nothing(index_elements=["match_id", "reporter_id", "kind"])
+        )
+        session.execute(notice)
     return created

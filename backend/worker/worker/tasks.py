@@ -11,10 +11,10 @@ import logging
 import random
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from celery import Task
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import OperationalError
 
 from backend.common.jobs import ENRICH_ITEM, MATCH_ITEM, NOTIFY_MATCH, SWEEP_PENDING
@@ -29,7 +29,7 @@ from backend.common.models import (
 from backend.common.models.soft_delete import utcnow
 from backend.worker.worker.app import celery_app, resources, settings
 from backend.worker.worker.clients import ServiceError
-from backend.worker.worker.enrichment import enrich
+from backend.worker.worker.enrichment import enrichment_of
 from backend.worker.worker.matching import find_matches, record_matches
 
 log = logging.getLogger(__name__)
@@ -47,16 +47,21 @@ def is_transient(exc: Exception) -> bool:
     return isinstance(exc, OperationalError) or (isinstance(exc, ServiceError) and exc.transient)
 
 
-def retry_or_fail(task: Task, exc: Exception, item_id: uuid.UUID | None) -> str:
+def retry_or_fail(
+    task: Task, exc: Exception, item_id: uuid.UUID | None, generation: int | None = None
+) -> str:
     if is_transient(exc) and task.request.retries < settings.max_retries:
         log.warning("retrying %s (attempt %d): %s", task.name, task.request.retries + 1, exc)
         raise task.retry(exc=exc, countdown=backoff_s(task.request.retries))
     if item_id is not None:
+        failed = update(Item).where(Item.id == item_id)
+        if generation is not None:  # a newer request for enrichment is not this failure's
+            failed = failed.where(Item.enrichment_generation == generation)
         with resources().sessions() as session:
             session.execute(
-                update(Item)
-                .where(Item.id == item_id)
-                .values(enrichment_state=EnrichmentState.FAILED, enrichment_error=str(exc)[:2000])
+                failed.values(
+                    enrichment_state=EnrichmentState.FAILED, enrichment_error=str(exc)[:2000]
+                ).execution_options(synchronize_session=False)
             )
             session.commit()
     log.error("%s gave up on %s: %s", task.name, item_id, exc)
@@ -67,18 +72,31 @@ def retry_or_fail(task: Task, exc: Exception, item_id: uuid.UUID | None) -> str:
 def enrich_item(self: Task, item_id: str) -> str:
     key = uuid.UUID(item_id)
     res = resources()
+    generation: int | None = None
     try:
         with res.sessions() as session:
             item = session.get(Item, key)
             if item is None:
                 return "gone"
             if item.enrichment_state != EnrichmentState.DONE:
+                generation = item.enrichment_generation
                 item.enrichment_attempts += 1
                 session.commit()
-                enrich(item, settings, res.nlp, res.vision)
+                values = enrichment_of(item, settings, res.nlp, res.vision)
+                # Stored only if nobody asked for a newer enrichment while this one ran (a
+                # PATCH, a new photo): that request's own job stores the newer result.
+                stored = session.execute(
+                    update(Item)
+                    .where(Item.id == key, Item.enrichment_generation == generation)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
                 session.commit()
+                if not cast(CursorResult[Any], stored).rowcount:
+                    log.info("item %s changed while being enriched; the newer job stores it", key)
+                    return "superseded"
     except Exception as exc:
-        return retry_or_fail(self, exc, key)
+        return retry_or_fail(self, exc, key, generation)
     celery_app.send_task(MATCH_ITEM, args=[item_id])
     return "done"
 

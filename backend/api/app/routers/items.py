@@ -40,7 +40,6 @@ from backend.api.app.schemas import (
 )
 from backend.api.app.views import is_owner, item_public, item_view
 from backend.common.models import (
-    EnrichmentState,
     Item,
     ItemKind,
     ItemStatus,
@@ -75,12 +74,6 @@ def require_owner(item: Item, caller: Caller) -> None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "only the reporter of this item may change it"
         )
-
-
-def _mark_for_enrichment(item: Item) -> None:
-    item.enrichment_state = EnrichmentState.PENDING
-    item.enrichment_error = None
-    item.enrichment_attempts = 0
 
 
 @router.post(
@@ -220,7 +213,7 @@ def update_item(
         setattr(item, name, changes[name])
     rematch = bool(changed & _MATCHING_FIELDS)
     if rematch:
-        _mark_for_enrichment(item)
+        item.request_enrichment()
     if changed:
         item.record_change(caller.actor)
     session.commit()
@@ -296,7 +289,7 @@ def upload_photo(
             item.photo.sha256 = stored.sha256
         item.photo.record_change(caller.actor)
         item.image_features = None
-        _mark_for_enrichment(item)
+        item.request_enrichment()
         item.record_change(caller.actor)
         session.commit()
     except BaseException:

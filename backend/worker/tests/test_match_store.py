@@ -1,0 +1,88 @@
+"""Storing matches on PostgreSQL: re-scores land, concurrent writers never collide."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.common.models import Item, ItemKind, Match, Notification
+from backend.worker.worker.matching import Suggestion, record_matches
+
+pytestmark = pytest.mark.integration
+
+NewItem = Callable[..., uuid.UUID]
+
+
+def suggestion(candidate: uuid.UUID, total: float, image: float | None) -> Suggestion:
+    return Suggestion(
+        candidate_id=candidate,
+        total=total,
+        text=0.8,
+        image=image,
+        attributes=1.0,
+        distance=0.9,
+        time=0.9,
+    )
+
+
+def store(
+    sessions: sessionmaker[Session], item_id: uuid.UUID, found: list[Suggestion]
+) -> list[uuid.UUID]:
+    with sessions() as session:
+        item = session.get_one(Item, item_id)
+        created = record_matches(session, item, found, "model-1")
+        session.commit()
+        return created
+
+
+def test_a_rescore_of_an_existing_pair_is_stored(
+    sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    lost = new_item(ItemKind.LOST, "black wallet")
+    found = new_item(ItemKind.FOUND, "wallet, black leather")
+    [created] = store(sessions, found, [suggestion(lost, 0.6, None)])
+    # The photo arrives: the same pair, scored again from either side.
+    assert store(sessions, lost, [suggestion(found, 0.8, 0.7)]) == []
+    assert store(sessions, found, [suggestion(lost, 0.81, 0.72)]) == []
+    with sessions() as session:
+        [match] = session.scalars(select(Match).where(Match.found_item_id == found)).unique()
+        assert match.id == created
+        assert (match.score, match.image_score) == (0.81, 0.72)
+        notices = session.scalars(select(Notification).where(Notification.match_id == created))
+        assert len(list(notices)) == 1
+
+
+def test_both_sides_storing_the_same_new_pair_at_once_make_one_match(
+    sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    def side(
+        item_id: uuid.UUID, other: uuid.UUID, barrier: threading.Barrier, errors: list[Exception]
+    ) -> None:
+        try:
+            barrier.wait()
+            store(sessions, item_id, [suggestion(other, 0.7, None)])
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    for _ in range(10):
+        lost = new_item(ItemKind.LOST, "blue umbrella")
+        found = new_item(ItemKind.FOUND, "umbrella, blue")
+        errors: list[Exception] = []
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=side, args=(lost, found, barrier, errors)),
+            threading.Thread(target=side, args=(found, lost, barrier, errors)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        with sessions() as session:
+            stored = session.scalars(select(Match).where(Match.lost_item_id == lost)).unique()
+            assert len(list(stored)) == 1
