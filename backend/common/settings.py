@@ -26,6 +26,13 @@ class ServiceSettings(BaseSettings):
         default="", description="SQLAlchemy URL; default: SQLite in DATA_DIR."
     )
     broker_url: str = Field(default="", description="Celery broker; default: files in DATA_DIR.")
+    broker_polling_interval_s: float = Field(
+        default=0.05,
+        gt=0,
+        le=5,
+        description="File-system broker: how often an idle worker looks for new jobs. kombu's "
+        "1 s default capped the embedded stack at about 2 jobs per second.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level name.")
     log_format: Literal["plain", "json"] = Field(
         default="plain", description="plain or json lines."

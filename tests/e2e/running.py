@@ -34,6 +34,9 @@ class Stack:
     database_url: str | None
     broker_url: str | None
     ports: dict[str, int] = field(default_factory=dict)
+    worker_args: tuple[str, ...] = ("--concurrency=1", "--beat")
+    pex_dir: Path = Path(".")  # where the PEXes are: the test sandbox, or dist/
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
@@ -49,6 +52,7 @@ class Stack:
             "VISION_URL": self.url("vision"),
             "LOG_LEVEL": "INFO",
             "SWEEP_INTERVAL_S": "5",
+            **self.extra_env,
             **extra,
         }
         if self.database_url:
@@ -59,7 +63,10 @@ class Stack:
 
     def run(self, name: str, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            ["python3.11", str(PEX[name]), *args], env=self.env(), capture_output=True, timeout=120
+            ["python3.11", str(self.pex_dir / PEX[name]), *args],
+            env=self.env(),
+            capture_output=True,
+            timeout=120,
         )
 
     def start(self) -> None:
@@ -68,7 +75,7 @@ class Stack:
         assert migrated.returncode == 0, migrated.stderr.decode()[-2000:]
         for name in ("nlp", "vision", "api"):
             self._spawn(name, [], PORT=str(self.ports[name]))
-        self._spawn("worker", ["--concurrency=1", "--beat"])
+        self._spawn("worker", list(self.worker_args))
         deadline = time.monotonic() + 240
         for name in ("nlp", "vision", "api"):
             while not self._ready(name):
@@ -82,7 +89,7 @@ class Stack:
     def _spawn(self, name: str, args: list[str], **extra: str) -> None:
         log = (self.data_dir / f"{name}.log").open("wb")
         self.processes[name] = subprocess.Popen(
-            ["python3.11", str(PEX[name]), *args],
+            ["python3.11", str(self.pex_dir / PEX[name]), *args],
             env=self.env(**extra),
             stdout=log,
             stderr=subprocess.STDOUT,

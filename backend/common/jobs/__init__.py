@@ -41,6 +41,7 @@ def celery_config(settings: ServiceSettings) -> dict[str, Any]:
             "data_folder_out": str(queue_dir),
             "processed_folder": str(processed_dir),
             "store_processed": False,
+            "polling_interval": settings.broker_polling_interval_s,
         }
     else:
         # Redis: a message not acknowledged within this time is redelivered (acks_late).
