@@ -1,47 +1,90 @@
 #!/usr/bin/env bash
-# Runs the README's first command (the local stack on embedded defaults), waits for it to be
-# ready, loads two matching reports with the demo and expects the match, then stops it with
-# Ctrl-C (SIGINT) and checks that every service process is gone.
+# The README's two terminals, word for word: `./pants run deployment/local:stack` in one; in a
+# second, while it runs, an ordinary pants command and `./pants run deployment/local:demo`, which
+# must show the matches. Then Ctrl-C (SIGINT to the stack's process group, as a terminal sends
+# it) must leave no process behind. The same Ctrl-C check runs once more with the stack held by
+# pantsd (`--pantsd`), the other way Pants can run it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-data_dir="$(mktemp -d)"
-log="${data_dir}/stack.log"
+data_dir="${PWD}/var/stack" # the stack's default (README)
+work="$(mktemp -d)"
 cleanup() {
   if [[ -n "${stack_pid:-}" ]] && kill -0 "${stack_pid}" 2>/dev/null; then
-    kill -INT "${stack_pid}" 2>/dev/null || true
-    sleep 5
-    kill -KILL "${stack_pid}" 2>/dev/null || true
+    kill -KILL -- "-${stack_pid}" 2>/dev/null || true
   fi
-  [[ -n "${KEEP_SMOKE_DIR:-}" ]] || rm -rf "${data_dir}"
+  kill_leftovers
+  rm -rf "${work}"
 }
+# Every process the stack starts carries DATA_DIR in its environment, through exec and fork.
+leftovers() { grep -lsa "DATA_DIR=${data_dir}" /proc/[0-9]*/environ | cut -d/ -f3 || true; }
+kill_leftovers() { for pid in $(leftovers); do kill -KILL "${pid}" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# setsid: the stack gets its own process group, as in a terminal; SIGINT reaches the manager.
-setsid ./pants --no-pantsd run deployment/local:stack -- --data-dir "${data_dir}/state" >"${log}" 2>&1 &
-stack_pid=$!
+# Starts the stack like a terminal does (its own session and process group); waits until ready.
+start_stack() {
+  local log="$1"
+  shift
+  setsid ./pants "$@" run deployment/local:stack >"${log}" 2>&1 &
+  stack_pid=$!
+  for _ in $(seq 1 900); do
+    grep -q "| ready. API" "${log}" && return 0
+    if ! kill -0 "${stack_pid}" 2>/dev/null || grep -q "NOT READY" "${log}"; then
+      echo "smoke: the stack did not come up:"
+      tail -n 60 "${log}"
+      exit 1
+    fi
+    sleep 1
+  done
+  echo "smoke: not ready in time"
+  tail -n 60 "${log}"
+  exit 1
+}
 
-for _ in $(seq 1 600); do
-  grep -q "stack: ready" "${log}" && break
-  if ! kill -0 "${stack_pid}" 2>/dev/null || grep -q "NOT READY" "${log}"; then
-    echo "smoke: the stack did not come up:"; tail -n 60 "${log}"; exit 1
+# Ctrl-C, then: the pants process ends, and no process of the stack is left.
+interrupt_stack() {
+  local log="$1"
+  kill -INT -- "-${stack_pid}"
+  for _ in $(seq 1 40); do
+    kill -0 "${stack_pid}" 2>/dev/null || break
+    sleep 1
+  done
+  if kill -0 "${stack_pid}" 2>/dev/null; then
+    echo "smoke: the stack did not stop on Ctrl-C"
+    tail -n 30 "${log}"
+    exit 1
   fi
-  sleep 1
-done
-grep -q "stack: ready" "${log}" || { echo "smoke: not ready in time"; tail -n 60 "${log}"; exit 1; }
-echo "smoke: stack ready"
+  for _ in $(seq 1 15); do # SIGTERM from a dying parent may take a moment to finish its work
+    [[ -z "$(leftovers)" ]] && break
+    sleep 1
+  done
+  if [[ -n "$(leftovers)" ]]; then
+    echo "smoke: processes left behind after Ctrl-C:"
+    for pid in $(leftovers); do ps -o pid=,args= -p "${pid}" || true; done
+    exit 1
+  fi
+  echo "smoke: the stack's last words:"
+  tail -n 4 "${log}" | sed 's/^/    /'
+}
 
-PANTS_CONCURRENT=True ./pants run deployment/local:demo -- --pairs 1 --check --timeout 120
+rm -rf "${data_dir}"
+start_stack "${work}/stack.log"
+echo "smoke: stack ready (./pants run deployment/local:stack)"
 
-kill -INT -- "-${stack_pid}"
-for _ in $(seq 1 30); do
-  kill -0 "${stack_pid}" 2>/dev/null || break
-  sleep 1
-done
-if kill -0 "${stack_pid}" 2>/dev/null; then
-  echo "smoke: the stack did not stop on Ctrl-C"; exit 1
-fi
-if pgrep -f "${data_dir}" >/dev/null; then
-  echo "smoke: processes left behind:"; pgrep -af "${data_dir}"; exit 1
-fi
-echo "smoke: stack stopped cleanly"
+# The second terminal: pants is free for other commands, and the demo finds the matches.
+./pants list deployment/local: >/dev/null
+echo "smoke: another pants command ran beside the stack"
+./pants run deployment/local:demo | tee "${work}/demo.log"
+# "demo: N/N lost items matched": every pair, and at least one.
+grep -Eq "^demo: ([1-9][0-9]*)/\1 lost items matched" "${work}/demo.log" || {
+  echo "smoke: the demo did not show every match"
+  exit 1
+}
+
+interrupt_stack "${work}/stack.log"
+echo "smoke: Ctrl-C stopped every process (without pantsd, the README's way)"
+
+start_stack "${work}/stack-pantsd.log" --pantsd
+interrupt_stack "${work}/stack-pantsd.log"
+echo "smoke: Ctrl-C stopped every process (with pantsd)"
+rm -rf "${data_dir}"

@@ -1,15 +1,15 @@
 """The whole stack on one machine, on embedded defaults: `./pants run deployment/local:stack`.
 
 Builds the four service PEXes, applies the migrations, then runs API, NLP, vision and worker
-(with beat) as separate processes under honcho (prefixed logs; Ctrl-C stops them all). State
-(SQLite, file-system broker, photos) lives in DATA_DIR (default: var/stack in the repo).
+(with beat) as separate processes with prefixed logs (deployment/local/supervisor.py: Ctrl-C
+stops them all, and so does the end of this process, however it ends). State (SQLite,
+file-system broker, photos) lives in DATA_DIR (default: var/stack in the repo).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -18,15 +18,15 @@ import time
 from pathlib import Path
 
 import httpx
-from honcho.manager import Manager
-from honcho.printer import Printer
+
+from deployment.local.supervisor import Supervisor
 
 SERVICES = {
     # name: (pants target, PEX under dist/, arguments)
-    "api": ("backend/api:server", "backend.api/server.pex", ""),
-    "nlp": ("backend/nlp:server", "backend.nlp/server.pex", ""),
-    "vision": ("backend/vision:server", "backend.vision/server.pex", ""),
-    "worker": ("backend/worker:worker", "backend.worker/worker.pex", "--beat --concurrency=2"),
+    "api": ("backend/api:server", "backend.api/server.pex", []),
+    "nlp": ("backend/nlp:server", "backend.nlp/server.pex", []),
+    "vision": ("backend/vision:server", "backend.vision/server.pex", []),
+    "worker": ("backend/worker:worker", "backend.worker/worker.pex", ["--beat", "--concurrency=2"]),
 }
 MIGRATE = ("backend/api:migrate", "backend.api/migrate.pex")
 PROBE = ("backend/worker:probe", "backend.worker/probe.pex")
@@ -46,14 +46,20 @@ def python311() -> str:
 
 def build(root: Path) -> None:
     targets = [target for target, _, _ in SERVICES.values()] + [MIGRATE[0], PROBE[0]]
-    print(f"stack: building {', '.join(targets)} ...", flush=True)
-    # The outer `pants run` holds pantsd; a concurrent run must not wait for it.
+    print(
+        f"stack: building {', '.join(targets)} ...\n"
+        "stack: the first time on a machine this downloads every wheel and builds six PEXes "
+        "(about 5 minutes on 2 cores); afterwards it takes seconds.",
+        flush=True,
+    )
+    # Beside this `pants run`, which may itself hold pantsd: this build must not wait for it.
     env = {**os.environ, "PANTS_CONCURRENT": "True"}
     subprocess.run([str(root / "pants"), "package", *targets], cwd=root, env=env, check=True)
 
 
 def stack_env(args: argparse.Namespace) -> dict[str, str]:
-    env = dict(os.environ)
+    # Not the PEX_* of the `pants run` sandbox: each service PEX uses its own cache (~/.pex).
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PEX_")}
     env.update(
         {
             "DATA_DIR": str(args.data_dir.resolve()),
@@ -72,44 +78,69 @@ def stack_env(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
+def readiness(url: str) -> str | None:
+    """None when ready, else what the service says it is waiting for."""
+    try:
+        response = httpx.get(url, timeout=5)
+    except httpx.HTTPError as exc:
+        return f"not answering yet ({type(exc).__name__})"
+    if response.status_code == 200:
+        return None
+    try:
+        body = response.json()
+        failing = [
+            f"{k}: {v.get('error', 'not ready')}"
+            for k, v in body.items()
+            if isinstance(v, dict) and not v.get("ok", True)
+        ]
+    except ValueError:
+        failing = []
+    return "; ".join(failing) or f"/readyz answered {response.status_code}"
+
+
 def wait_until_ready(
-    args: argparse.Namespace, env: dict[str, str], dist: Path, manager: Manager
+    args: argparse.Namespace, env: dict[str, str], dist: Path, supervisor: Supervisor
 ) -> None:
     urls = {
         "api": f"http://127.0.0.1:{args.api_port}/readyz",
         "nlp": f"http://127.0.0.1:{args.nlp_port}/readyz",
         "vision": f"http://127.0.0.1:{args.vision_port}/readyz",
     }
-    pending = set(urls) | {"worker"}
-    deadline = time.monotonic() + args.ready_timeout
-    while pending and time.monotonic() < deadline:
-        for name in sorted(pending):
+    waiting: dict[str, str] = {name: "starting" for name in [*urls, "worker"]}
+    started = time.monotonic()
+    last_report = started
+    while waiting and not supervisor.stopping.is_set():
+        for name in sorted(waiting):
             if name == "worker":
                 probe = subprocess.run(
-                    [python311(), str(dist / PROBE[1])], env=env, capture_output=True, timeout=30
+                    [python311(), str(dist / PROBE[1])], env=env, capture_output=True, timeout=60
                 )
-                ok = probe.returncode == 0
+                reason = None if probe.returncode == 0 else "broker or database not reachable yet"
             else:
-                try:
-                    ok = httpx.get(urls[name], timeout=5).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-            if ok:
-                pending.discard(name)
-        if pending:
+                reason = readiness(urls[name])
+            if reason is None:
+                waiting.pop(name)
+                supervisor.say(f"{name} ready after {time.monotonic() - started:.0f} s")
+            else:
+                waiting[name] = reason
+        elapsed = time.monotonic() - started
+        if waiting and elapsed > args.ready_timeout:
+            detail = "; ".join(f"{name}: {reason}" for name, reason in sorted(waiting.items()))
+            supervisor.say(f"NOT READY after {args.ready_timeout:.0f} s: {detail}")
+            supervisor.stop_all("not ready in time")
+            return
+        if waiting and time.monotonic() - last_report >= 10:
+            last_report = time.monotonic()
+            detail = "; ".join(f"{name}: {reason}" for name, reason in sorted(waiting.items()))
+            supervisor.say(f"waiting ({elapsed:.0f} s): {detail}")
+        if waiting:
             time.sleep(1)
-    if pending:
-        print(
-            f"stack: NOT READY after {args.ready_timeout:.0f} s: {', '.join(sorted(pending))}",
-            flush=True,
-        )
-        manager.terminate()
+    if supervisor.stopping.is_set():
         return
     api = f"http://127.0.0.1:{args.api_port}"
-    print(
-        f"\nstack: ready. API {api}  |  OpenAPI {api}/docs  |  data in {args.data_dir}\n"
-        "stack: try `./pants run deployment/local:demo`; Ctrl-C stops everything.\n",
-        flush=True,
+    supervisor.say(f"ready. API {api}  |  OpenAPI {api}/docs  |  data in {args.data_dir}")
+    supervisor.say(
+        "try `./pants run deployment/local:demo` in a second terminal; Ctrl-C here stops everything"
     )
 
 
@@ -136,20 +167,24 @@ def main() -> None:
     python = python311()
     subprocess.run([python, str(dist / MIGRATE[1]), "upgrade"], env=env, check=True)
 
-    manager = Manager(Printer(sys.stdout, colour=sys.stdout.isatty()))
-    ports = {"api": args.api_port, "nlp": args.nlp_port, "vision": args.vision_port}
-    for name, (_, pex, extra) in SERVICES.items():
-        service_env = dict(env)
-        if name in ports:
-            service_env["PORT"] = str(ports[name])
-        command = f"{shlex.quote(python)} {shlex.quote(str(dist / pex))} {extra}".strip()
-        manager.add_process(name, command, env=service_env)
-    watcher = threading.Thread(
-        target=wait_until_ready, args=(args, env, dist, manager), daemon=True
+    supervisor = Supervisor()
+    supervisor.say(
+        "starting api, nlp, vision and worker; on their first start the NLP and vision PEXes "
+        "unpack about 1.2 GB (about 25 s), then NLP loads its models (about 5 s)"
     )
-    watcher.start()
-    manager.loop()
-    sys.exit(manager.returncode)
+    ports = {"api": args.api_port, "nlp": args.nlp_port, "vision": args.vision_port}
+    with supervisor.signals_stop():
+        for name, (_, pex, extra) in SERVICES.items():
+            service_env = dict(env)
+            if name in ports:
+                service_env["PORT"] = str(ports[name])
+            supervisor.start(name, [python, str(dist / pex), *extra], service_env)
+        watcher = threading.Thread(
+            target=wait_until_ready, args=(args, env, dist, supervisor), daemon=True
+        )
+        watcher.start()
+        code = supervisor.wait()
+    sys.exit(code)
 
 
 if __name__ == "__main__":
