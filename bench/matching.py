@@ -24,10 +24,7 @@ def stored(n: int, rng: np.random.Generator) -> tuple[list[bytes], Candidates]:
     blobs = [vectors.to_bytes(row) for row in embeddings]
     colours = ["black", "red", "blue", "green", "brown", "grey"]
     masks = np.array(
-        [
-            attribute_masks({"colours": [colours[i % 6]], "categories": ["wallet"]})
-            for i in range(n)
-        ],
+        [attribute_masks({"colours": [colours[i % 6]], "brands": ["fossil"]}) for i in range(n)],
         dtype=np.int64,
     )
     table = Candidates(
@@ -37,6 +34,8 @@ def stored(n: int, rng: np.random.Generator) -> tuple[list[bytes], Candidates]:
         longitude=4.8 + rng.random(n) * 0.2,
         occurred_days=20000 + rng.random(n) * 60,
         image=np.where(rng.random(n) < 0.3, rng.random(n), np.nan),
+        category=np.where(rng.random(n) < 0.7, 1.0, np.nan),
+        place=np.full(n, np.nan),
     )
     return blobs, table
 
@@ -52,7 +51,9 @@ def best_of(fn, repeats: int = REPEATS) -> float:
 
 def main() -> None:
     rng = np.random.default_rng(0)
-    weights = Weights(text=0.45, image=0.25, attributes=0.2, distance=0.06, time=0.04)
+    weights = Weights(
+        text=0.4, image=0.2, attributes=0.1, category=0.1, details=0.15, distance=0.03, time=0.02
+    )
     scales = Scales(distance_km=5, time_days=14)
     query_vector = rng.standard_normal(DIM).astype(np.float32)
     query_vector /= np.linalg.norm(query_vector)

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.common.taxonomy import PACKAGED_TERMS
+
 EMBEDDED_BROKER_URL = "filesystem://"
 
 
@@ -36,6 +38,11 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", description="Python logging level name.")
     log_format: Literal["plain", "json"] = Field(
         default="plain", description="plain or json lines."
+    )
+    taxonomy_file: Path = Field(
+        default=PACKAGED_TERMS,
+        description="Categories (with broader terms), colours (with shades) and brands: the NLP "
+        "service tags them in text, the worker canonicalises typed fields; both read this file.",
     )
 
     @model_validator(mode="after")

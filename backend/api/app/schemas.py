@@ -163,6 +163,12 @@ class ScoreComponents(BaseModel):
     text: float
     image: float | None
     attributes: float
+    category: float | None = Field(
+        default=None, description="Category compatibility; null when either side's is unknown."
+    )
+    details: float | None = Field(
+        default=None, description="Shared identifying details (rare words); null if not scored."
+    )
     distance: float
     time: float
 

@@ -60,6 +60,8 @@ def match_view(match: Match, side: str, request: Request) -> MatchOut:
             text=match.text_score,
             image=match.image_score,
             attributes=match.attribute_score,
+            category=match.category_score,
+            details=match.detail_score,
             distance=match.distance_score,
             time=match.time_score,
         ),

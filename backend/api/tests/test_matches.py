@@ -65,6 +65,8 @@ def test_each_side_sees_the_match_with_components_but_no_contact(
         "text": 0.9,
         "image": None,
         "attributes": 1.0,
+        "category": None,
+        "details": None,
         "distance": 0.8,
         "time": 0.95,
     }

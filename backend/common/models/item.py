@@ -29,7 +29,7 @@ from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin
 class Item(SoftDeleteMixin, AuditLogMixin, Base):
     __tablename__ = "item"
     __table_args__ = (
-        Index("ix_item_candidates", "kind", "status", "category"),
+        Index("ix_item_candidates", "kind", "status", "category_group"),
         Index("ix_item_location", "latitude", "longitude"),
     )
 
@@ -62,6 +62,12 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     text_embedding: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     embedding_model: Mapped[str | None] = mapped_column(String(200), default=None)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Canonical values (backend/common/taxonomy) from what was typed, else from the text; the
+    # typed `category` and `colour` are kept as written. A candidate of another category group
+    # (a dog for a laptop) cannot be the same object.
+    canonical_category: Mapped[str | None] = mapped_column(String(50), default=None)
+    category_group: Mapped[str | None] = mapped_column(String(50), default=None)
+    canonical_colour: Mapped[str | None] = mapped_column(String(50), default=None)
     image_features: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     reporter: Mapped[Reporter] = relationship()

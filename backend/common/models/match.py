@@ -33,6 +33,8 @@ class Match(AuditLogMixin, Base):
     text_score: Mapped[float] = mapped_column(Float, default=0.0)
     image_score: Mapped[float | None] = mapped_column(Float, default=None)
     attribute_score: Mapped[float] = mapped_column(Float, default=0.0)
+    category_score: Mapped[float | None] = mapped_column(Float, default=None)
+    detail_score: Mapped[float | None] = mapped_column(Float, default=None)
     distance_score: Mapped[float] = mapped_column(Float, default=0.0)
     time_score: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[MatchStatus] = mapped_column(

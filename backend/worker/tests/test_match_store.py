@@ -25,6 +25,8 @@ def suggestion(candidate: uuid.UUID, total: float, image: float | None) -> Sugge
         text=0.8,
         image=image,
         attributes=1.0,
+        category=1.0,
+        details=None,
         distance=0.9,
         time=0.9,
     )

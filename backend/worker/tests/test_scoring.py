@@ -8,10 +8,15 @@ from backend.worker.worker.scoring import (
     Weights,
     attribute_mask,
     attribute_masks,
+    detail_scores,
+    detail_terms,
+    place_agreement,
     score,
 )
 
-WEIGHTS = Weights(text=0.45, image=0.25, attributes=0.2, distance=0.06, time=0.04)
+WEIGHTS = Weights(
+    text=0.4, image=0.2, attributes=0.1, category=0.1, details=0.15, distance=0.03, time=0.02
+)
 SCALES = Scales(distance_km=5, time_days=14)
 
 
@@ -23,11 +28,13 @@ def unit(*values: float) -> np.ndarray:
 def candidates(n: int, **overrides: np.ndarray) -> Candidates:
     columns = {
         "embeddings": np.tile(unit(1, 0, 0), (n, 1)),
-        "masks": np.zeros((n, 3), dtype=np.int64),
+        "masks": np.zeros((n, 2), dtype=np.int64),
         "latitude": np.full(n, 52.37),
         "longitude": np.full(n, 4.89),
         "occurred_days": np.full(n, 20000.0),
         "image": np.full(n, np.nan),
+        "category": np.full(n, np.nan),
+        "place": np.full(n, np.nan),
     }
     columns.update(overrides)
     return Candidates(**columns)
@@ -35,7 +42,7 @@ def candidates(n: int, **overrides: np.ndarray) -> Candidates:
 
 QUERY = Query(
     embedding=unit(1, 0, 0),
-    masks=attribute_masks({"colours": ["black"], "categories": ["wallet"]}),
+    masks=attribute_masks({"colours": ["black"], "brands": ["fossil"]}),
     latitude=52.37,
     longitude=4.89,
     occurred_days=20000.0,
@@ -53,8 +60,8 @@ def test_similar_text_scores_higher() -> None:
 def test_attributes_agree_disagree_or_are_unknown() -> None:
     masks = np.array(
         [
-            attribute_masks({"colours": ["black"], "categories": ["wallet"]}),
-            attribute_masks({"colours": ["red"], "categories": ["wallet"]}),
+            attribute_masks({"colours": ["black"], "brands": ["fossil"]}),
+            attribute_masks({"colours": ["red"], "brands": ["fossil"]}),
             attribute_masks({}),
         ],
         dtype=np.int64,
@@ -90,3 +97,50 @@ def test_missing_components_renormalise_the_weights() -> None:
 def test_attribute_mask_ignores_case_and_space() -> None:
     assert attribute_mask([" Black"]) == attribute_mask(["black"]) != 0
     assert attribute_mask([]) == 0
+
+
+def test_a_place_name_stands_in_for_missing_coordinates() -> None:
+    table = candidates(
+        3,
+        latitude=np.array([np.nan, np.nan, np.nan]),
+        place=np.array([1.0, np.nan, 0.6]),
+    )
+    parts = score(QUERY, table, WEIGHTS, SCALES)
+    assert parts["distance"][0] == 1.0
+    assert np.isnan(parts["distance"][1])  # unknown: left out, never zero
+    assert parts["distance"][2] == 0.6
+
+
+def test_place_names_agree_or_say_nothing() -> None:
+    assert place_agreement("Vondelpark", "the vondelpark") == 1.0
+    assert 0.5 < place_agreement("Vondelpark, by the pond", "Vondelpark") < 1.0  # type: ignore[operator]
+    assert place_agreement("Amsterdam Centraal", "the central station") is None
+    assert place_agreement(None, "Vondelpark") is None
+
+
+def test_category_compatibility_is_a_component() -> None:
+    table = candidates(3, category=np.array([1.0, 0.75, np.nan]))
+    parts = score(QUERY, table, WEIGHTS, SCALES)
+    assert parts["total"][0] > parts["total"][1]
+    assert np.isnan(parts["category"][2])
+
+
+def test_initials_and_word_forms_are_the_same_detail() -> None:
+    assert detail_terms("with my initials J.K. engraved") >= {"jk", "engrav", "initial"}
+    assert detail_terms("engraved with the letters JK") >= {"jk", "engrav"}
+    assert "the" not in detail_terms("the wallet")
+
+
+def test_shared_rare_details_pick_the_true_report_among_near_twins() -> None:
+    owner = "Black leather wallet with my initials J.K. engraved, lost at the station"
+    twins = [
+        "Found a black leather wallet at the station, a cat sticker on it",
+        "Black leather wallet found at the station, the corner is torn",
+        "Found black leather wallet at the station, engraved with the letters JK",
+        "Black leather wallet at the station, full of receipts",
+    ]
+    scores = detail_scores(owner, twins)
+    assert int(np.argmax(scores)) == 2
+    assert scores[2] > 2 * max(scores[0], scores[1], scores[3])
+    assert np.isnan(detail_scores("the a an", twins)).all()
+    assert np.isnan(detail_scores(owner, twins[:2])).all()  # too few to tell what is rare

@@ -6,8 +6,10 @@ from typing import Any
 
 from backend.common.models import EnrichmentState, Item
 from backend.common.models.soft_delete import utcnow
+from backend.common.taxonomy import taxonomy
 from backend.worker.worker import vectors
 from backend.worker.worker.clients import NlpClient, VisionClient
+from backend.worker.worker.rules import canonical_values, merged_attributes
 from backend.worker.worker.settings import WorkerSettings
 
 
@@ -15,19 +17,6 @@ def describe(item: Item) -> str:
     """The text that stands for the report: what the person wrote plus the structured fields."""
     parts = [item.title, item.description, item.colour, item.brand, item.category]
     return ". ".join(part.strip() for part in parts if part and part.strip())
-
-
-def merged_attributes(item: Item, extracted: dict[str, list[str]]) -> dict[str, Any]:
-    """Attributes the NLP found, plus what the reporter filled in (lower-cased)."""
-    attributes: dict[str, Any] = {key: list(values) for key, values in extracted.items()}
-    for key, given in (
-        ("colours", item.colour),
-        ("brands", item.brand),
-        ("categories", item.category),
-    ):
-        if given and given.strip().lower() not in attributes.setdefault(key, []):
-            attributes[key].append(given.strip().lower())
-    return attributes
 
 
 def enrichment_of(
@@ -42,10 +31,15 @@ def enrichment_of(
     if item.photo is not None:
         photo = settings.photos_path / item.photo.file_name
         features = vision.features(photo, item.photo.content_type)
+    vocabulary = taxonomy(settings.taxonomy_file)
+    attributes = merged_attributes(
+        extracted, vocabulary, colour=item.colour, brand=item.brand, category=item.category
+    )
     return {
         "text_embedding": vectors.to_bytes(embedding),
         "embedding_model": model,
-        "attributes": merged_attributes(item, extracted),
+        "attributes": attributes,
+        **canonical_values(attributes, vocabulary),
         "image_features": features,
         "enrichment_state": EnrichmentState.DONE,
         "enrichment_error": None,

@@ -6,11 +6,11 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,9 +23,20 @@ from backend.common.models import (
     MatchStatus,
     Notification,
 )
+from backend.common.taxonomy import taxonomy
 from backend.worker.worker import vectors
 from backend.worker.worker.clients import VisionClient
-from backend.worker.worker.scoring import Candidates, Query, Scales, Weights, attribute_masks, score
+from backend.worker.worker.rules import detail_text, place_name, time_window
+from backend.worker.worker.scoring import (
+    Candidates,
+    Query,
+    Scales,
+    Weights,
+    attribute_masks,
+    detail_scores,
+    place_agreement,
+    score,
+)
 from backend.worker.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -47,24 +58,34 @@ class Suggestion:
     text: float
     image: float | None
     attributes: float
+    category: float | None
+    details: float | None
     distance: float
     time: float
 
 
 def candidate_query(item: Item, settings: WorkerSettings) -> Select[tuple[Item]]:
-    """Open, enriched, not deleted items of the other kind, near in time, space and category."""
-    window = timedelta(days=settings.match_window_days)
+    """Open, enriched, not deleted items of the other kind that could be the same object: in the
+    time window, near (or of unknown place), and not of another category group (a dog is never
+    a laptop). Everything else is a score, not a filter."""
     conditions = [
         Item.kind == item.kind.other,
         Item.status == ItemStatus.OPEN,
         Item.enrichment_state == EnrichmentState.DONE,
         Item.text_embedding.is_not(None),
-        Item.occurred_at.between(item.occurred_at - window, item.occurred_at + window),
+        Item.occurred_at.between(
+            *time_window(
+                item.kind == ItemKind.LOST,
+                item.occurred_at,
+                settings.match_days_after_loss,
+                settings.match_days_before_loss,
+            )
+        ),
         Item.id != item.id,
     ]
-    if item.category:
+    if item.category_group:  # rules.same_group_possible, in SQL
         conditions.append(
-            or_(Item.category.is_(None), func.lower(Item.category) == item.category.lower())
+            or_(Item.category_group.is_(None), Item.category_group == item.category_group)
         )
     if item.latitude is not None and item.longitude is not None:
         dlat = settings.max_distance_km / KM_PER_DEGREE
@@ -105,6 +126,11 @@ def find_matches(
     def coordinate(value: float | None) -> float:
         return np.nan if value is None else value
 
+    def known(value: float | None) -> float:
+        return np.nan if value is None else value
+
+    vocabulary = taxonomy(settings.taxonomy_file)
+    mine = place_name(item.place_name, item.attributes)
     table = Candidates(
         embeddings=vectors.stack([c.text_embedding or b"" for c in candidates], dim),
         masks=np.array([attribute_masks(c.attributes) for c in candidates], dtype=np.int64),
@@ -112,6 +138,20 @@ def find_matches(
         longitude=np.array([coordinate(c.longitude) for c in candidates]),
         occurred_days=np.array([days(c.occurred_at) for c in candidates]),
         image=image,
+        category=np.array(
+            [
+                known(
+                    vocabulary.category_compatibility(item.canonical_category, c.canonical_category)
+                )
+                for c in candidates
+            ]
+        ),
+        place=np.array(
+            [
+                known(place_agreement(mine, place_name(c.place_name, c.attributes)))
+                for c in candidates
+            ]
+        ),
     )
     query = Query(
         embedding=query_vector,
@@ -120,28 +160,39 @@ def find_matches(
         longitude=item.longitude,
         occurred_days=days(item.occurred_at),
     )
-    parts = score(query, table, weights_of(settings), scales_of(settings))
-    order = np.argsort(-parts["total"], kind="stable")
+    weights, scales = weights_of(settings), scales_of(settings)
+    parts = score(query, table, weights, scales)
+    # The best few are re-scored with what identifies one object among near-twins.
+    best = np.argsort(-parts["total"], kind="stable")[: settings.detail_candidates]
+    details = np.full(len(candidates), np.nan)
+    details[best] = detail_scores(
+        detail_text(item.title, item.description),
+        [detail_text(candidates[i].title, candidates[i].description) for i in best],
+    )
+    parts = score(query, table, weights, scales, details)
+    order = best[np.argsort(-parts["total"][best], kind="stable")]
+
     suggestions = []
     for index in order[: settings.max_suggestions]:
         total = float(parts["total"][index])
         if total < settings.match_threshold:
             break
 
-        def value(name: str, i: int = int(index)) -> float:
+        def value(name: str, i: int = int(index)) -> float | None:
             v = float(parts[name][i])
-            return 0.0 if math.isnan(v) else round(v, 4)
+            return None if math.isnan(v) else round(v, 4)
 
-        image_value = float(parts["image"][index])
         suggestions.append(
             Suggestion(
                 candidate_id=candidates[index].id,
                 total=round(total, 4),
-                text=value("text"),
-                image=None if math.isnan(image_value) else round(image_value, 4),
-                attributes=value("attributes"),
-                distance=value("distance"),
-                time=value("time"),
+                text=value("text") or 0.0,
+                image=value("image"),
+                attributes=value("attributes") or 0.0,
+                category=value("category"),
+                details=value("details"),
+                distance=value("distance") or 0.0,
+                time=value("time") or 0.0,
             )
         )
     return suggestions
@@ -152,6 +203,8 @@ def weights_of(settings: WorkerSettings) -> Weights:
         text=settings.weight_text,
         image=settings.weight_image,
         attributes=settings.weight_attributes,
+        category=settings.weight_category,
+        details=settings.weight_details,
         distance=settings.weight_distance,
         time=settings.weight_time,
     )
@@ -188,6 +241,8 @@ def record_matches(
             "text_score": suggestion.text,
             "image_score": suggestion.image,
             "attribute_score": suggestion.attributes,
+            "category_score": suggestion.category,
+            "detail_score": suggestion.details,
             "distance_score": suggestion.distance,
             "time_score": suggestion.time,
             "model_version": model_version,

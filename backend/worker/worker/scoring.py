@@ -2,17 +2,23 @@
 
 Each component is in [0, 1]; a component that one side lacks (no photo, no place) is left out
 and the weights of the others are renormalised, so a report without a photo is not punished.
+`details` (shared rare words: an engraving, a sticker) is computed for the best few candidates
+only, by `detail_scores`, and re-scores them.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-ATTRIBUTE_KEYS = ("colours", "brands", "categories")
+# Categories are a component of their own (compatibility through the taxonomy), not a mask.
+ATTRIBUTE_KEYS = ("colours", "brands")
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -21,6 +27,8 @@ class Weights:
     text: float
     image: float
     attributes: float
+    category: float
+    details: float
     distance: float
     time: float
 
@@ -39,30 +47,31 @@ def attribute_mask(values: Iterable[str]) -> int:
     return mask
 
 
-def attribute_masks(attributes: Mapping[str, Iterable[str]] | None) -> tuple[int, int, int]:
+def attribute_masks(attributes: Mapping[str, Iterable[str]] | None) -> tuple[int, int]:
     attributes = attributes or {}
-    colours, brands, categories = (
-        attribute_mask(attributes.get(key, ())) for key in ATTRIBUTE_KEYS
-    )
-    return colours, brands, categories
+    colours, brands = (attribute_mask(attributes.get(key, ())) for key in ATTRIBUTE_KEYS)
+    return colours, brands
 
 
 @dataclass(frozen=True)
 class Candidates:
-    """Column arrays of n candidates; NaN marks a missing value."""
+    """Column arrays of n candidates; NaN marks a missing value. The last three are already
+    relative to the item being matched."""
 
     embeddings: np.ndarray  # (n, dim) float32, L2-normalised
-    masks: np.ndarray  # (n, 3) int64 attribute masks (colours, brands, categories)
+    masks: np.ndarray  # (n, 2) int64 attribute masks (colours, brands)
     latitude: np.ndarray  # (n,) float64
     longitude: np.ndarray  # (n,)
     occurred_days: np.ndarray  # (n,) days since the epoch
     image: np.ndarray  # (n,) image similarity to the item, NaN without photos
+    category: np.ndarray  # (n,) category compatibility with the item, NaN if either is unknown
+    place: np.ndarray  # (n,) place-name agreement, used where either side has no coordinates
 
 
 @dataclass(frozen=True)
 class Query:
     embedding: np.ndarray  # (dim,)
-    masks: tuple[int, int, int]
+    masks: tuple[int, int]
     latitude: float | None
     longitude: float | None
     occurred_days: float
@@ -76,8 +85,14 @@ def haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -
 
 
 def score(
-    query: Query, candidates: Candidates, weights: Weights, scales: Scales
+    query: Query,
+    candidates: Candidates,
+    weights: Weights,
+    scales: Scales,
+    details: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
+    """Every component and the weighted `total`; `details` from `detail_scores` (NaN or None
+    where not computed)."""
     n = len(candidates.occurred_days)
     # MiniLM cosines of unrelated reports sit around 0.1-0.2: map [0.15, 0.85] onto [0, 1].
     cosine = candidates.embeddings @ query.embedding
@@ -102,6 +117,8 @@ def score(
             query.latitude, query.longitude, candidates.latitude, candidates.longitude
         )
         distance = np.exp(-km / scales.distance_km)  # NaN where the candidate has no place
+    # No coordinates on one side: the place names, when both gave one, stand in.
+    distance = np.where(np.isnan(distance), candidates.place, distance)
 
     time = np.exp(-np.abs(candidates.occurred_days - query.occurred_days) / scales.time_days)
 
@@ -109,6 +126,8 @@ def score(
         "text": text,
         "image": candidates.image,
         "attributes": attributes,
+        "category": candidates.category,
+        "details": np.full(n, np.nan) if details is None else details,
         "distance": distance,
         "time": time,
     }
@@ -116,6 +135,8 @@ def score(
         "text": weights.text,
         "image": weights.image,
         "attributes": weights.attributes,
+        "category": weights.category,
+        "details": weights.details,
         "distance": weights.distance,
         "time": weights.time,
     }
@@ -125,5 +146,88 @@ def score(
         present = ~np.isnan(values)
         numerator += np.where(present, values, 0.0) * weight[name]
         denominator += present * weight[name]
-    components["total"] = np.where(denominator > 0, numerator / np.maximum(denominator, 1e-9), 0.0)
+    total = np.where(denominator > 0, numerator / np.maximum(denominator, 1e-9), 0.0)
+    components["total"] = np.clip(total, 0.0, 1.0)  # float32 cosines may exceed 1 by rounding
     return components
+
+
+# -- identifying details: shared rare words -------------------------------------------------
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+STOP_WORDS = frozenset(
+    """a am an and are as at be been but by do for from go had has have he her his i if in is it
+    its me my no of on or our she so that the their there them they this to up us was we were
+    what when where which who with you your lost found left near around somewhere someone
+    picked dropped last seen missing please contact thanks one some little small big very""".split()
+)
+
+
+MIN_DETAIL_POOL = 3
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ings", "ing", "ed", "es", "s", "er", "ly"):
+        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def detail_terms(text: str) -> set[str]:
+    """Stemmed content words; runs of single letters are read as initials ("J.K." -> "jk")."""
+    terms: set[str] = set()
+    initials = ""
+    for token in [*_TOKEN.findall(text.lower()), ""]:
+        if len(token) == 1 and token.isalpha():
+            initials += token
+            continue
+        if len(initials) >= 2:
+            terms.add(initials)
+        initials = ""
+        if token and token not in STOP_WORDS and len(token) > 1:
+            terms.add(_stem(token))
+    return terms
+
+
+def detail_scores(query_text: str, candidate_texts: Sequence[str]) -> np.ndarray:
+    """How much of what is rare among these reports the query shares with each candidate.
+
+    Weights are inverse document frequencies over the query and these candidates (the best few
+    for it): words all of them share ("black", "wallet", the place) weigh little, and what tells
+    near-twins apart ("engraved", "sticker", initials) weighs most. A cosine of idf-weighted
+    word sets; NaN when the query has no content word, or when there are too few candidates to
+    tell what is rare (then there are no near-twins to tell apart either).
+    """
+    query = detail_terms(query_text)
+    documents = [detail_terms(text) for text in candidate_texts]
+    if not query or len(documents) < MIN_DETAIL_POOL:
+        return np.full(len(documents), np.nan)
+    frequency = Counter(term for document in [query, *documents] for term in document)
+    total = len(documents) + 1
+
+    def idf(term: str) -> float:
+        return math.log((total + 1) / (frequency[term] + 0.5))
+
+    query_norm = math.sqrt(sum(idf(t) ** 2 for t in query))
+    scores = np.zeros(len(documents))
+    for index, document in enumerate(documents):
+        norm = math.sqrt(sum(idf(t) ** 2 for t in document))
+        if norm and query_norm:
+            scores[index] = sum(idf(t) ** 2 for t in query & document) / (query_norm * norm)
+    return scores
+
+
+PLACE_STOP_WORDS = frozenset({"the", "a", "an", "at", "in", "on", "near", "by", "of", "to"})
+
+
+def place_agreement(a: str | None, b: str | None) -> float | None:
+    """Two place names as reporters typed them: 0.5-1 as their words overlap, None (unknown)
+    when either is missing or they share no word: people name one place in many ways
+    ("Amsterdam Centraal", "the central station"), so different names prove nothing."""
+    if not a or not b:
+        return None
+    words_a = set(_TOKEN.findall(a.lower())) - PLACE_STOP_WORDS
+    words_b = set(_TOKEN.findall(b.lower())) - PLACE_STOP_WORDS
+    shared = words_a & words_b
+    if not shared:
+        return None
+    return 0.5 + 0.5 * len(shared) / len(words_a | words_b)

@@ -24,14 +24,30 @@ class WorkerSettings(ServiceSettings):
     photo_dir: Path | None = Field(default=None, description="Same folder as the API's PHOTO_DIR.")
 
     # Matching: weights are relative (renormalised over the components both items have).
-    weight_text: float = Field(default=0.45, ge=0)
-    weight_image: float = Field(default=0.25, ge=0)
-    weight_attributes: float = Field(default=0.2, ge=0)
-    weight_distance: float = Field(default=0.06, ge=0)
-    weight_time: float = Field(default=0.04, ge=0)
+    # Chosen with research/experiments/matching on its noisy set (see its README).
+    weight_text: float = Field(default=0.40, ge=0)
+    weight_image: float = Field(default=0.20, ge=0)
+    weight_attributes: float = Field(default=0.10, ge=0, description="Colour and brand.")
+    weight_category: float = Field(default=0.10, ge=0, description="Category compatibility.")
+    weight_details: float = Field(
+        default=0.15, ge=0, description="Shared rare words (engraving, stickers, contents)."
+    )
+    weight_distance: float = Field(default=0.03, ge=0)
+    weight_time: float = Field(default=0.02, ge=0)
     match_threshold: float = Field(default=0.45, ge=0, le=1, description="Lowest score suggested.")
     max_suggestions: int = Field(default=5, gt=0, description="Best matches kept per item.")
-    match_window_days: float = Field(default=60, gt=0, description="Candidates this close in time.")
+    detail_candidates: int = Field(
+        default=30, gt=0, description="Best candidates re-scored with identifying details."
+    )
+    match_days_after_loss: float = Field(
+        default=60, gt=0, description="A found report this many days after the loss is a candidate."
+    )
+    match_days_before_loss: float = Field(
+        default=14,
+        ge=0,
+        description="A found report this many days before the loss date is a candidate too: "
+        "people notice a loss late, or misremember the day.",
+    )
     max_distance_km: float = Field(default=50, gt=0, description="Candidates this close in space.")
     distance_scale_km: float = Field(default=5, gt=0, description="Distance score e-folding.")
     time_scale_days: float = Field(default=14, gt=0, description="Time score e-folding.")

@@ -1,0 +1,164 @@
+"""One taxonomy of item categories, colours and brands, from a CSV a non-programmer can extend.
+
+`terms.csv` columns: `label` (CATEGORY, COLOUR or BRAND), `canonical` (the value matching uses),
+`broader` (CATEGORY only: the canonical category this one belongs to, e.g. backpack -> bag) and
+`synonyms` (phrases separated by `|`: other words, plurals, shades). A phrase may stand in
+several rows: "iphone" is a brand (apple) and a category (phone); "charcoal" is grey and black.
+
+The NLP service tags these phrases in report text; the worker turns what a reporter typed into
+canonical values and scores how compatible two categories are. Both read the same file
+(`TAXONOMY_FILE`, default: the one packaged here).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+PACKAGED_TERMS = Path(__file__).resolve().parent / "terms.csv"
+LABELS = {"COLOUR": "colours", "BRAND": "brands", "CATEGORY": "categories"}
+
+# Category compatibility, a score component: the same canonical category, or one the other's
+# broader term ("bag" for a backpack, "jewellery" for a watch), or two kinds of one group
+# (a backpack and a handbag). Categories of different groups (a dog and a laptop) are never the
+# same object: matching excludes them before scoring.
+SAME, BROADER_OR_NARROWER, SIBLINGS = 1.0, 0.75, 0.15
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+
+
+def _normalise(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _singular(word: str) -> str:
+    """A plural the CSV does not list, made singular: "brollies" -> "brolly", "hats" -> "hat"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    # lower-cased phrase -> [(label, canonical), ...]
+    index: dict[str, list[tuple[str, str]]]
+    # category -> its broader category ("" for a group: a category with nothing above it)
+    broader: dict[str, str]
+    _longest: int = field(default=1, compare=False)
+
+    # -- what a reporter typed or wrote, as canonical values ----------------------------------
+
+    def meanings(self, phrase: str) -> list[tuple[str, str]]:
+        return self.index.get(_normalise(phrase), [])
+
+    def canonical(self, label: str, typed: str | None) -> list[str]:
+        """Canonical values of one label in a typed field or a text, in order of appearance:
+        the whole field first ("Card holder" -> wallet), else every known phrase in it, longest
+        first ("my navy blue rucksack" -> backpack; blue, black)."""
+        if not typed:
+            return []
+        words = _normalise(typed).split()
+        return self._find(label, words) or self._find(label, [_singular(w) for w in words])
+
+    def _find(self, label: str, words: list[str]) -> list[str]:
+        whole = [c for lab, c in self.index.get(" ".join(words), []) if lab == label]
+        if whole:
+            return whole
+        found: list[tuple[int, str]] = []
+        taken = [False] * len(words)
+        for size in range(min(self._longest, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(taken[start : start + size]):
+                    continue
+                for lab, value in self.index.get(" ".join(words[start : start + size]), []):
+                    if lab == label:
+                        found.append((start, value))
+                        taken[start : start + size] = [True] * size
+        ordered: list[str] = []
+        for _, value in sorted(found):
+            if value not in ordered:
+                ordered.append(value)
+        return ordered
+
+    # -- categories ---------------------------------------------------------------------------
+
+    def group(self, category: str | None) -> str | None:
+        """The topmost category above `category` (itself for a group); None if unknown."""
+        if not category or category not in self.broader:
+            return None
+        seen = set()
+        while self.broader.get(category) and category not in seen:
+            seen.add(category)
+            category = self.broader[category]
+        return category
+
+    def lineage(self, category: str) -> list[str]:
+        """`category` and every category above it, nearest first."""
+        chain = [category]
+        while (up := self.broader.get(chain[-1])) and up not in chain:
+            chain.append(up)
+        return chain
+
+    def category_compatibility(self, a: str | None, b: str | None) -> float | None:
+        """How likely two categories describe the same object; None when either is unknown,
+        0 for different groups."""
+        if a not in self.broader or b not in self.broader:
+            return None
+        if a == b:
+            return SAME
+        if a in self.lineage(b) or b in self.lineage(a):
+            return BROADER_OR_NARROWER
+        if self.group(a) == self.group(b):
+            return SIBLINGS
+        return 0.0
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted(self.broader)
+
+    # -- the NLP service's tagger --------------------------------------------------------------
+
+    def patterns(self) -> list[dict[str, str]]:
+        """EntityRuler patterns: one per phrase, labelled by its first row."""
+        return [
+            {"label": meanings[0][0], "pattern": phrase, "id": meanings[0][1]}
+            for phrase, meanings in sorted(self.index.items())
+        ]
+
+
+def load_taxonomy(path: Path = PACKAGED_TERMS) -> Taxonomy:
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    broader: dict[str, str] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            label = (row.get("label") or "").strip().upper()
+            canonical = (row.get("canonical") or "").strip().lower()
+            if label not in LABELS or not canonical:
+                raise ValueError(
+                    f"{path}:{line}: label must be one of {sorted(LABELS)} and canonical non-empty"
+                )
+            if label == "CATEGORY":
+                broader[canonical] = (row.get("broader") or "").strip().lower()
+            for phrase in (row.get("synonyms") or canonical).split("|"):
+                phrase = _normalise(phrase)
+                if phrase and (label, canonical) not in index[phrase]:
+                    index[phrase].append((label, canonical))
+    unknown = sorted({up for up in broader.values() if up and up not in broader})
+    if unknown:
+        raise ValueError(f"{path}: broader categories without a row of their own: {unknown}")
+    longest = max((len(phrase.split()) for phrase in index), default=1)
+    return Taxonomy(dict(index), broader, longest)
+
+
+@cache
+def taxonomy(path: Path = PACKAGED_TERMS) -> Taxonomy:
+    """The taxonomy in `path`, loaded once per process."""
+    return load_taxonomy(path)

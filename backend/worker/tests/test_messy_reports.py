@@ -1,0 +1,176 @@
+"""Matching on reports as people write them: other words for the category, no coordinates,
+a loss noticed late, near-twins. A real worker process on Redis and PostgreSQL; the NLP stub
+embeds bags of words, so what is tested here is the worker's own rules, not the model."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+import pytest
+import redis
+from celery import Celery
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.common.jobs import ENRICH_ITEM
+from backend.common.models import EnrichmentState, Item, ItemKind, Match
+from backend.worker.tests.conftest import DEFAULT_TEST_REDIS_URL, WorkerProcess
+from backend.worker.tests.stubs import wait_for
+
+pytestmark = pytest.mark.integration
+
+NewItem = Callable[..., uuid.UUID]
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    """A Redis database of its own: Pants runs test_worker_integration.py beside this module,
+    and two workers on one queue would take each other's tasks."""
+    base = os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL
+    url = base.rsplit("/", 1)[0] + "/12"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def enriched(sessions: sessionmaker[Session], item_id: uuid.UUID) -> bool:
+    with sessions() as session:
+        return session.get_one(Item, item_id).enrichment_state == EnrichmentState.DONE
+
+
+def ranked_matches(sessions: sessionmaker[Session], lost_id: uuid.UUID) -> list[uuid.UUID]:
+    """The found items suggested for a lost one, best first."""
+    with sessions() as session:
+        matches = session.scalars(
+            select(Match).where(Match.lost_item_id == lost_id).order_by(Match.score.desc())
+        ).unique()
+        return [match.found_item_id for match in matches]
+
+
+def match_lost_against(
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    found: list[uuid.UUID],
+    lost: uuid.UUID,
+) -> list[uuid.UUID]:
+    for item_id in found:
+        broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    for item_id in found:
+        wait_for(partial(enriched, sessions, item_id), what="found reports enriched")
+    broker.send_task(ENRICH_ITEM, args=[str(lost)])
+    return wait_for(lambda: ranked_matches(sessions, lost), what="a suggestion")
+
+
+def test_keys_finds_key(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    found = new_item(ItemKind.FOUND, "Key on a red ring", "house key, red fob", category="key")
+    lost = new_item(ItemKind.LOST, "My keys", "house keys with a red fob", category="Keys")
+    assert match_lost_against(broker, sessions, [found], lost)[0] == found
+    with sessions() as session:
+        assert session.get_one(Item, found).canonical_category == "keys"
+        assert session.get_one(Item, found).category == "key"  # as typed
+
+
+def test_rucksack_finds_bag(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    found = new_item(
+        ItemKind.FOUND,
+        "Green rucksack",
+        "rucksack with a laptop sleeve, a water bottle in the side pocket",
+        category="Rucksack",
+    )
+    lost = new_item(
+        ItemKind.LOST,
+        "Green bag",
+        "bag with a laptop sleeve and a water bottle in the side pocket",
+        category="bag",
+    )
+    assert match_lost_against(broker, sessions, [found], lost)[0] == found
+
+
+def test_a_lost_report_without_coordinates_finds_its_found_report(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    found = new_item(
+        ItemKind.FOUND,
+        "Brown teddy bear",
+        "teddy with a blue bow",
+        category="toy",
+        place_name="Vondelpark playground",
+    )
+    lost = new_item(
+        ItemKind.LOST,
+        "Teddy bear",
+        "brown teddy with a blue bow",
+        category="soft toy",
+        latitude=None,
+        longitude=None,
+        place_name="the Vondelpark",
+    )
+    assert match_lost_against(broker, sessions, [found], lost)[0] == found
+
+
+def test_a_loss_reported_two_days_after_the_find_matches(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    found_at = datetime.now(UTC) - timedelta(days=5)
+    found = new_item(
+        ItemKind.FOUND, "Silver bracelet", "bracelet with a heart charm", occurred_at=found_at
+    )
+    lost = new_item(
+        ItemKind.LOST,
+        "Bracelet",
+        "silver bracelet, heart charm",
+        category="jewellery",
+        occurred_at=found_at + timedelta(days=2),
+    )
+    assert match_lost_against(broker, sessions, [found], lost)[0] == found
+
+
+def test_near_twins_rank_below_the_true_report(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    common = {"category": "wallet", "colour": "black", "brand": "Fossil"}
+    true = new_item(
+        ItemKind.FOUND,
+        "Black Fossil wallet",
+        "black leather wallet at the station, engraved with the letters JK",
+        **common,
+    )
+    twins = [
+        new_item(
+            ItemKind.FOUND,
+            "Black Fossil wallet",
+            f"black leather wallet at the station, {d}",
+            **common,
+        )
+        for d in ("a cat sticker on the back", "the corner is torn", "full of old receipts")
+    ]
+    lost = new_item(
+        ItemKind.LOST,
+        "Black Fossil wallet",
+        "black leather wallet, my initials J.K. engraved, lost at the station",
+        category="wallets",
+        colour="Charcoal",
+    )
+    ranked = match_lost_against(broker, sessions, [*twins, true], lost)
+    assert ranked[0] == true
+
+
+def test_a_different_category_group_is_never_a_candidate(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    dog = new_item(ItemKind.FOUND, "Black labrador", "friendly black dog", category="dog")
+    laptop = new_item(ItemKind.FOUND, "Black laptop", "friendly black laptop", category="laptop")
+    lost = new_item(ItemKind.LOST, "Black laptop", "friendly black laptop", category="computer")
+    assert match_lost_against(broker, sessions, [dog, laptop], lost) == [laptop]
+    with sessions() as session:
+        pairs = session.scalars(
+            select(Match).where(or_(Match.found_item_id == dog, Match.lost_item_id == dog))
+        ).unique()
+        assert list(pairs) == []
