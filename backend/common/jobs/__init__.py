@@ -7,6 +7,7 @@ from typing import Any
 
 from celery import Celery
 
+from backend.common.jobs import filesystem
 from backend.common.settings import ServiceSettings
 
 # Stable task names: renaming one strands the messages already queued under the old name.
@@ -36,6 +37,7 @@ def celery_config(settings: ServiceSettings) -> dict[str, Any]:
         processed_dir = settings.broker_dir / "processed"
         for folder in (queue_dir, processed_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        config["broker_transport"] = filesystem.TRANSPORT  # kombu's, with whole messages
         config["broker_transport_options"] = {
             "data_folder_in": str(queue_dir),
             "data_folder_out": str(queue_dir),

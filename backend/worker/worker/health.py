@@ -22,9 +22,12 @@ def worker_health() -> dict[str, str]:
 
 
 def broker_reachable(settings: WorkerSettings, timeout_s: float = 1.5) -> bool:
-    options = celery_config(settings).get("broker_transport_options", {})
+    config = celery_config(settings)
     with Connection(
-        settings.broker_url, connect_timeout=timeout_s, transport_options=options
+        settings.broker_url,
+        transport=config.get("broker_transport"),
+        connect_timeout=timeout_s,
+        transport_options=config.get("broker_transport_options", {}),
     ) as connection:
         connection.ensure_connection(max_retries=1, timeout=timeout_s)
         connection.default_channel  # noqa: B018 - opening a channel proves the broker answers
