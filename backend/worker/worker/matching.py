@@ -30,12 +30,9 @@ from backend.worker.worker.rules import detail_text, place_name, time_window
 from backend.worker.worker.scoring import (
     Candidates,
     Query,
-    Scales,
-    Weights,
     attribute_masks,
-    detail_scores,
     place_agreement,
-    score,
+    rank,
 )
 from backend.worker.worker.settings import WorkerSettings
 
@@ -160,22 +157,23 @@ def find_matches(
         longitude=item.longitude,
         occurred_days=days(item.occurred_at),
     )
-    weights, scales = weights_of(settings), scales_of(settings)
-    parts = score(query, table, weights, scales)
-    # The best few are re-scored with what identifies one object among near-twins.
-    best = np.argsort(-parts["total"], kind="stable")[: settings.detail_candidates]
-    details = np.full(len(candidates), np.nan)
-    details[best] = detail_scores(
+    order, parts = rank(
+        query,
+        table,
+        settings.weights(),
+        settings.scales(),
         detail_text(item.title, item.description),
-        [detail_text(candidates[i].title, candidates[i].description) for i in best],
+        lambda i: detail_text(candidates[i].title, candidates[i].description),
+        settings.detail_candidates,
     )
-    parts = score(query, table, weights, scales, details)
-    order = best[np.argsort(-parts["total"][best], kind="stable")]
 
     suggestions = []
+    # Fewer, better suggestions: above the threshold and close to the best one.
+    best_total = float(parts["total"][order[0]]) if len(order) else 0.0
+    floor = max(settings.match_threshold, best_total - settings.suggestion_margin)
     for index in order[: settings.max_suggestions]:
         total = float(parts["total"][index])
-        if total < settings.match_threshold:
+        if total < floor:
             break
 
         def value(name: str, i: int = int(index)) -> float | None:
@@ -196,22 +194,6 @@ def find_matches(
             )
         )
     return suggestions
-
-
-def weights_of(settings: WorkerSettings) -> Weights:
-    return Weights(
-        text=settings.weight_text,
-        image=settings.weight_image,
-        attributes=settings.weight_attributes,
-        category=settings.weight_category,
-        details=settings.weight_details,
-        distance=settings.weight_distance,
-        time=settings.weight_time,
-    )
-
-
-def scales_of(settings: WorkerSettings) -> Scales:
-    return Scales(distance_km=settings.distance_scale_km, time_days=settings.time_scale_days)
 
 
 def _insert(session: Session, model: type[Match] | type[Notification]) -> Any:

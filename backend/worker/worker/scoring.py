@@ -12,7 +12,7 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,6 +149,26 @@ def score(
     total = np.where(denominator > 0, numerator / np.maximum(denominator, 1e-9), 0.0)
     components["total"] = np.clip(total, 0.0, 1.0)  # float32 cosines may exceed 1 by rounding
     return components
+
+
+def rank(
+    query: Query,
+    candidates: Candidates,
+    weights: Weights,
+    scales: Scales,
+    query_text: str,
+    candidate_text: Callable[[int], str],
+    detail_candidates: int,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The best `detail_candidates` candidates, best first, and every component: all are scored,
+    then the best few again with their identifying details (`detail_scores`; the text of
+    candidate i is asked for only for those few)."""
+    parts = score(query, candidates, weights, scales)
+    best = np.argsort(-parts["total"], kind="stable")[:detail_candidates]
+    details = np.full(len(candidates.occurred_days), np.nan)
+    details[best] = detail_scores(query_text, [candidate_text(int(i)) for i in best])
+    parts = score(query, candidates, weights, scales, details)
+    return best[np.argsort(-parts["total"][best], kind="stable")], parts
 
 
 # -- identifying details: shared rare words -------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from backend.common.settings import ServiceSettings
+from backend.worker.worker.scoring import Scales, Weights
 
 
 class WorkerSettings(ServiceSettings):
@@ -25,17 +26,24 @@ class WorkerSettings(ServiceSettings):
 
     # Matching: weights are relative (renormalised over the components both items have).
     # Chosen with research/experiments/matching on its noisy set (see its README).
-    weight_text: float = Field(default=0.40, ge=0)
+    weight_text: float = Field(default=0.30, ge=0)
     weight_image: float = Field(default=0.20, ge=0)
     weight_attributes: float = Field(default=0.10, ge=0, description="Colour and brand.")
-    weight_category: float = Field(default=0.10, ge=0, description="Category compatibility.")
+    weight_category: float = Field(default=0.20, ge=0, description="Category compatibility.")
     weight_details: float = Field(
-        default=0.15, ge=0, description="Shared rare words (engraving, stickers, contents)."
+        default=0.80, ge=0, description="Shared rare words (engraving, stickers, contents)."
     )
     weight_distance: float = Field(default=0.03, ge=0)
     weight_time: float = Field(default=0.02, ge=0)
     match_threshold: float = Field(default=0.45, ge=0, le=1, description="Lowest score suggested.")
     max_suggestions: int = Field(default=5, gt=0, description="Best matches kept per item.")
+    suggestion_margin: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Suggest only candidates this close to the best one: a clear best match is "
+        "shown alone, near-ties all.",
+    )
     detail_candidates: int = Field(
         default=30, gt=0, description="Best candidates re-scored with identifying details."
     )
@@ -73,6 +81,20 @@ class WorkerSettings(ServiceSettings):
     smtp_port: int = 25
     smtp_sender: str = "lost-and-found@localhost"
     smtp_starttls: bool = False
+
+    def weights(self) -> Weights:
+        return Weights(
+            text=self.weight_text,
+            image=self.weight_image,
+            attributes=self.weight_attributes,
+            category=self.weight_category,
+            details=self.weight_details,
+            distance=self.weight_distance,
+            time=self.weight_time,
+        )
+
+    def scales(self) -> Scales:
+        return Scales(distance_km=self.distance_scale_km, time_days=self.time_scale_days)
 
     @cached_property
     def photos_path(self) -> Path:

@@ -1,54 +1,94 @@
-"""Runs the real matching over the labelled data set and prints recall@1, recall@5 and MRR for
-the worker's default weights and for alternatives, with the mean number of unrelated reports
-per lost item that score above the suggestion threshold (false alarms):
+"""Runs the worker's matching over the labelled data sets and prints, per weighting:
+recall@1, recall@5, MRR, how many true matches were never suggested, and unrelated suggestions
+per lost report (above the threshold, within the worker's cap); then precision and recall of
+suggestions at several thresholds.
 
-    ./pants run research/experiments/matching/run.py
+    ./pants run research/experiments/matching/run.py            # ~1 min on 2 cores
 
-Real parts: MiniLM embeddings and spaCy + domain-term attributes (the NLP service's code),
-OpenCV features and similarity (the vision service's code), and the worker's scoring function
-with its candidate rules (category, time window, distance).
+Real parts: MiniLM embeddings and spaCy + taxonomy attributes (the NLP service's code), OpenCV
+features and similarity (the vision service's code), and the worker's own rules, candidate
+filters, scoring and re-ranking (backend/worker/worker/rules.py, scoring.py, settings.py).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
+from backend.common.taxonomy import taxonomy
 from backend.nlp.server.models import Models
 from backend.nlp.server.settings import NlpSettings
 from backend.vision.server.decoding import decode_image
 from backend.vision.server.features import extract_features, parse_record, similarity
-from backend.worker.worker.scoring import Candidates, Query, Scales, Weights, attribute_masks, score
+from backend.worker.worker.rules import (
+    canonical_values,
+    detail_text,
+    merged_attributes,
+    place_name,
+    same_group_possible,
+    time_window,
+)
+from backend.worker.worker.scoring import (
+    Candidates,
+    Query,
+    Weights,
+    attribute_masks,
+    haversine_km,
+    place_agreement,
+    rank,
+)
+from backend.worker.worker.settings import WorkerSettings
 from deployment.local.sample_data import photo_png
 from research.experiments.matching.dataset import load
 
-# The worker's defaults (backend/worker/worker/settings.py), and the alternatives compared.
-DEFAULTS = Weights(text=0.45, image=0.25, attributes=0.2, distance=0.06, time=0.04)
+SETTINGS = WorkerSettings()
+DEFAULTS = SETTINGS.weights()
+SCALES = SETTINGS.scales()
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Variant:
+    weights: Weights
+    # The candidate rule before this change: the typed category compared as written.
+    typed_category_filter: bool = False
+    detail_candidates: int = SETTINGS.detail_candidates
+
+
 VARIANTS = {
-    "defaults": DEFAULTS,
-    "text only": Weights(text=1, image=0, attributes=0, distance=0, time=0),
-    "text + attributes": Weights(text=0.6, image=0, attributes=0.4, distance=0, time=0),
-    "no image": replace(DEFAULTS, image=0),
-    "image-heavy": Weights(text=0.3, image=0.5, attributes=0.1, distance=0.06, time=0.04),
-    "attribute-heavy": Weights(text=0.35, image=0.2, attributes=0.35, distance=0.06, time=0.04),
-    "place and time heavy": Weights(text=0.35, image=0.2, attributes=0.15, distance=0.2, time=0.1),
-    "equal": Weights(text=0.2, image=0.2, attributes=0.2, distance=0.2, time=0.2),
+    "worker defaults": Variant(DEFAULTS),
+    "before: typed category filter": Variant(
+        replace(DEFAULTS, category=0, details=0), typed_category_filter=True
+    ),
+    "no details": Variant(replace(DEFAULTS, details=0)),
+    "no category component": Variant(replace(DEFAULTS, category=0)),
+    "MiniLM cosine only": Variant(
+        Weights(text=1, image=0, attributes=0, category=0, details=0, distance=0, time=0)
+    ),
+    "details-heavy": Variant(replace(DEFAULTS, details=0.3)),
+    "text-heavy": Variant(replace(DEFAULTS, text=0.6)),
 }
-SCALES = Scales(distance_km=5, time_days=14)
-WINDOW_DAYS, MAX_DISTANCE_KM, THRESHOLD = 60.0, 50.0, 0.45
 
 
 def describe(report: dict[str, Any]) -> str:
     # As the worker's enrichment does: the text plus the structured fields the reporter gave.
-    parts = [report["title"], report["description"], report.get("colour"), report.get("category")]
+    parts = [
+        report["title"],
+        report["description"],
+        report.get("colour"),
+        report.get("brand"),
+        report.get("category"),
+    ]
     return ". ".join(part for part in parts if part)
 
 
-def features(reports: list[dict[str, Any]]) -> dict[str, Any]:
+def enrich(reports: list[dict[str, Any]]) -> dict[str, Any]:
     models = Models(NlpSettings())
     models.start_loading()
     assert models.wait_loaded(300) and models.ready, (models.embedding.error, models.ner.error)
@@ -56,7 +96,18 @@ def features(reports: list[dict[str, Any]]) -> dict[str, Any]:
     embeddings = np.vstack(
         [models.submit_embedding(texts[i : i + 64]).result() for i in range(0, len(texts), 64)]
     )
-    entities = models.entities(texts)
+    vocabulary = taxonomy(SETTINGS.taxonomy_file)
+    attributes, canonical = [], []
+    for report, found in zip(reports, models.entities(texts), strict=True):
+        merged = merged_attributes(
+            found["attributes"],
+            vocabulary,
+            colour=report.get("colour"),
+            brand=report.get("brand"),
+            category=report.get("category"),
+        )
+        attributes.append(merged)
+        canonical.append(canonical_values(merged, vocabulary))
     photos: dict[str, Any] = {}
     for index, report in enumerate(reports):
         if report["photo"]:
@@ -64,111 +115,271 @@ def features(reports: list[dict[str, Any]]) -> dict[str, Any]:
             png = photo_png(p["seed"], tuple(p["rgb"]), p["turned"], 7000 + index)
             rgb, size = decode_image(png, max_bytes=10**8, max_pixels=10**8, work_size=640)
             photos[report["id"]] = parse_record(extract_features(rgb, size, 500))
-    return {"embeddings": embeddings, "entities": entities, "photos": photos}
+    return {
+        "embeddings": embeddings,
+        "attributes": attributes,
+        "canonical": canonical,
+        "photos": photos,
+    }
 
 
-def evaluate(
-    reports: list[dict[str, Any]], feats: dict[str, Any], weights: Weights
-) -> dict[str, float]:
-    found = [i for i, r in enumerate(reports) if r["kind"] == "found"]
-    lost = [i for i, r in enumerate(reports) if r["kind"] == "lost"]
-    masks = [
-        attribute_masks(merged(reports[i], feats["entities"][i]["attributes"]))
-        for i in range(len(reports))
-    ]
-    ranks, false_suggestions = [], []
-    for q in lost:
-        mine = reports[q]
-        # The worker's SQL candidate rules: category compatible, time window, distance.
-        pool = [
-            i
-            for i in found
+def when(report: dict[str, Any]) -> datetime:
+    return NOW - timedelta(days=report["days_ago"])
+
+
+def candidates_for(
+    reports: list[dict[str, Any]], enriched: dict[str, Any], q: int, variant: Variant
+) -> list[int]:
+    """The worker's candidate query, in Python: the other kind, the time window, the distance
+    box where both have coordinates, and the category rule."""
+    mine = reports[q]
+    start, end = time_window(
+        mine["kind"] == "lost",
+        when(mine),
+        SETTINGS.match_days_after_loss,
+        SETTINGS.match_days_before_loss,
+    )
+    group = enriched["canonical"][q]["category_group"]
+    pool = []
+    for i, other in enumerate(reports):
+        if other["kind"] == mine["kind"] or not start <= when(other) <= end:
+            continue
+        if variant.typed_category_filter:
             if (
-                not mine["category"]
-                or not reports[i]["category"]
-                or reports[i]["category"] == mine["category"]
-            )
-            and abs(reports[i]["days_ago"] - mine["days_ago"]) <= WINDOW_DAYS
-            and _km(mine, reports[i]) <= MAX_DISTANCE_KM
-        ]
-        image = np.array(
+                mine["category"]
+                and other["category"]
+                and (other["category"].lower() != mine["category"].lower())
+            ):
+                continue
+        elif not same_group_possible(group, enriched["canonical"][i]["category_group"]):
+            continue
+        if mine["latitude"] is not None and other["latitude"] is not None:
+            km = haversine_km(
+                mine["latitude"],
+                mine["longitude"],
+                np.array([other["latitude"]]),
+                np.array([other["longitude"]]),
+            )[0]
+            if km > SETTINGS.max_distance_km:
+                continue
+        pool.append(i)
+    return pool
+
+
+def ranked(
+    reports: list[dict[str, Any]], enriched: dict[str, Any], q: int, variant: Variant
+) -> tuple[list[int], list[float]]:
+    """Candidates of lost report q, best first, with their totals (the worker's find_matches)."""
+    mine = reports[q]
+    pool = candidates_for(reports, enriched, q, variant)
+    if not pool:
+        return [], []
+    vocabulary = taxonomy(SETTINGS.taxonomy_file)
+    photos = enriched["photos"]
+    category = enriched["canonical"][q]["canonical_category"]
+    mine_place = place_name(mine.get("place_name"), enriched["attributes"][q])
+
+    def nan(value: float | None) -> float:
+        return np.nan if value is None else value
+
+    table = Candidates(
+        embeddings=enriched["embeddings"][pool],
+        masks=np.array([attribute_masks(enriched["attributes"][i]) for i in pool], dtype=np.int64),
+        latitude=np.array([nan(reports[i]["latitude"]) for i in pool]),
+        longitude=np.array([nan(reports[i]["longitude"]) for i in pool]),
+        occurred_days=np.array([-reports[i]["days_ago"] for i in pool]),
+        image=np.array(
             [
                 (
-                    similarity(feats["photos"][mine["id"]], feats["photos"][reports[i]["id"]])[
-                        "score"
-                    ]
-                    if mine["id"] in feats["photos"] and reports[i]["id"] in feats["photos"]
+                    similarity(photos[mine["id"]], photos[reports[i]["id"]])["score"]
+                    if mine["id"] in photos and reports[i]["id"] in photos
                     else np.nan
                 )
                 for i in pool
             ]
-        )
-        table = Candidates(
-            embeddings=feats["embeddings"][pool],
-            masks=np.array([masks[i] for i in pool], dtype=np.int64),
-            latitude=np.array([reports[i]["latitude"] for i in pool]),
-            longitude=np.array([reports[i]["longitude"] for i in pool]),
-            occurred_days=np.array([-reports[i]["days_ago"] for i in pool]),
-            image=image,
-        )
-        query = Query(
-            feats["embeddings"][q], masks[q], mine["latitude"], mine["longitude"], -mine["days_ago"]
-        )
-        totals = score(query, table, weights, SCALES)["total"]
-        order = [pool[j] for j in np.argsort(-totals, kind="stable")]
-        target = next(
-            (rank for rank, i in enumerate(order, 1) if reports[i]["pair"] == mine["pair"]),
-            math.inf,
-        )
-        ranks.append(target)
-        # Ranking is half the story: an unrelated report above the threshold is a false alarm.
-        false_suggestions.append(
-            sum(
-                1
-                for j, i in enumerate(pool)
-                if reports[i]["pair"] != mine["pair"] and totals[j] >= THRESHOLD
-            )
-        )
+        ),
+        category=np.array(
+            [
+                nan(
+                    vocabulary.category_compatibility(
+                        category, enriched["canonical"][i]["canonical_category"]
+                    )
+                )
+                for i in pool
+            ]
+        ),
+        place=np.array(
+            [
+                nan(
+                    place_agreement(
+                        mine_place,
+                        place_name(reports[i].get("place_name"), enriched["attributes"][i]),
+                    )
+                )
+                for i in pool
+            ]
+        ),
+    )
+    query = Query(
+        enriched["embeddings"][q],
+        attribute_masks(enriched["attributes"][q]),
+        mine["latitude"],
+        mine["longitude"],
+        -mine["days_ago"],
+    )
+    order, parts = rank(
+        query,
+        table,
+        variant.weights,
+        SCALES,
+        detail_text(mine["title"], mine["description"]),
+        lambda j: detail_text(reports[pool[j]]["title"], reports[pool[j]]["description"]),
+        variant.detail_candidates,
+    )
+    return [pool[j] for j in order], [float(parts["total"][j]) for j in order]
+
+
+def evaluate(
+    reports: list[dict[str, Any]], enriched: dict[str, Any], variant: Variant
+) -> dict[str, Any]:
+    lost = [i for i, r in enumerate(reports) if r["kind"] == "lost"]
+    ranks, runs = [], []
+    for q in lost:
+        order, totals = ranked(reports, enriched, q, variant)
+        truth = [reports[i]["pair"] == reports[q]["pair"] for i in order]
+        ranks.append(next((n for n, ok in enumerate(truth, 1) if ok), math.inf))
+        runs.append((truth, totals))
     ranks_arr = np.array(ranks, dtype=float)
     return {
         "recall@1": float(np.mean(ranks_arr <= 1)),
         "recall@5": float(np.mean(ranks_arr <= 5)),
         "mrr": float(np.mean(1.0 / ranks_arr)),
-        "false": float(np.mean(false_suggestions)),
+        "runs": runs,
     }
 
 
-def merged(report: dict[str, Any], extracted: dict[str, list[str]]) -> dict[str, list[str]]:
-    attributes = {key: list(values) for key, values in extracted.items()}
-    for key, given in (("colours", report.get("colour")), ("categories", report.get("category"))):
-        if given and given not in attributes.setdefault(key, []):
-            attributes[key].append(given)
-    return attributes
+def suggested(
+    runs: list[tuple[list[bool], list[float]]],
+    threshold: float,
+    margin: float = SETTINGS.suggestion_margin,
+) -> dict[str, float]:
+    """What people would see: at most MAX_SUGGESTIONS per lost report, each above `threshold`
+    and within `margin` of the best (the worker's rule)."""
+    cap = SETTINGS.max_suggestions
+    right = wrong = never = 0
+    for truth, totals in runs:
+        floor = max(threshold, (totals[0] - margin) if totals else 1.0)
+        shown = [ok for ok, total in zip(truth[:cap], totals[:cap], strict=True) if total >= floor]
+        right += sum(shown)
+        wrong += len(shown) - sum(shown)
+        never += not any(shown)
+    return {
+        "precision": right / max(right + wrong, 1),
+        "recall": right / len(runs),
+        "never": never,
+        "unrelated": wrong / len(runs),
+    }
 
 
-def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
-    dy = (a["latitude"] - b["latitude"]) * 111.32
-    dx = (a["longitude"] - b["longitude"]) * 111.32 * math.cos(math.radians(a["latitude"]))
-    return math.hypot(dx, dy)
+def grid(reports: list[dict[str, Any]], enriched: dict[str, Any]) -> None:
+    """The weightings and suggestion rules tried for the defaults, best first."""
+    rows = []
+    for text in (0.2, 0.3, 0.4):
+        for details in (0.3, 0.45, 0.6, 0.8):
+            for category in (0.1, 0.2):
+                weights = replace(DEFAULTS, text=text, details=details, category=category)
+                m = evaluate(reports, enriched, Variant(weights))
+                for threshold in (0.45, 0.5, 0.55):
+                    for margin in (0.05, 0.1, 0.2):
+                        s = suggested(m["runs"], threshold, margin)
+                        rows.append(
+                            (
+                                m["recall@1"],
+                                s["recall"],
+                                -s["unrelated"],
+                                m["recall@5"],
+                                text,
+                                details,
+                                category,
+                                threshold,
+                                margin,
+                                s["precision"],
+                            )
+                        )
+    rows.sort(reverse=True)
+    print(
+        "grid (recall@1, suggested recall, unrelated/lost, recall@5 | text, details, category,"
+        " threshold, margin, precision):"
+    )
+    for row in rows[:25]:
+        print("  " + "  ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+
+
+def explain(reports: list[dict[str, Any]], enriched: dict[str, Any]) -> None:
+    """Every lost report whose true match is not first with the worker defaults, beside what
+    came first."""
+    for q, report in enumerate(reports):
+        if report["kind"] != "lost":
+            continue
+        order, totals = ranked(reports, enriched, q, VARIANTS["worker defaults"])
+        if order and reports[order[0]]["pair"] == report["pair"]:
+            continue
+        true = next((n for n, i in enumerate(order) if reports[i]["pair"] == report["pair"]), None)
+        print(f"\nLOST {report['id']} [{report['category']}] {report['title']}:")
+        print(f"  {report['description']}")
+        for n in sorted({0, *([true] if true is not None else [])}):
+            if n < len(order):
+                other = reports[order[n]]
+                print(f"  #{n + 1} {totals[n]:.3f} {other['id']} [{other['category']}]")
+                print(f"    {other['description']}")
+        if true is None:
+            print("  true match: not a candidate")
 
 
 def main() -> None:
-    reports = load()
-    pairs = sum(r["kind"] == "lost" for r in reports)
-    distractors = sum(r["pair"] is None for r in reports)
-    with_photo = sum(r["photo"] is not None for r in reports)
-    started = time.perf_counter()
-    feats = features(reports)
+    if "--explain" in sys.argv:
+        reports = load("noisy")
+        explain(reports, enrich(reports))
+        return
+    if "--grid" in sys.argv:
+        reports = load("noisy")
+        grid(reports, enrich(reports))
+        return
     print(
-        f"data set: {pairs} pairs, {distractors} distractors, {with_photo} reports with photos "
-        f"(features in {time.perf_counter() - started:.0f} s)"
+        f"threshold {SETTINGS.match_threshold}, margin {SETTINGS.suggestion_margin} below the "
+        f"best, at most {SETTINGS.max_suggestions} suggestions"
     )
-    print(f"{'weights':<24}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}{'false/lost':>12}")
-    for name, weights in VARIANTS.items():
-        m = evaluate(reports, feats, weights)
+    for name in ("noisy", "clean"):
+        reports = load(name)
+        started = time.perf_counter()
+        enriched = enrich(reports)
+        lost = sum(r["kind"] == "lost" for r in reports)
         print(
-            f"{name:<24}{m['recall@1']:>10.3f}{m['recall@5']:>10.3f}{m['mrr']:>8.3f}{m['false']:>12.2f}"
+            f"\n{name}: {lost} lost reports, {len(reports) - lost} found (pairs, near-twins, "
+            f"unrelated), {len(enriched['photos'])} photos; enriched in "
+            f"{time.perf_counter() - started:.0f} s"
         )
+        print(
+            f"{'weights':<32}{'recall@1':>9}{'recall@5':>9}{'MRR':>7}"
+            f"{'never':>7}{'unrelated/lost':>16}"
+        )
+        results = {}
+        for variant_name, variant in VARIANTS.items():
+            m = evaluate(reports, enriched, variant)
+            results[variant_name] = m
+            s = suggested(m["runs"], SETTINGS.match_threshold)
+            print(
+                f"{variant_name:<32}{m['recall@1']:>9.3f}{m['recall@5']:>9.3f}{m['mrr']:>7.3f}"
+                f"{s['never']:>7d}{s['unrelated']:>16.2f}"
+            )
+        print(f"  worker defaults by threshold ({name}):")
+        print(f"  {'threshold':>9}{'precision':>11}{'recall':>8}{'never':>7}{'unrelated/lost':>16}")
+        for threshold in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
+            s = suggested(results["worker defaults"]["runs"], threshold)
+            print(
+                f"  {threshold:>9.2f}{s['precision']:>11.3f}{s['recall']:>8.3f}{s['never']:>7d}"
+                f"{s['unrelated']:>16.2f}"
+            )
 
 
 if __name__ == "__main__":

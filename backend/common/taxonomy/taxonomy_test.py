@@ -1,0 +1,85 @@
+from pathlib import Path
+
+import pytest
+
+from backend.common.taxonomy import (
+    BROADER_OR_NARROWER,
+    SAME,
+    SIBLINGS,
+    load_taxonomy,
+    taxonomy,
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("Keys", ["keys"]),
+        ("key", ["keys"]),
+        ("Rucksack", ["backpack"]),
+        ("rucksacks", ["backpack"]),
+        ("Card holder", ["wallet"]),
+        ("smartphones", ["phone"]),
+        ("spectacles", ["glasses"]),
+        ("Jacket", ["coat"]),
+        ("earbuds", ["headphones"]),
+        ("brollies", ["umbrella"]),  # a plural the file does not list
+        ("Electronics", ["electronics"]),
+        ("my rucksack with a cat sticker", ["backpack", "cat"]),
+        ("thing", []),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_typed_categories_become_canonical(typed: str | None, canonical: list[str]) -> None:
+    assert taxonomy().canonical("CATEGORY", typed) == canonical
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("gray", ["grey"]),
+        ("Charcoal", ["black", "grey"]),  # between two: both count
+        ("navy blue", ["blue"]),
+        ("tan", ["brown"]),
+        ("lilac", ["purple"]),
+        ("off-white", ["white"]),
+        ("metallic", ["grey"]),
+    ],
+)
+def test_shades_and_spellings_become_canonical_colours(typed: str, canonical: list[str]) -> None:
+    assert taxonomy().canonical("COLOUR", typed) == canonical
+
+
+def test_category_compatibility() -> None:
+    vocabulary = taxonomy()
+    assert vocabulary.category_compatibility("keys", "keys") == SAME
+    assert vocabulary.category_compatibility("bag", "backpack") == BROADER_OR_NARROWER
+    assert vocabulary.category_compatibility("jewellery", "watch") == BROADER_OR_NARROWER
+    assert vocabulary.category_compatibility("backpack", "handbag") == SIBLINGS
+    assert vocabulary.category_compatibility("dog", "laptop") == 0.0
+    assert vocabulary.category_compatibility("phone", None) is None
+    assert vocabulary.category_compatibility("phone", "misc") is None
+    assert vocabulary.group("phone") == vocabulary.group("electronics") == "electronics"
+    assert vocabulary.group("unknown") is None
+
+
+def test_a_row_with_an_unknown_broader_category_is_refused(tmp_path: Path) -> None:
+    terms = tmp_path / "terms.csv"
+    terms.write_text("label,canonical,broader,synonyms\nCATEGORY,scooter,vehicle,scooter\n")
+    with pytest.raises(ValueError, match="vehicle"):
+        load_taxonomy(terms)
+
+
+def test_a_row_without_a_label_is_refused(tmp_path: Path) -> None:
+    terms = tmp_path / "terms.csv"
+    terms.write_text("label,canonical,broader,synonyms\nTHING,scooter,,scooter\n")
+    with pytest.raises(ValueError, match="terms.csv:2"):
+        load_taxonomy(terms)
+
+
+def test_the_nlp_tagger_gets_one_pattern_per_phrase() -> None:
+    patterns = taxonomy().patterns()
+    phrases = [p["pattern"] for p in patterns]
+    assert len(phrases) == len(set(phrases))
+    assert {"label": "CATEGORY", "pattern": "rucksack", "id": "backpack"} in patterns
