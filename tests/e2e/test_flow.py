@@ -179,5 +179,5 @@ def test_noisy_reports_find_their_match_and_little_else(stack: Stack) -> None:
     recall_at_5 = sum(rank <= 5 for rank in ranks) / len(ranks)
     print(f"recall@1 {recall_at_1:.2f}, recall@5 {recall_at_5:.2f}, unrelated {unrelated}")
     assert recall_at_1 >= 0.95, ranks
-    assert recall_at_5 >= 0.95, ranks
+    assert recall_at_5 >= 0.98, ranks
     assert unrelated / len(ranks) <= 1.0

@@ -269,7 +269,11 @@ def build(
         category = categories[index % len(categories)]
         colour = rng.choice(list(COLOURS))
         brand = rng.choice(ITEMS[category][3]) or None
-        details = [_detail(rng) for _ in range(4)]  # the pair's own, then its near-twins'
+        # The pair's own detail, then one for each near-twin: never the same as another's.
+        details = [_detail(rng)]
+        while len(details) < 4:
+            if (candidate := _detail(rng)) not in details:
+                details.append(candidate)
         place, aliases, lat, lon = rng.choice(PLACES)
         lost_days_ago = rng.uniform(3, 60)
         if noisy and rng.random() < 1 / 6:  # the owner noticed late: the find came first
