@@ -179,6 +179,7 @@ def main() -> None:
             if name in ports:
                 service_env["PORT"] = str(ports[name])
             supervisor.start(name, [python, str(dist / pex), *extra], service_env)
+        supervisor.start_reaper()
         watcher = threading.Thread(
             target=wait_until_ready, args=(args, env, dist, supervisor), daemon=True
         )

@@ -2,9 +2,11 @@
 
 Each service runs in its own process group (so a terminal's Ctrl-C reaches only the
 supervisor, which then stops the services in order) and, on Linux, is told to stop when the
-supervisor dies, however it dies: `pants run` may end it with SIGKILL, and nothing must keep
-running against the data directory afterwards. Output is printed line by line, prefixed with
-the service's name.
+supervisor dies, however it dies: `pants run` may end it before it has stopped them, and
+nothing must keep running against the data directory afterwards. A reaper, a forked process in
+a session of its own, outlives the supervisor: when the supervisor is gone it sends SIGTERM to
+every service group still there, and SIGKILL after the grace period. Output is printed line by
+line, prefixed with the service's name.
 """
 
 from __future__ import annotations
@@ -32,6 +34,27 @@ def _stop_with_parent(parent: int) -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != parent:  # the supervisor died before prctl took effect
         os._exit(1)
+
+
+def _alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def _stop_groups(groups: list[int], grace_s: float) -> None:
+    """SIGTERM to every group still there, SIGKILL to what is left after `grace_s`."""
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(_alive(g) for g in groups):
+        time.sleep(0.2)
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
 
 
 @dataclass
@@ -73,6 +96,26 @@ class Supervisor:
         service = Service(name, process, COLOURS[len(self.services) % len(COLOURS)])
         self.services.append(service)
         threading.Thread(target=self._relay, args=(service,), daemon=True).start()
+
+    def start_reaper(self) -> None:
+        """Fork the reaper, once every service has started (it knows their groups)."""
+        parent, groups, grace_s = os.getpid(), [s.process.pid for s in self.services], self.grace_s
+        if os.fork() != 0:
+            return
+        # The reaper: no Python cleanup, no threads, only system calls until it exits.
+        try:
+            os.setsid()
+            # Hold none of the stack's pipes or terminal: a service must never block writing to
+            # a pipe nobody reads, and nothing should wait for this process's output.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            os.closerange(3, 65536)
+            while os.getppid() == parent:
+                time.sleep(0.2)
+            _stop_groups(groups, grace_s)
+        finally:
+            os._exit(0)
 
     def _relay(self, service: Service) -> None:
         assert service.process.stdout is not None
