@@ -35,13 +35,16 @@ def celery_config(settings: ServiceSettings) -> dict[str, Any]:
         # kombu's file-system transport: producers and consumers share one folder.
         queue_dir = settings.broker_dir / "queue"
         processed_dir = settings.broker_dir / "processed"
-        for folder in (queue_dir, processed_dir):
+        # kombu's default is ./control, beside wherever the process was started.
+        control_dir = settings.broker_dir / "control"
+        for folder in (queue_dir, processed_dir, control_dir):
             folder.mkdir(parents=True, exist_ok=True)
         config["broker_transport"] = filesystem.TRANSPORT  # kombu's, with whole messages
         config["broker_transport_options"] = {
             "data_folder_in": str(queue_dir),
             "data_folder_out": str(queue_dir),
             "processed_folder": str(processed_dir),
+            "control_folder": str(control_dir),
             "store_processed": False,
             "polling_interval": settings.broker_polling_interval_s,
         }

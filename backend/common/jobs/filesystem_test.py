@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 from kombu import Connection
 
+from backend.common.jobs import celery_config
 from backend.common.jobs.filesystem import TRANSPORT
+from backend.common.settings import ServiceSettings
 
 MESSAGES = 300
 
@@ -64,3 +66,9 @@ def test_an_unreadable_message_is_dropped_not_fatal(
         assert queue.get(timeout=5).payload == {"n": 1}
         queue.close()
     assert "dropped an unreadable message" in caplog.text
+
+
+def test_the_control_folder_lives_under_data_dir(tmp_path: Path) -> None:
+    options = celery_config(ServiceSettings(data_dir=tmp_path))["broker_transport_options"]
+    assert options["control_folder"] == str(tmp_path / "broker" / "control")
+    assert (tmp_path / "broker" / "control").is_dir()
