@@ -31,6 +31,7 @@ from backend.worker.worker.scoring import (
     Candidates,
     Query,
     attribute_masks,
+    missing_as_nan,
     place_agreement,
     rank,
 )
@@ -120,34 +121,21 @@ def find_matches(
             )
             image[with_photo] = similarities
 
-    def coordinate(value: float | None) -> float:
-        return np.nan if value is None else value
-
-    def known(value: float | None) -> float:
-        return np.nan if value is None else value
-
     vocabulary = taxonomy(settings.taxonomy_file)
     mine = place_name(item.place_name, item.attributes)
     table = Candidates(
         embeddings=vectors.stack([c.text_embedding or b"" for c in candidates], dim),
         masks=np.array([attribute_masks(c.attributes) for c in candidates], dtype=np.int64),
-        latitude=np.array([coordinate(c.latitude) for c in candidates]),
-        longitude=np.array([coordinate(c.longitude) for c in candidates]),
+        latitude=missing_as_nan(c.latitude for c in candidates),
+        longitude=missing_as_nan(c.longitude for c in candidates),
         occurred_days=np.array([days(c.occurred_at) for c in candidates]),
         image=image,
-        category=np.array(
-            [
-                known(
-                    vocabulary.category_compatibility(item.canonical_category, c.canonical_category)
-                )
-                for c in candidates
-            ]
+        category=missing_as_nan(
+            vocabulary.category_compatibility(item.canonical_category, c.canonical_category)
+            for c in candidates
         ),
-        place=np.array(
-            [
-                known(place_agreement(mine, place_name(c.place_name, c.attributes)))
-                for c in candidates
-            ]
+        place=missing_as_nan(
+            place_agreement(mine, place_name(c.place_name, c.attributes)) for c in candidates
         ),
     )
     query = Query(

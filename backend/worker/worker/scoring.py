@@ -77,6 +77,11 @@ class Query:
     occurred_days: float
 
 
+def missing_as_nan(values: Iterable[float | None]) -> np.ndarray:
+    """A column of candidates' values; None (not known) becomes NaN, which score() leaves out."""
+    return np.array([np.nan if value is None else value for value in values], dtype=np.float64)
+
+
 def haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2 - lon1)

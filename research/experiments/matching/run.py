@@ -40,6 +40,7 @@ from backend.worker.worker.scoring import (
     Weights,
     attribute_masks,
     haversine_km,
+    missing_as_nan,
     place_agreement,
     rank,
 )
@@ -179,14 +180,11 @@ def ranked(
     category = enriched["canonical"][q]["canonical_category"]
     mine_place = place_name(mine.get("place_name"), enriched["attributes"][q])
 
-    def nan(value: float | None) -> float:
-        return np.nan if value is None else value
-
     table = Candidates(
         embeddings=enriched["embeddings"][pool],
         masks=np.array([attribute_masks(enriched["attributes"][i]) for i in pool], dtype=np.int64),
-        latitude=np.array([nan(reports[i]["latitude"]) for i in pool]),
-        longitude=np.array([nan(reports[i]["longitude"]) for i in pool]),
+        latitude=missing_as_nan(reports[i]["latitude"] for i in pool),
+        longitude=missing_as_nan(reports[i]["longitude"] for i in pool),
         occurred_days=np.array([-reports[i]["days_ago"] for i in pool]),
         image=np.array(
             [
@@ -198,26 +196,17 @@ def ranked(
                 for i in pool
             ]
         ),
-        category=np.array(
-            [
-                nan(
-                    vocabulary.category_compatibility(
-                        category, enriched["canonical"][i]["canonical_category"]
-                    )
-                )
-                for i in pool
-            ]
+        category=missing_as_nan(
+            vocabulary.category_compatibility(
+                category, enriched["canonical"][i]["canonical_category"]
+            )
+            for i in pool
         ),
-        place=np.array(
-            [
-                nan(
-                    place_agreement(
-                        mine_place,
-                        place_name(reports[i].get("place_name"), enriched["attributes"][i]),
-                    )
-                )
-                for i in pool
-            ]
+        place=missing_as_nan(
+            place_agreement(
+                mine_place, place_name(reports[i].get("place_name"), enriched["attributes"][i])
+            )
+            for i in pool
         ),
     )
     query = Query(
