@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 from queue import Empty
-from time import monotonic
 from typing import Any
 
 from kombu.exceptions import ChannelError
@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 class Channel(filesystem.Channel):
     # kombu's file channel takes **kwargs where its base class does not: keep the file one's.
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # kombu takes files in name order: a zero-padded wall-clock stamp keeps that first in,
+        # first out, also across a reboot (kombu's own monotonic stamp restarts at boot).
+        name = f"{time.time_ns():020d}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         # A leading dot: kombu's consumer takes only "<stamp>.<queue>.msg" names.
         partial = os.path.join(self.data_folder_out, f".{name}.part")
