@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,6 +19,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+
+log = logging.getLogger(__name__)
 
 Check = Callable[[], bool | Awaitable[bool]]
 ExtraFields = Callable[[], Mapping[str, Any] | Awaitable[Mapping[str, Any]]]
@@ -89,7 +92,9 @@ class ReadinessRegistry:
         except TimeoutError:
             error = f"timed out after {registered.timeout_s:g} s"
         except Exception as exc:  # a failing check is a result, not a crash
-            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            # The exception names hosts, ports and paths: the log has it, the public body not.
+            log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
+            error = "failed (the service log has the reason)"
         result: dict[str, Any] = {"ok": ok}
         if error is not None:
             result["error"] = error

@@ -143,3 +143,30 @@ def test_compose_file_wires_health_and_order() -> None:
     assert services["api"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["worker"]["depends_on"]["nlp"]["condition"] == "service_healthy"
     assert (HERE.parent / "local.env.example").exists()
+
+
+ALL_CONTAINERS = containers("Deployment") + containers("Job")
+
+
+@pytest.mark.parametrize(
+    ("name", "container"), ALL_CONTAINERS, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_container_is_locked_down(name: str, container: dict[str, Any]) -> None:
+    context = container["securityContext"]
+    assert context["allowPrivilegeEscalation"] is False, name
+    assert context["capabilities"]["drop"] == ["ALL"], name
+    assert context["readOnlyRootFilesystem"] is True, name
+    # A read-only root needs somewhere to write: /tmp (and DATA_DIR) are emptyDir volumes.
+    assert {"/tmp", "/data"} <= {mount["mountPath"] for mount in container["volumeMounts"]}, name
+
+
+def test_no_applicable_manifest_is_a_secret() -> None:
+    # `kubectl apply -f deployment/k8s/` must never overwrite the real Secret with an example.
+    assert not [name for name, document in DOCUMENTS if document["kind"] == "Secret"]
+    assert (HERE / "secret.example.txt").exists()
+
+
+def test_the_worker_liveness_probe_checks_the_worker_itself() -> None:
+    (_, worker), *_ = (c for c in containers("Deployment") if c[0].endswith("lostfound-worker"))
+    assert worker["livenessProbe"]["exec"]["command"][-1] == "--live"
+    assert worker["readinessProbe"]["exec"]["command"][-1] != "--live"

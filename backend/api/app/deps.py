@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from backend.api.app.settings import ApiSettings
 from backend.common.models import Reporter, hash_api_token
 
+OPTIONAL_BEARER = "OptionalBearer"
 _bearer = HTTPBearer(auto_error=False, description="The token returned by POST /reporters.")
+# Same header, for public reads: the OpenAPI document marks it optional (see main.py).
+_optional_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name=OPTIONAL_BEARER,
+    description="Optional: the reporter sees the private view of their own reports.",
+)
 
 
 def get_settings(request: Request) -> ApiSettings:
@@ -52,8 +59,15 @@ def get_caller(
             headers={"WWW-Authenticate": "Bearer"},
         )
     token = credentials.credentials
+    # Issued tokens are printable ASCII; anything else (a header of Latin-1 bytes) is not one.
+    if not (token.isascii() and token.isprintable()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "invalid bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     admin = settings.admin_token
-    if admin is not None and hmac.compare_digest(token, admin.get_secret_value()):
+    if admin is not None and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
         return Caller(reporter=None, is_admin=True)
     reporter = session.scalar(select(Reporter).where(Reporter.token_hash == hash_api_token(token)))
     if reporter is None:
@@ -66,7 +80,7 @@ def get_caller(
 
 
 def get_optional_caller(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
     session: Annotated[Session, Depends(get_session)],
     settings: Annotated[ApiSettings, Depends(get_settings)],
 ) -> Caller | None:

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from backend.api.app.deps import OPTIONAL_BEARER
 from backend.api.app.jobs import JobQueue
 from backend.api.app.photo_store import PhotoStore
+from backend.api.app.rate_limits import RateLimits
 from backend.api.app.routers import items, matches, reporters
 from backend.api.app.settings import ApiSettings
 from backend.common.db import database_ready, make_engine, make_sessionmaker
 from backend.common.db.migrations import upgrade
 from backend.common.health import ReadinessRegistry, mount_probes
 from backend.common.version import version_info
+from backend.common.web import harden
+
+log = logging.getLogger(__name__)
+
+# Refusals every route of a kind can answer, for the OpenAPI document.
+_PUBLIC_PATHS = ("/healthz", "/readyz", "/health", "/docs", "/openapi.json")
+_RATE_LIMITED = {("post", "/reporters"), ("post", "/items")}
 
 DESCRIPTION = """
 People report items they **lost** or **found**. The system enriches each report (text and photo)
@@ -48,35 +61,78 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    app.state.photos = PhotoStore(settings.photos_path, settings.max_photo_bytes)
+    app.state.photos = PhotoStore(
+        settings.photos_path, settings.max_photo_bytes, settings.max_upload_pixels
+    )
     app.state.jobs = JobQueue(settings)
+    app.state.rate_limits = RateLimits(
+        settings.rate_limit_storage,
+        registrations=settings.registrations_per_ip,
+        reports=settings.reports_per_reporter,
+    )
 
     readiness = ReadinessRegistry()
     readiness.register("database", partial(database_ready, engine))
-
-    def readiness_fields() -> dict[str, Any]:
-        return {
-            "app": "api",
-            "version": str(version),
-            "features": {
-                "database": engine.dialect.name,
-                "broker": "filesystem" if settings.uses_embedded_broker else "redis",
-                "photos": True,
-                "max_photo_bytes": settings.max_photo_bytes,
-                "max_page_size": settings.max_page_size,
-            },
-        }
-
-    mount_probes(app, readiness, extra=readiness_fields)
+    # Public: the names of the checks and the release, nothing about the machinery behind them.
+    mount_probes(app, readiness, extra=lambda: {"app": "api", "version": version.version})
 
     @app.get("/health", tags=["probes"], summary="Legacy liveness probe (use /healthz)")
     async def legacy_health() -> dict[str, str]:
-        return {"status": "ok", "app": "api", "version": str(version)}
+        return {"status": "ok", "app": "api", "version": version.version}
+
+    # The database down or unreachable (not a bug in a query): 503, the client may retry.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            {"detail": "the database is unavailable; nothing was changed, retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    def body_limit(method: str, path: str) -> int:
+        if method == "PUT" and path.endswith("/photo"):
+            return settings.max_photo_bytes + 64 * 1024  # multipart framing
+        return settings.max_json_bytes
+
+    def refusals(method: str, path: str, operation: Mapping[str, Any]) -> set[int]:
+        if path in _PUBLIC_PATHS:
+            return set()
+        codes = {503}
+        if operation.get("security"):
+            codes |= {401, 403}
+        if "{" in path:
+            codes.add(404)
+        if (method, path) in _RATE_LIMITED:
+            codes.add(429)
+        return codes
+
+    harden(app, body_limit=body_limit, responses=refusals)
+    _document_optional_auth(app)
 
     app.include_router(reporters.router)
     app.include_router(items.router)
     app.include_router(matches.router)
     return app
+
+
+def _document_optional_auth(app: FastAPI) -> None:
+    """Public reads take a token but do not need one: OpenAPI says so with an empty alternative."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        schemes = schema.get("components", {}).get("securitySchemes", {})
+        if schemes.pop(OPTIONAL_BEARER, None) is not None:
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    if operation.get("security") == [{OPTIONAL_BEARER: []}]:
+                        operation["security"] = [{}, {"HTTPBearer": []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

@@ -8,28 +8,47 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from backend.common.inputs import IsoDateTime, MultiLine, SingleLine, as_utc
+from backend.common.limits import MAX_DESCRIPTION_CHARS
 from backend.common.models import EnrichmentState, ItemKind, ItemStatus, MatchStatus
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
+]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    SingleLine,
 ]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Brand = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
-PlaceName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Brand = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80), SingleLine]
+PlaceName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
+Contact = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254), SingleLine
+]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), SingleLine
+]
+ProofText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500), MultiLine
+]
+# Numbers from JSON only (`false` is not 0.0), finite and on the globe.
+Latitude = Annotated[float, Field(ge=-90, le=90, strict=True, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, strict=True, allow_inf_nan=False)]
 
 # Clocks of phones drift; a report "from the future" beyond this is a mistake.
 CLOCK_SKEW = timedelta(minutes=10)
 
 
-def _utc_not_in_future(moment: datetime) -> datetime:
-    """Naive times are taken as UTC; later than now (plus CLOCK_SKEW) is refused."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION_CHARS), MultiLine
+]
+
+
+def _occurred(moment: datetime) -> datetime:
+    """In UTC, after EARLIEST_MOMENT, and not later than now (plus CLOCK_SKEW)."""
+    moment = as_utc(moment, field="occurred_at")
     if moment > datetime.now(UTC) + CLOCK_SKEW:
         raise ValueError("occurred_at is in the future")
     return moment
@@ -38,7 +57,9 @@ def _utc_not_in_future(moment: datetime) -> datetime:
 class ReporterCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
+    ]
     email: Email | None = None
 
 
@@ -62,17 +83,17 @@ class _ItemFields(BaseModel):
     category: Label | None = None
     colour: Label | None = None
     brand: Brand | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     place_name: PlaceName | None = None
-    occurred_at: datetime
+    occurred_at: IsoDateTime
     contact: Contact
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("latitude and longitude go together: give both or neither")
-        self.occurred_at = _utc_not_in_future(self.occurred_at)
+        self.occurred_at = _occurred(self.occurred_at)
         return self
 
 
@@ -85,29 +106,53 @@ class ItemUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Text200 | None = None
-    description: Description | None = None
+    # Absent means "unchanged"; null only where the report may lack the value. SkipJsonSchema:
+    # the document says these are never null, and a null gets a 422 naming the field.
+    title: Text200 | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
     category: Label | None = None
     colour: Label | None = None
     brand: Brand | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     place_name: PlaceName | None = None
-    occurred_at: datetime | None = None
-    contact: Contact | None = None
-    status: ItemStatus | None = None
+    occurred_at: IsoDateTime | SkipJsonSchema[None] = None
+    contact: Contact | SkipJsonSchema[None] = None
+    status: ItemStatus | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         given = self.model_fields_set
-        if ("latitude" in given) != ("longitude" in given):
+        if ("latitude" in given) != ("longitude" in given) or (self.latitude is None) != (
+            self.longitude is None
+        ):
             raise ValueError("latitude and longitude go together: give both or neither")
-        if self.occurred_at is not None:
-            self.occurred_at = _utc_not_in_future(self.occurred_at)
-        for required in ("title", "occurred_at", "contact"):
+        for required in _NOT_NULL:
             if required in given and getattr(self, required) is None:
                 raise ValueError(f"{required} cannot be null")
+        if self.occurred_at is not None:
+            self.occurred_at = _occurred(self.occurred_at)
         return self
+
+
+_NOT_NULL = ("title", "description", "occurred_at", "contact", "status")
+
+
+class MatchConfirm(BaseModel):
+    """A side's "yes, that's it". The finder adds a proof; the owner may accept a proof the
+    system could not verify after reading it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    proof: ProofText | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Finder: something only the item in hand shows (an engraving, a sticker, "
+        "what is inside). Required from the finder.",
+    )
+    accept_proof: bool = Field(
+        default=False,
+        description="Owner: I read the finder's proof and it describes my item.",
+    )
 
 
 class PhotoOut(BaseModel):
@@ -120,21 +165,23 @@ class PhotoOut(BaseModel):
 
 
 class ItemPublic(BaseModel):
-    """What anyone may see of a report: no contact details."""
+    """A report as others see it: never the contact. In the public view (anyone but the
+    reporter and the other side of a match whose contacts were shared) description, brand and
+    photo are null, the place is rounded to 0.01 degree and the time to the day."""
 
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     kind: ItemKind
     title: str
-    description: str
+    description: str | None
     category: str | None
     colour: str | None
     brand: str | None
     latitude: float | None
     longitude: float | None
     place_name: str | None
-    occurred_at: datetime
+    occurred_at: IsoDateTime
     status: ItemStatus
     enrichment_state: EnrichmentState
     photo: PhotoOut | None = None
@@ -181,8 +228,19 @@ class MatchOut(BaseModel):
     your_side: str = Field(description="'lost' or 'found': which item of the pair is yours.")
     you_confirmed: bool
     other_confirmed: bool
+    finder_proof: str | None = Field(
+        default=None, description="What the finder says only the item in hand shows."
+    )
+    proof_verified: bool = Field(
+        description="The proof names a detail of the owner's description that is not public."
+    )
+    awaiting: str | None = Field(
+        default=None, description="What stands between this match and the exchange of contacts."
+    )
     other_item: ItemPublic
     other_contact: str | None = Field(
-        default=None, description="The other reporter's contact, once both sides confirmed."
+        default=None,
+        description="The other reporter's contact, once both sides confirmed and the finder's "
+        "proof passed the claim check.",
     )
     created_at: datetime

@@ -5,25 +5,69 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 
+from backend.common.limits import MAX_PHOTO_BYTES, MAX_UPLOAD_PIXELS
 from backend.common.settings import ServiceSettings
+
+MIN_ADMIN_TOKEN_CHARS = 32
+# Values from examples and habits: refused even when long enough to pass the length rule.
+_KNOWN_ADMIN_TOKENS = {"change-me", "changeme", "change-me-too", "admin", "secret", "password"}
 
 
 class ApiSettings(ServiceSettings):
     port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="How clients reach the API (https://lostfound.example.org): photo URLs are "
+        "built from it, never from a request's Host header. Default: http://HOST:PORT.",
+    )
     photo_dir: Path | None = Field(
         default=None, description="Where photos are stored (a volume); default DATA_DIR/photos."
     )
-    max_photo_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Photo size limit.")
+    max_photo_bytes: int = Field(default=MAX_PHOTO_BYTES, gt=0, description="Upload size limit.")
+    max_upload_pixels: int = Field(
+        default=MAX_UPLOAD_PIXELS, gt=0, description="Pixels an uploaded photo may have."
+    )
+    max_json_bytes: int = Field(
+        default=64 * 1024, gt=0, description="Largest JSON request body (a report is ~6 kB)."
+    )
     default_page_size: int = Field(default=20, gt=0)
     max_page_size: int = Field(default=100, gt=0, description="Largest page a listing returns.")
     admin_token: SecretStr | None = Field(
-        default=None, description="Bearer token that may see and restore deleted items."
+        default=None,
+        description=f"Bearer token that may see and restore deleted items: at least "
+        f"{MIN_ADMIN_TOKEN_CHARS} characters (openssl rand -base64 32).",
     )
     auto_migrate: bool | None = Field(
         default=None, description="Apply migrations at start; default: only for embedded SQLite."
     )
+    rate_limit_storage_url: str = Field(
+        default="",
+        description="Where rate-limit counters live, shared by every API replica: a redis:// "
+        "URL; default: the broker's Redis, or process memory for the embedded stack.",
+    )
+    registrations_per_ip: str = Field(
+        default="20/hour", description="New reporters one client address may register."
+    )
+    reports_per_reporter: str = Field(
+        default="60/hour", description="Reports (new items) one reporter may create."
+    )
+
+    @field_validator("admin_token")
+    @classmethod
+    def _strong_admin_token(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is None:
+            return None
+        value = token.get_secret_value()
+        if value.strip().lower() in _KNOWN_ADMIN_TOKENS or len(value) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"ADMIN_TOKEN is too weak: use at least {MIN_ADMIN_TOKEN_CHARS} random "
+                "characters (openssl rand -base64 32), or leave it unset"
+            )
+        if not value.isascii() or not value.isprintable():
+            raise ValueError("ADMIN_TOKEN must be printable ASCII")
+        return token
 
     @cached_property
     def photos_path(self) -> Path:
@@ -32,3 +76,17 @@ class ApiSettings(ServiceSettings):
     @property
     def migrate_on_start(self) -> bool:
         return self.uses_embedded_database if self.auto_migrate is None else self.auto_migrate
+
+    @property
+    def base_url(self) -> str:
+        if self.public_base_url is not None:
+            return str(self.public_base_url).rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def rate_limit_storage(self) -> str:
+        if self.rate_limit_storage_url:
+            return self.rate_limit_storage_url
+        if self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return "memory://"

@@ -7,7 +7,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-ADMIN_TOKEN = "admin-test-token"
+ADMIN_TOKEN = "admin-test-token-0123456789abcdefghij"
 MAX_PHOTO_BYTES = 100_000
 
 Headers = dict[str, str]

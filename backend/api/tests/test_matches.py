@@ -97,10 +97,17 @@ def test_contacts_are_shared_only_after_both_confirm(client: TestClient, pair: P
     assert first.json()["status"] == "suggested"
     assert first.json()["other_contact"] is None
 
-    second = client.post(f"/matches/{pair.match_id}/confirm", headers=pair.finder)
-    assert second.status_code == 200
+    second = client.post(
+        f"/matches/{pair.match_id}/confirm",
+        headers=pair.finder,
+        json={"proof": "It has a red stripe inside, behind the cards"},
+    )
+    assert second.status_code == 200, second.text
+    assert second.json()["proof_verified"] is True
     assert second.json()["status"] == "confirmed"
     assert second.json()["other_contact"] == "ada@example.org"
+    # With contacts shared, each side sees the other's whole report.
+    assert second.json()["other_item"]["description"] == pair.lost["description"]
 
     [loser_view] = client.get(f"/items/{pair.lost['id']}/matches", headers=pair.loser).json()
     assert loser_view["other_contact"] == "+44 7700 900123"
@@ -126,3 +133,91 @@ def test_matches_of_a_deleted_item_disappear(client: TestClient, pair: Pair) -> 
 
     assert client.get(f"/items/{pair.lost['id']}/matches", headers=pair.loser).json() == []
     assert client.post(f"/matches/{pair.match_id}/confirm", headers=pair.loser).status_code == 404
+
+
+def test_the_finder_confirms_with_a_proof(client: TestClient, pair: Pair) -> None:
+    bare = client.post(f"/matches/{pair.match_id}/confirm", headers=pair.finder)
+
+    assert bare.status_code == 422
+    assert bare.json()["detail"][0]["loc"] == ["body", "proof"]
+    assert "only the item in hand" in bare.json()["detail"][0]["msg"]
+
+
+def test_a_clone_of_a_public_report_gets_no_contact(
+    app: FastAPI, client: TestClient, pair: Pair, new_reporter: NewReporter, new_item: NewItem
+) -> None:
+    """The clone attack: someone copies a public lost report, posts it as found, confirms
+    first, and waits for the owner to confirm and hand over their contact."""
+    public = client.get(f"/items/{pair.lost['id']}").json()
+    # What the copy can know: nothing that identifies this very wallet.
+    assert public["description"] is None and public["brand"] is None and public["photo"] is None
+    assert public["latitude"] == round(pair.lost["latitude"], 2)
+    assert public["occurred_at"].endswith("T00:00:00Z")
+    _, attacker = new_reporter("Eve", "eve@example.org")
+    clone = new_item(
+        attacker,
+        kind="found",
+        title=public["title"],
+        description="",
+        category=public["category"],
+        colour=public["colour"],
+        brand=None,
+        latitude=public["latitude"],
+        longitude=public["longitude"],
+        contact="eve@example.org",
+    )
+    with app.state.sessions() as session:  # suggested, as the worker would, at a top score
+        match = Match(
+            lost_item_id=uuid.UUID(pair.lost["id"]),
+            found_item_id=uuid.UUID(clone["id"]),
+            score=1.0,
+            text_score=1.0,
+            attribute_score=1.0,
+            distance_score=1.0,
+            time_score=1.0,
+        )
+        session.add(match)
+        session.commit()
+        match_id = str(match.id)
+
+    # The attacker confirms first, "proving" with what the public view shows.
+    guessed = client.post(
+        f"/matches/{match_id}/confirm",
+        headers=attacker,
+        json={"proof": "A black leather wallet, exactly like the one in your report"},
+    )
+    owner = client.post(f"/matches/{match_id}/confirm", headers=pair.loser)
+
+    assert guessed.status_code == owner.status_code == 200
+    assert guessed.json()["proof_verified"] is False
+    assert owner.json()["status"] == "suggested"
+    assert owner.json()["other_contact"] is None
+    assert "accepting the finder's proof" in owner.json()["awaiting"]
+    assert owner.json()["finder_proof"].startswith("A black leather wallet")
+    [attacker_view] = client.get(f"/items/{clone['id']}/matches", headers=attacker).json()
+    assert attacker_view["other_contact"] is None
+    assert "ada@example.org" not in str(attacker_view)
+    assert attacker_view["other_item"]["description"] is None
+    # Only the owner's own reading of the proof could share the contact; they reject instead.
+    rejected = client.post(f"/matches/{match_id}/reject", headers=pair.loser)
+    assert rejected.json()["status"] == "rejected"
+
+
+def test_the_owner_may_accept_a_proof_the_check_cannot_verify(
+    client: TestClient, pair: Pair
+) -> None:
+    proof = {"proof": "Three loyalty cards from a bakery and a cinema ticket"}
+    assert (
+        client.post(f"/matches/{pair.match_id}/confirm", headers=pair.finder, json=proof).json()[
+            "proof_verified"
+        ]
+        is False
+    )
+
+    accepted = client.post(
+        f"/matches/{pair.match_id}/confirm", headers=pair.loser, json={"accept_proof": True}
+    )
+
+    assert accepted.status_code == 200
+    assert accepted.json()["status"] == "confirmed"
+    assert accepted.json()["other_contact"] == "+44 7700 900123"

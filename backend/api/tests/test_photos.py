@@ -1,13 +1,19 @@
+import hashlib
+import io
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy.orm import Session
 
+from backend.api.app.main import create_app
 from backend.api.app.settings import ApiSettings
-from backend.api.tests.helpers import MAX_PHOTO_BYTES, Headers, png_bytes
+from backend.api.tests.helpers import MAX_PHOTO_BYTES, Headers, item_body, png_bytes
+from backend.common.limits import MAX_PHOTO_SIDE_PX
 
 NewReporter = Callable[..., tuple[uuid.UUID, Headers]]
 NewItem = Callable[..., dict[str, Any]]
@@ -36,26 +42,65 @@ def upload(
     )
 
 
-def test_upload_stores_the_bytes_under_a_generated_name(
+def test_upload_is_stored_re_encoded_under_a_generated_name(
     client: TestClient, settings: ApiSettings, owned_item: tuple[str, Headers]
 ) -> None:
     item_id, headers = owned_item
-    photo = png_bytes()
 
-    response = upload(client, item_id, headers, photo, name="../../etc/passwd.png")
+    response = upload(client, item_id, headers, png_bytes(), name="../../etc/passwd.png")
 
     assert response.status_code == 200, response.text
-    assert response.json()["content_type"] == "image/png"
-    assert response.json()["size_bytes"] == len(photo)
+    assert response.json()["content_type"] == "image/jpeg"
+    assert response.json()["url"] == f"{settings.base_url}/items/{item_id}/photo"
     files = stored_files(settings)
-    assert len(files) == 1 and files[0].endswith(".png") and "passwd" not in files[0]
-    served = client.get(f"/items/{item_id}/photo")
+    assert len(files) == 1 and files[0].endswith(".jpg") and "passwd" not in files[0]
+    served = client.get(f"/items/{item_id}/photo", headers=headers)
     assert served.status_code == 200
-    assert served.content == photo
-    assert served.headers["content-type"] == "image/png"
-    item = client.get(f"/items/{item_id}").json()
+    assert served.headers["content-type"] == "image/jpeg"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert hashlib.sha256(served.content).hexdigest() == response.json()["sha256"]
+    assert Image.open(io.BytesIO(served.content)).size == (8, 8)
+    item = client.get(f"/items/{item_id}", headers=headers).json()
     assert item["photo"]["sha256"] == response.json()["sha256"]
     assert item["enrichment_state"] == "pending"
+
+
+def test_metadata_and_appended_bytes_are_gone_and_orientation_applied(
+    client: TestClient, owned_item: tuple[str, Headers]
+) -> None:
+    item_id, headers = owned_item
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees to show upright
+    exif[0x013B] = "Ada Lovelace"  # artist: an owner tag
+    exif[0x8825] = {1: "N", 2: (52.0, 22.0, 45.0)}  # GPS: where the photo was taken
+    original = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(original, format="JPEG", exif=exif)
+    hostile = original.getvalue() + b"<script>alert(1)</script>"
+
+    response = upload(client, item_id, headers, hostile, name="p.jpg")
+
+    assert response.status_code == 200, response.text
+    served = client.get(f"/items/{item_id}/photo", headers=headers).content
+    assert b"<script>" not in served and b"Ada Lovelace" not in served
+    stored = Image.open(io.BytesIO(served))
+    assert not stored.getexif()
+    assert stored.size == (20, 40)  # upright
+
+
+def test_a_48_megapixel_phone_photo_is_stored_small(settings: ApiSettings) -> None:
+    photo = io.BytesIO()
+    Image.new("RGB", (8000, 6000), (30, 90, 160)).save(photo, format="JPEG", quality=50)
+    roomy = settings.model_copy(update={"max_photo_bytes": len(photo.getvalue()) + 1})
+    client = TestClient(create_app(roomy))
+    token = client.post("/reporters", json={"name": "Ada"}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    item_id = client.post("/items", json=item_body(), headers=headers).json()["id"]
+
+    response = upload(client, item_id, headers, photo.getvalue(), name="p.jpg")
+
+    assert response.status_code == 200, response.text
+    served = client.get(f"/items/{item_id}/photo", headers=headers).content
+    assert max(Image.open(io.BytesIO(served)).size) == MAX_PHOTO_SIDE_PX
 
 
 def test_type_is_judged_by_bytes_not_by_name(
@@ -64,13 +109,50 @@ def test_type_is_judged_by_bytes_not_by_name(
     item_id, headers = owned_item
 
     disguised = upload(client, item_id, headers, b"#!/bin/sh\necho hi\n" * 10, name="cat.png")
-    jpeg_named_txt = upload(client, item_id, headers, JPEG_HEAD + b"\x00" * 100, name="x.txt")
+    truncated_jpeg = upload(client, item_id, headers, JPEG_HEAD + b"\x00" * 100, name="x.txt")
+    jpeg_named_txt = upload(client, item_id, headers, png_bytes(), name="x.txt")
 
     assert disguised.status_code == 415
-    assert "not a JPEG, PNG or WebP" in disguised.json()["detail"]
+    assert "not an accepted image" in disguised.json()["detail"]
+    assert truncated_jpeg.status_code == 422
+    assert "corrupt or truncated" in truncated_jpeg.json()["detail"]
     assert jpeg_named_txt.status_code == 200
-    assert jpeg_named_txt.json()["content_type"] == "image/jpeg"
     assert len(stored_files(settings)) == 1
+
+
+def test_only_the_reporter_sees_the_photo(
+    client: TestClient, owned_item: tuple[str, Headers], new_reporter: NewReporter
+) -> None:
+    item_id, headers = owned_item
+    _, stranger = new_reporter("Eve")
+    assert upload(client, item_id, headers, png_bytes()).status_code == 200
+
+    assert client.get(f"/items/{item_id}/photo").status_code == 403
+    assert client.get(f"/items/{item_id}/photo", headers=stranger).status_code == 403
+    assert client.get(f"/items/{item_id}").json()["photo"] is None
+
+
+def test_reading_while_the_photo_is_replaced_never_fails(
+    client: TestClient, owned_item: tuple[str, Headers]
+) -> None:
+    item_id, headers = owned_item
+    assert upload(client, item_id, headers, png_bytes(rgb=(1, 2, 3))).status_code == 200
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            statuses.append(client.get(f"/items/{item_id}/photo", headers=headers).status_code)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for shade in range(30):
+            assert upload(client, item_id, headers, png_bytes(rgb=(shade, 0, 0))).status_code == 200
+    finally:
+        stop.set()
+        reader.join(30)
+    assert statuses and set(statuses) == {200}
 
 
 def test_too_large_is_413_and_leaves_no_file(
@@ -122,7 +204,7 @@ def test_only_the_owner_uploads(
     assert upload(client, item_id, {}, png_bytes()).status_code == 401
     assert upload(client, str(uuid.uuid4()), other, png_bytes()).status_code == 404
     assert stored_files(settings) == []
-    assert client.get(f"/items/{item_id}/photo").status_code == 404
+    assert client.get(f"/items/{item_id}/photo", headers=owned_item[1]).status_code == 404
 
 
 def test_failed_transaction_leaves_no_orphan_file(

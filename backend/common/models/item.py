@@ -58,6 +58,12 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     # in while it was computed, so an old title or a missing photo never overwrites a new one.
     enrichment_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     enriched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # A transient failure (a service down) is retried by the sweep from this time on; null when
+    # nothing is to retry (done, pending, or failed for good).
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # The enrichment generation last matched: behind `enrichment_generation` while a match job
+    # is owed, so the sweep sees matching that never ran.
+    matched_generation: Mapped[int | None] = mapped_column(Integer, default=None)
     # float32 little-endian bytes, L2-normalised (see backend.common.vectors).
     text_embedding: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     embedding_model: Mapped[str | None] = mapped_column(String(200), default=None)
@@ -80,6 +86,7 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
         self.enrichment_state = EnrichmentState.PENDING
         self.enrichment_error = None
         self.enrichment_attempts = 0
+        self.retry_at = None
         self.enrichment_generation = (self.enrichment_generation or 0) + 1
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     String,
+    Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +46,14 @@ class Match(AuditLogMixin, Base):
     )
     lost_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     found_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The claim check (docs/claims.md): the finder describes what only the item in hand shows;
+    # contacts change hands once that proof shares a detail of the owner's private description,
+    # or the owner read it and accepted it.
+    finder_proof: Mapped[str | None] = mapped_column(Text, default=None)
+    proof_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    owner_accepted_proof: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     model_version: Mapped[str | None] = mapped_column(String(100), default=None)
 
@@ -61,3 +71,12 @@ class Match(AuditLogMixin, Base):
     @property
     def confirmed_by_both(self) -> bool:
         return self.lost_confirmed and self.found_confirmed
+
+    @property
+    def claim_checked(self) -> bool:
+        return self.finder_proof is not None and (self.proof_verified or self.owner_accepted_proof)
+
+    @property
+    def contacts_shared(self) -> bool:
+        """Both said "that's it" and the finder's proof passed the claim check."""
+        return self.confirmed_by_both and self.claim_checked

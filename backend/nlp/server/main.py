@@ -5,21 +5,29 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from backend.common.health import ReadinessRegistry, mount_probes
+from backend.common.inputs import MultiLine
+from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_TEXTS
 from backend.common.version import version_info
+from backend.common.web import ErrorMessage, harden, invalid
 from backend.nlp.server.models import Models, ModelUnavailable
 from backend.nlp.server.settings import NlpSettings
 
 EMBEDDING_BACKEND = "sentence-transformers"
 
 
+# One text: printable (line breaks allowed), not empty, at most the longest report text.
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REPORT_TEXT_CHARS), MultiLine]
+Texts = Annotated[list[Text], Field(min_length=1, max_length=MAX_TEXTS)]
+
+
 class EmbedRequest(BaseModel):
-    texts: list[str] = Field(min_length=1, description="Texts to embed (at least one).")
+    texts: Texts = Field(description="Texts to embed (at least one).")
     kind: Literal["query", "passage"] = Field(
         default="passage", description="'query' for searches, 'passage' for stored reports."
     )
@@ -33,7 +41,7 @@ class EmbedResponse(BaseModel):
 
 
 class EntitiesRequest(BaseModel):
-    texts: list[str] = Field(min_length=1)
+    texts: Texts
 
 
 class Entity(BaseModel):
@@ -87,48 +95,42 @@ def create_app(config: NlpSettings | None = None) -> FastAPI:
     async def readiness_fields() -> dict[str, Any]:
         if not models.started:
             await wait_for_models()  # nobody started the load (no lifespan): start it and wait
-        fields: dict[str, Any] = {
+        # Which model failed is public; why (paths, exceptions) is in the log.
+        return {
             "ready": models.ready,
             "embedding_model_loaded": models.embedding.loaded,
             "ner_model_loaded": models.ner.loaded,
-            "model": models.model_id,
             "dim": models.dim,
             "app": "nlp",
-            "version": str(version),
+            "version": version.version,
         }
-        errors = {
-            name: state.error
-            for name, state in (("embedding", models.embedding), ("ner", models.ner))
-            if state.error
-        }
-        if errors:
-            fields["errors"] = errors
-        return fields
 
     mount_probes(app, ReadinessRegistry(), extra=readiness_fields)
+    # Texts at the largest limits, in JSON with escapes: well under a megabyte.
+    body_bytes = 16 * MAX_TEXTS * MAX_REPORT_TEXT_CHARS
+    harden(app, body_limit=lambda _method, _path: body_bytes)
 
     def check_limits(texts: list[str]) -> None:
+        # The schema states the largest limits; a deployment may set lower ones.
         if len(texts) > settings.max_texts:
-            raise HTTPException(
-                413, f"{len(texts)} texts in one request; the limit is {settings.max_texts}"
+            raise invalid(
+                ("body", "texts"),
+                f"{len(texts)} texts in one request; the limit is {settings.max_texts}",
             )
         for index, text in enumerate(texts):
             if len(text) > settings.max_chars:
-                raise HTTPException(
-                    422,
-                    f"texts[{index}] has {len(text)} characters; the limit is {settings.max_chars}",
+                raise invalid(
+                    ("body", "texts", index),
+                    f"{len(text)} characters; the limit is {settings.max_chars}",
                 )
             if not text.strip():
-                raise HTTPException(422, f"texts[{index}] is empty")
+                raise invalid(("body", "texts", index), "the text is empty")
 
     @app.post(
         "/embed",
         response_model=EmbedResponse,
         summary="L2-normalised sentence embeddings",
-        responses={
-            413: {"description": "Too many texts"},
-            503: {"description": "Model not loaded"},
-        },
+        responses={503: {"description": "Model not loaded", "model": ErrorMessage}},
     )
     async def embed(body: EmbedRequest) -> EmbedResponse:
         check_limits(body.texts)
@@ -147,10 +149,7 @@ def create_app(config: NlpSettings | None = None) -> FastAPI:
         "/entities",
         response_model=EntitiesResponse,
         summary="Entities and normalised attributes for matching",
-        responses={
-            413: {"description": "Too many texts"},
-            503: {"description": "Model not loaded"},
-        },
+        responses={503: {"description": "Model not loaded", "model": ErrorMessage}},
     )
     async def entities(body: EntitiesRequest) -> dict[str, Any]:
         check_limits(body.texts)

@@ -175,23 +175,34 @@ class Models:
                     break
                 jobs.append(job)
                 count += len(job.texts)
-            texts = [text for job in jobs for text in job.texts]
             try:
-                vectors = self._encoder.encode(
-                    texts,
-                    batch_size=limit,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                ).astype(np.float32)
-            except Exception as exc:
+                vectors = self._encode([text for job in jobs for text in job.texts])
+            except Exception:
+                # One bad text must not fail the requests batched with it: each on its own.
                 for job in jobs:
-                    job.future.set_exception(exc)
+                    self._run_alone(job)
                 continue
             offset = 0
             for job in jobs:
                 job.future.set_result(vectors[offset : offset + len(job.texts)])
                 offset += len(job.texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors: np.ndarray = self._encoder.encode(
+            texts,
+            batch_size=self.settings.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.astype(np.float32)
+
+    def _run_alone(self, job: _EmbedJob) -> None:
+        try:
+            job.future.set_result(self._encode(job.texts))
+        except Exception as exc:
+            log.warning("embedding failed for one request: %s", type(exc).__name__)
+            job.future.set_exception(exc)
 
     # -- entities ---------------------------------------------------------------------------
 
@@ -234,5 +245,6 @@ class Models:
     @staticmethod
     def _require(state: LoadState, what: str) -> None:
         if not state.loaded:
-            reason = state.error or "still loading"
+            # Why it failed (paths, exceptions) is in the log; callers learn only that it did.
+            reason = "failed to load" if state.error else "still loading"
             raise ModelUnavailable(f"{what} model not available: {reason}")

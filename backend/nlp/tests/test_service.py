@@ -1,5 +1,6 @@
 """Readiness while the models load, a broken model, and the request limits."""
 
+import json
 import time
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend.nlp.server.main import create_app
+from backend.nlp.server.models import Models
 from backend.nlp.server.settings import NlpSettings
 from backend.nlp.tests.conftest import MAX_CHARS, MAX_TEXTS
 
@@ -39,7 +41,9 @@ def test_without_lifespan_the_first_call_loads_the_models(settings: NlpSettings)
     assert client.get("/readyz").status_code == 200
 
 
-def test_a_broken_model_path_is_503_with_the_reason(settings: NlpSettings, tmp_path: Path) -> None:
+def test_a_broken_model_path_is_503_and_the_reason_is_logged(
+    settings: NlpSettings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     broken = settings.model_copy(update={"embedding_model_path": tmp_path / "no-such-model"})
     client = TestClient(create_app(broken))
 
@@ -48,9 +52,10 @@ def test_a_broken_model_path_is_503_with_the_reason(settings: NlpSettings, tmp_p
 
     assert ready.status_code == 503
     assert ready.json()["embedding_model_loaded"] is False
-    assert "no-such-model" in ready.json()["errors"]["embedding"]
     assert embed.status_code == 503
-    assert "no-such-model" in embed.json()["detail"]
+    assert embed.json()["detail"] == "embedding model not available: failed to load"
+    assert "no-such-model" not in ready.text + embed.text
+    assert "no-such-model" in caplog.text
     assert client.get("/healthz").status_code == 200
 
 
@@ -68,10 +73,10 @@ def test_limits(ready_client: TestClient, path: str) -> None:
     blank = ready_client.post(path, json={"texts": ["  "]})
     at_limit = ready_client.post(path, json={"texts": ["z" * MAX_CHARS] * MAX_TEXTS})
 
-    assert too_many.status_code == 413
-    assert f"the limit is {MAX_TEXTS}" in too_many.json()["detail"]
+    assert too_many.status_code == 422
+    assert f"the limit is {MAX_TEXTS}" in too_many.json()["detail"][0]["msg"]
     assert too_long.status_code == 422
-    assert "texts[1]" in too_long.json()["detail"]
+    assert too_long.json()["detail"][0]["loc"] == ["body", "texts", 1]
     assert empty_list.status_code == 422
     assert blank.status_code == 422
     assert at_limit.status_code == 200
@@ -81,3 +86,32 @@ def test_bad_kind_is_422(ready_client: TestClient) -> None:
     response = ready_client.post("/embed", json={"texts": ["a"], "kind": "document"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "kind"
+
+
+@pytest.mark.parametrize("path", ["/embed", "/entities"])
+def test_control_characters_and_lone_surrogates_are_422(
+    ready_client: TestClient, path: str
+) -> None:
+    for bad in ("a\u0000b", "x\ud800y", "bell\u0007"):
+        body = json.dumps({"texts": ["fine", bad]})  # escapes: the surrogate stays lone
+        response = ready_client.post(
+            path, content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422, (bad, response.text)
+        assert response.json()["detail"][0]["loc"][:3] == ["body", "texts", 1]
+    multiline = ready_client.post(path, json={"texts": ["line one\nline two\twith a tab"]})
+    assert multiline.status_code == 200
+
+
+def test_one_bad_text_fails_only_its_own_request(ready_client: TestClient) -> None:
+    """Requests batched into one model call: a text the model cannot take (here a lone
+    surrogate, past the HTTP validation) fails its request only."""
+    models: Models = ready_client.app.state.models  # type: ignore[attr-defined]
+    texts = [[f"red bicycle number {n}"] for n in range(19)] + [["broken \ud800 text"]]
+    futures = [models.submit_embedding(batch) for batch in texts]  # together: one batch
+
+    outcomes = [future.exception(timeout=60) for future in futures]
+
+    assert outcomes[-1] is not None
+    assert outcomes[:-1] == [None] * 19
+    assert all(future.result().shape == (1, 384) for future in futures[:-1])

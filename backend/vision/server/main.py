@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from backend.common.health import ReadinessRegistry, mount_probes
 from backend.common.version import version_info
+from backend.common.web import ErrorMessage, harden, invalid
 from backend.vision.server.decoding import ImageError, decode_image
 from backend.vision.server.features import (
     MODEL_VERSION,
@@ -117,6 +118,10 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
     return data
 
 
+# Most bytes one feature record takes in JSON (500 ORB descriptors, base64, and the rest).
+RECORD_BYTES = 64 * 1024
+
+
 def create_app(config: VisionSettings | None = None) -> FastAPI:
     settings = config or VisionSettings()
     pipeline = Pipeline(settings)
@@ -144,32 +149,40 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
     mount_probes(
         app,
         readiness,
-        extra=lambda: {"model_version": MODEL_VERSION, "app": "vision", "version": str(version)},
+        extra=lambda: {"model_version": MODEL_VERSION, "app": "vision", "version": version.version},
     )
 
-    async def extract(data: bytes) -> dict[str, Any]:
+    def body_limit(_method: str, path: str) -> int:
+        if path == "/similarity":  # feature records are ~25 kB each
+            return (settings.max_candidates + 2) * RECORD_BYTES
+        return 2 * settings.max_image_bytes + 64 * 1024  # /compare: two images, multipart
+
+    harden(app, body_limit=body_limit)
+
+    async def extract(data: bytes, field: str) -> dict[str, Any]:
         try:
             return await pipeline.features(data)
         except ImageError as exc:
+            if exc.status_code == 422:  # shaped like every other 422
+                raise invalid(("body", field), exc.message) from exc
             raise HTTPException(exc.status_code, exc.message) from exc
 
-    def parsed(record: dict[str, Any], name: str) -> Any:
+    def parsed(record: dict[str, Any], *location: str | int) -> Any:
         try:
             return parse_record(record)
         except RecordError as exc:
-            raise HTTPException(422, f"{name}: {exc}") from exc
+            raise invalid(("body", *location), str(exc)) from exc
 
     @app.post(
         "/features",
         summary="Feature record of one image",
         responses={
-            413: {"description": "Too many bytes or pixels"},
-            415: {"description": "Not an image"},
-            422: {"description": "Corrupt or truncated image"},
+            413: {"description": "Too many bytes or pixels", "model": ErrorMessage},
+            415: {"description": "Not an image", "model": ErrorMessage},
         },
     )
     async def features(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-        return await extract(await _read_limited(file, settings.max_image_bytes))
+        return await extract(await _read_limited(file, settings.max_image_bytes), "file")
 
     @app.post(
         "/similarity",
@@ -187,19 +200,27 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
             raise HTTPException(
                 413, f"{len(candidates)} candidates; the limit is {settings.max_candidates}"
             )
-        others = [parsed(record, f"candidates[{i}]") for i, record in enumerate(candidates)]
+        others = [parsed(record, "candidates", i) for i, record in enumerate(candidates)]
 
         def score_all() -> list[dict[str, Any]]:
             return [similarity(a, other) for other in others]
 
         return {"results": await pipeline.run(score_all)}
 
-    @app.post("/compare", response_model=SimilarityResult, summary="Similarity of two images")
+    @app.post(
+        "/compare",
+        response_model=SimilarityResult,
+        summary="Similarity of two images",
+        responses={
+            413: {"description": "Too many bytes or pixels", "model": ErrorMessage},
+            415: {"description": "Not an image", "model": ErrorMessage},
+        },
+    )
     async def compare_images(
         a: Annotated[UploadFile, File()], b: Annotated[UploadFile, File()]
     ) -> dict[str, Any]:
-        first = await extract(await _read_limited(a, settings.max_image_bytes))
-        second = await extract(await _read_limited(b, settings.max_image_bytes))
+        first = await extract(await _read_limited(a, settings.max_image_bytes), "a")
+        second = await extract(await _read_limited(b, settings.max_image_bytes), "b")
         result: dict[str, Any] = await pipeline.run(
             similarity, parse_record(first), parse_record(second)
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from backend.common.limits import MAX_PHOTO_BYTES, MAX_SIMILARITY_CANDIDATES
 from backend.common.settings import ServiceSettings
 
 
 class VisionSettings(ServiceSettings):
     port: int = Field(default=8002, ge=1, le=65535)
-    max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Upload size limit.")
+    max_image_bytes: int = Field(default=MAX_PHOTO_BYTES, gt=0, description="Upload size limit.")
     max_image_pixels: int = Field(
         default=40_000_000, gt=0, description="Width x height limit, checked before decoding."
     )
@@ -18,6 +19,8 @@ class VisionSettings(ServiceSettings):
     )
     orb_features: int = Field(default=500, ge=50, le=5000, description="Keypoints kept per image.")
     max_candidates: int = Field(
-        default=500, gt=0, description="Records one /similarity may compare."
+        default=MAX_SIMILARITY_CANDIDATES,
+        gt=0,
+        description="Records one /similarity may compare (the worker splits larger batches).",
     )
     decode_threads: int = Field(default=2, ge=1, description="Threads decoding and extracting.")

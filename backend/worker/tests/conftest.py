@@ -125,6 +125,7 @@ def worker_env(
         "RESTORE_INTERVAL_S": "1",
         "SWEEP_INTERVAL_S": "1",
         "STALE_PENDING_S": "30",
+        "SWEEP_RETRY_S": "1",
         "LOG_LEVEL": "INFO",
     }
 

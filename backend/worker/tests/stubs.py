@@ -38,6 +38,7 @@ def embed(text: str) -> list[float]:
 class StubState:
     fail_embed: int = 0  # answer 503 to this many /embed calls
     dead: bool = False  # answer 500 to everything
+    refuse: bool = False  # answer 422 to everything, as NLP does to a text over its limit
     hold_embed: threading.Event | None = None  # block /embed until set
     embed_calls: int = 0
     embed_arrived: threading.Event = field(default_factory=threading.Event)
@@ -67,6 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.state
         if state.dead:
             return self._reply(500, {"detail": "model crashed"})
+        if state.refuse:
+            error = {"loc": ["body", "texts", 0], "msg": "texts[0] is too long", "type": "x"}
+            return self._reply(422, {"detail": [error]})
         if self.path == "/embed":
             state.embed_calls += 1
             state.embed_arrived.set()

@@ -1,12 +1,14 @@
 import json
+import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from backend.worker.worker import probe
-from backend.worker.worker.health import worker_health, worker_readyz
+from backend.worker.worker.health import worker_alive, worker_health, worker_readyz
 from backend.worker.worker.settings import WorkerSettings
 
 
@@ -62,7 +64,25 @@ def test_probe_command_exit_code(
     monkeypatch.setenv("BROKER_URL", broker)
 
     with pytest.raises(SystemExit) as exit_info:
-        probe.main()
+        probe.main([])
 
     assert exit_info.value.code == code
     assert json.loads(capsys.readouterr().out)["ready"] is (code == 0)
+
+
+def test_liveness_is_the_worker_process_not_its_dependencies(tmp_path: Path) -> None:
+    settings = WorkerSettings(
+        data_dir=tmp_path,
+        broker_url="redis://127.0.0.1:1/0",  # down: liveness does not care
+        liveness_file=tmp_path / "alive",
+        liveness_max_age_s=30,
+    )
+    assert worker_alive(settings)["alive"] is False  # never started
+
+    settings.liveness_file.touch()
+    assert worker_alive(settings)["alive"] is True
+
+    stale = time.time() - 60
+    os.utime(settings.liveness_file, (stale, stale))  # the main loop stopped touching it
+    report = worker_alive(settings)
+    assert report["alive"] is False and "older than 30 s" in report["reason"]

@@ -190,7 +190,44 @@ def test_flaky_nlp_is_retried_until_done(
     assert state.fail_embed == 0
 
 
-def test_dead_nlp_ends_failed_with_the_reason(
+def test_nlp_down_then_back_every_report_ends_done(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    stubs: tuple[str, StubState],
+) -> None:
+    """NLP answers 500 for longer than the task's retries last: each item is recorded `failed`
+    with a reason fit for its owner and a retry time; once NLP is back, the sweep retries them
+    and every report ends `done`. Before, they stayed `failed` for good."""
+    _, state = stubs
+    state.dead = True
+    try:
+        items = [
+            new_item(ItemKind.FOUND, "Gold ring", "found at the pool"),
+            new_item(ItemKind.LOST, "Silver bracelet", "lost at the gym"),
+        ]
+        for item_id in items:
+            broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+        failed = [
+            wait_for(partial(in_state, sessions, item_id, EnrichmentState.FAILED), what="failure")
+            for item_id in items
+        ]
+    finally:
+        state.dead = False
+
+    for record in failed:
+        assert record.enrichment_error == "the text service was unavailable; retrying automatically"
+        assert record.retry_at is not None
+    done = [
+        wait_for(partial(in_state, sessions, item_id, EnrichmentState.DONE), what="recovery")
+        for item_id in items
+    ]
+    assert all(record.enrichment_error is None for record in done)
+    assert all(record.enrichment_attempts > 4 for record in done)  # retried by the sweep
+
+
+def test_a_report_nlp_refuses_fails_for_good_with_a_reason_for_its_owner(
     worker: WorkerProcess,
     broker: Celery,
     sessions: sessionmaker[Session],
@@ -198,18 +235,28 @@ def test_dead_nlp_ends_failed_with_the_reason(
     stubs: tuple[str, StubState],
 ) -> None:
     _, state = stubs
-    state.dead = True
+    state.refuse = True
     try:
-        item_id = new_item(ItemKind.FOUND, "Gold ring", "found at the pool")
+        item_id = new_item(ItemKind.FOUND, "Umbrella", "blue umbrella")
         broker.send_task(ENRICH_ITEM, args=[str(item_id)])
-        failed = wait_for(lambda: enriched(sessions, item_id), what="failure")
+        failed = wait_for(
+            partial(in_state, sessions, item_id, EnrichmentState.FAILED), what="failure"
+        )
     finally:
-        state.dead = False
+        state.refuse = False
 
-    assert failed.enrichment_state == EnrichmentState.FAILED
-    assert "500" in (failed.enrichment_error or "")
-    assert "model crashed" in (failed.enrichment_error or "")
-    assert failed.enrichment_attempts == 4  # the first try and MAX_RETRIES=3 retries
+    assert failed.enrichment_error == (
+        "the text service refused it: texts[0] is too long; not retried"
+    )
+    assert failed.retry_at is None
+    assert failed.enrichment_attempts == 1  # a refusal is not retried
+
+
+def in_state(
+    sessions: sessionmaker[Session], item_id: uuid.UUID, wanted: EnrichmentState
+) -> Item | None:
+    found = item(sessions, item_id)
+    return found if found.enrichment_state == wanted else None
 
 
 def test_sweep_requeues_an_item_created_while_the_broker_was_down(

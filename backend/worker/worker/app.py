@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, ClassVar
 
+from celery import bootsteps
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +39,34 @@ if not settings.uses_embedded_broker:
         "unacked_restore_interval": settings.restore_interval_s,
         "unacked_restore_throttle": 1,
     }
+
+
+class LivenessFile(bootsteps.StartStopStep):
+    """Touches LIVENESS_FILE from the worker's own timer: the file ages only when the worker's
+    main loop stops turning (hung, deadlocked), which is what the liveness probe asks."""
+
+    requires: ClassVar[set[str]] = {"celery.worker.components:Timer"}
+
+    def start(self, worker: Any) -> None:
+        touch_liveness_file()
+        self._entry = worker.timer.call_repeatedly(
+            settings.liveness_interval_s, touch_liveness_file
+        )
+
+    def stop(self, worker: Any) -> None:
+        entry = getattr(self, "_entry", None)
+        if entry is not None:
+            entry.cancel()
+
+
+def touch_liveness_file() -> None:
+    path = settings.liveness_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    os.utime(path)
+
+
+celery_app.steps["worker"].add(LivenessFile)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ broker and database reachable). Answers within a couple of seconds even when a s
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import Any
 
@@ -19,6 +20,21 @@ CHECK_TIMEOUT_S = 2.0
 
 def worker_health() -> dict[str, str]:
     return {"status": "ok", "worker": "celery"}
+
+
+def worker_alive(settings: WorkerSettings | None = None) -> dict[str, Any]:
+    """Liveness of the worker process itself: its liveness file is fresh. Broker or database
+    outages do not make it fail (a restart would not cure them)."""
+    settings = settings or WorkerSettings()
+    try:
+        age = time.time() - settings.liveness_file.stat().st_mtime
+    except FileNotFoundError:
+        return {"alive": False, "reason": "no liveness file: the worker has not started"}
+    alive = age <= settings.liveness_max_age_s
+    report: dict[str, Any] = {"alive": alive, "age_s": round(age, 1)}
+    if not alive:
+        report["reason"] = f"liveness file older than {settings.liveness_max_age_s:g} s"
+    return report
 
 
 def broker_reachable(settings: WorkerSettings, timeout_s: float = 1.5) -> bool:

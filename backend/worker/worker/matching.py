@@ -25,7 +25,7 @@ from backend.common.models import (
 )
 from backend.common.taxonomy import taxonomy
 from backend.worker.worker import vectors
-from backend.worker.worker.clients import VisionClient
+from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.rules import detail_text, place_name, time_window
 from backend.worker.worker.scoring import (
     Candidates,
@@ -116,10 +116,17 @@ def find_matches(
     if vision is not None and item.image_features:
         with_photo = [i for i, c in enumerate(candidates) if c.image_features]
         if with_photo:
-            similarities = vision.similarity(
-                item.image_features, [candidates[i].image_features or {} for i in with_photo]
-            )
-            image[with_photo] = similarities
+            try:
+                image[with_photo] = vision.similarity(
+                    item.image_features,
+                    [candidates[i].image_features or {} for i in with_photo],
+                    settings.vision_max_candidates,
+                )
+            except ServiceError as exc:
+                if exc.transient:
+                    raise
+                # Records vision refuses (an old model version): match without photos.
+                log.warning("item %s: photos not compared: %s", item.id, exc)
 
     vocabulary = taxonomy(settings.taxonomy_file)
     mine = place_name(item.place_name, item.attributes)

@@ -8,12 +8,14 @@ between otherwise similar reports, since people misremember where and when they 
 
 from __future__ import annotations
 
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
+from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_SIMILARITY_CANDIDATES
 from backend.common.settings import ServiceSettings
 from backend.worker.worker.scoring import Scales, Weights
 
@@ -23,6 +25,17 @@ class WorkerSettings(ServiceSettings):
     vision_url: str = Field(default="http://127.0.0.1:8002", description="Vision service base URL.")
     http_timeout_s: float = Field(default=30.0, gt=0)
     photo_dir: Path | None = Field(default=None, description="Same folder as the API's PHOTO_DIR.")
+    nlp_max_chars: int = Field(
+        default=MAX_REPORT_TEXT_CHARS,
+        gt=0,
+        description="Longest text sent to NLP (its MAX_CHARS): a longer report text is shortened "
+        "and the item says so. The default is the longest report the API accepts.",
+    )
+    vision_max_candidates: int = Field(
+        default=MAX_SIMILARITY_CANDIDATES,
+        gt=0,
+        description="Records per vision /similarity call (its MAX_CANDIDATES); more are split.",
+    )
 
     # Matching: weights are relative (renormalised over the components both items have).
     # Chosen with research/experiments/matching on its noisy set (see its README).
@@ -74,6 +87,34 @@ class WorkerSettings(ServiceSettings):
     )
     sweep_interval_s: float = Field(default=60.0, gt=0)
     stale_pending_s: float = Field(default=120.0, gt=0, description="Pending this long: re-queue.")
+    sweep_retry_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="After a transient failure outlived the task's retries, the sweep tries "
+        "again after this, doubling each time up to RETRY_BACKOFF_MAX_S.",
+    )
+    max_attempts: int = Field(
+        default=30,
+        gt=0,
+        description="Enrichment attempts (task retries and sweeps together) before an item "
+        "stays failed for good.",
+    )
+    task_soft_time_limit_s: float = Field(
+        default=120.0, gt=0, description="A task running this long is stopped and retried."
+    )
+    task_time_limit_s: float = Field(
+        default=180.0, gt=0, description="A task running this long is killed (its process too)."
+    )
+
+    # Liveness: the worker's main process touches this file; the probe checks its age.
+    liveness_file: Path = Field(
+        default=Path(tempfile.gettempdir()) / "lostfound-worker.alive",
+        description="Touched every LIVENESS_INTERVAL_S by a running worker.",
+    )
+    liveness_interval_s: float = Field(default=10.0, gt=0)
+    liveness_max_age_s: float = Field(
+        default=90.0, gt=0, description="Older than this: the worker is hung (restart it)."
+    )
 
     # Notifications.
     notification_backend: Literal["log", "smtp"] = "log"

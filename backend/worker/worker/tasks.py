@@ -1,8 +1,10 @@
 """The worker's tasks, addressed by the stable names in backend.common.jobs.
 
 Every task is idempotent: running it twice leaves one match and one notification. Transient
-failures (a service or the database unreachable, 5xx) are retried with exponential backoff and
-jitter up to MAX_RETRIES; then the item is marked `failed` with the reason.
+failures (a service or the database unreachable, 5xx, a task over its time limit) are retried
+with exponential backoff and jitter up to MAX_RETRIES; then the item is marked `failed` with the
+reason and a time the sweep tries again, up to MAX_ATTEMPTS. Nothing is dropped silently: every
+state a lost job leaves behind is one the sweep looks for.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from datetime import timedelta
 from typing import Any, cast
 
 from celery import Task
-from sqlalchemy import CursorResult, select, update
+from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import OperationalError
 
-from backend.common.jobs import ENRICH_ITEM, MATCH_ITEM, NOTIFY_MATCH, SWEEP_PENDING
+from backend.common.jobs import DEFAULT_QUEUE, ENRICH_ITEM, MATCH_ITEM, NOTIFY_MATCH, SWEEP_PENDING
 from backend.common.models import (
     EnrichmentState,
     Item,
@@ -44,31 +47,68 @@ def backoff_s(retries: int) -> float:
 
 
 def is_transient(exc: Exception) -> bool:
-    return isinstance(exc, OperationalError) or (isinstance(exc, ServiceError) and exc.transient)
+    return isinstance(exc, OperationalError | SoftTimeLimitExceeded) or (
+        isinstance(exc, ServiceError) and exc.transient
+    )
+
+
+def owner_reason(exc: Exception) -> str:
+    """Why enrichment failed, in words for the item's owner: no URLs, hosts or SQL."""
+    if isinstance(exc, ServiceError):
+        return exc.reason
+    if isinstance(exc, OperationalError):
+        return "the database was unavailable"
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return "it took too long"
+    return "an unexpected error (logged for the operators)"
 
 
 def retry_or_fail(
     task: Task, exc: Exception, item_id: uuid.UUID | None, generation: int | None = None
 ) -> str:
-    if is_transient(exc) and task.request.retries < settings.max_retries:
+    """Retry a transient failure in the task; when its retries run out, record it on the item
+    with a time for the sweep to try again (backoff, up to MAX_ATTEMPTS). A permanent failure
+    is recorded for good. Either way the owner sees the reason."""
+    transient = is_transient(exc)
+    if transient and task.request.retries < settings.max_retries:
         log.warning("retrying %s (attempt %d): %s", task.name, task.request.retries + 1, exc)
         raise task.retry(exc=exc, countdown=backoff_s(task.request.retries))
-    if item_id is not None:
-        failed = update(Item).where(Item.id == item_id)
-        if generation is not None:  # a newer request for enrichment is not this failure's
-            failed = failed.where(Item.enrichment_generation == generation)
-        with resources().sessions() as session:
-            session.execute(
-                failed.values(
-                    enrichment_state=EnrichmentState.FAILED, enrichment_error=str(exc)[:2000]
-                ).execution_options(synchronize_session=False)
-            )
-            session.commit()
     log.error("%s gave up on %s: %s", task.name, item_id, exc)
+    if item_id is None:
+        return "failed"
+    try:
+        with resources().sessions() as session:
+            item = session.get(Item, item_id)
+            if item is None or (
+                generation is not None and item.enrichment_generation != generation
+            ):
+                return "failed"  # gone, or a newer request for enrichment is not this failure's
+            retry_at = None
+            if transient and item.enrichment_attempts < settings.max_attempts:
+                sweeps = max(0, item.enrichment_attempts // (settings.max_retries + 1) - 1)
+                delay = min(settings.retry_backoff_max_s, settings.sweep_retry_s * 2**sweeps)
+                retry_at = utcnow() + timedelta(seconds=delay)
+            reason = owner_reason(exc)
+            item.enrichment_state = EnrichmentState.FAILED
+            item.enrichment_error = (
+                f"{reason}; retrying automatically" if retry_at else f"{reason}; not retried"
+            )
+            item.retry_at = retry_at
+            session.commit()
+    except OperationalError:
+        # The database itself is down: the item stays pending and the sweep finds it later.
+        log.error("could not record the failure of %s: the database is unavailable", item_id)
     return "failed"
 
 
-@celery_app.task(name=ENRICH_ITEM, bind=True, max_retries=None)
+def _time_limits() -> dict[str, Any]:
+    return {
+        "soft_time_limit": settings.task_soft_time_limit_s,
+        "time_limit": settings.task_time_limit_s,
+    }
+
+
+@celery_app.task(name=ENRICH_ITEM, bind=True, max_retries=None, **_time_limits())
 def enrich_item(self: Task, item_id: str) -> str:
     key = uuid.UUID(item_id)
     res = resources()
@@ -97,11 +137,12 @@ def enrich_item(self: Task, item_id: str) -> str:
                     return "superseded"
     except Exception as exc:
         return retry_or_fail(self, exc, key, generation)
-    celery_app.send_task(MATCH_ITEM, args=[item_id])
+    # If this message is lost, the sweep sees matched_generation behind and sends it again.
+    send_quietly(MATCH_ITEM, item_id)
     return "done"
 
 
-@celery_app.task(name=MATCH_ITEM, bind=True, max_retries=None)
+@celery_app.task(name=MATCH_ITEM, bind=True, max_retries=None, **_time_limits())
 def match_item(self: Task, item_id: str) -> list[str]:
     key = uuid.UUID(item_id)
     res = resources()
@@ -114,16 +155,35 @@ def match_item(self: Task, item_id: str) -> list[str]:
                 or item.enrichment_state != EnrichmentState.DONE
             ):
                 return []
+            generation = item.enrichment_generation
             suggestions = find_matches(session, item, settings, res.vision)
             created = record_matches(session, item, suggestions, item.embedding_model)
+            # Matching for this enrichment is done (one transaction with its matches).
+            session.execute(
+                update(Item)
+                .where(Item.id == key, Item.enrichment_generation == generation)
+                .values(matched_generation=generation)
+                .execution_options(synchronize_session=False)
+            )
             session.commit()
     except Exception as exc:
-        retry_or_fail(self, exc, None)
+        if is_transient(exc) and self.request.retries < settings.max_retries:
+            raise self.retry(exc=exc, countdown=backoff_s(self.request.retries)) from exc
+        # Out of retries: matched_generation stays behind, so the sweep sends it again.
+        log.error("matching %s failed, the sweep retries it: %s", item_id, exc)
         return []
     for match_id in created:
-        celery_app.send_task(NOTIFY_MATCH, args=[str(match_id)])
+        send_quietly(NOTIFY_MATCH, str(match_id))
     log.info("item %s: %d suggestions, %d new", item_id, len(suggestions), len(created))
     return [str(match_id) for match_id in created]
+
+
+def send_quietly(task_name: str, argument: str) -> None:
+    """Queue a follow-up job; if the broker refuses, the sweep finds the work from its state."""
+    try:
+        celery_app.send_task(task_name, args=[argument])
+    except Exception as exc:
+        log.warning("could not queue %s for %s (the sweep will): %s", task_name, argument, exc)
 
 
 @celery_app.task(name=NOTIFY_MATCH, bind=True, max_retries=None)
@@ -162,16 +222,52 @@ def notify_match(self: Task, match_id: str) -> int:
     return delivered
 
 
+def queue_backlog() -> int | None:
+    """Jobs waiting in the queue, or None if the broker cannot say."""
+    try:
+        with celery_app.connection_for_read() as connection:
+            declared = connection.default_channel.queue_declare(queue=DEFAULT_QUEUE, passive=True)
+            return int(declared.message_count)
+    except Exception as exc:
+        log.warning("sweep: queue length unknown: %s", exc)
+        return None
+
+
 @celery_app.task(name=SWEEP_PENDING)
 def sweep_pending() -> dict[str, Any]:
-    """Re-queue work that no task is doing: items left `pending` (the broker was down when the
-    API tried) and undelivered notifications. Each is re-queued at most once per period."""
+    """Re-queue work whose job is gone: items left `pending` (the broker was down when the API
+    tried), transient failures whose retry time came, enriched items whose matching never
+    finished, and undelivered notifications. Each is re-queued at most once per period, and
+    only when the queue has drained: under a backlog a waiting job is not a lost one."""
+    backlog = queue_backlog()
+    if backlog:
+        log.info("sweep: %d jobs still queued; nothing is re-queued meanwhile", backlog)
+        return {"items": 0, "retries": 0, "matching": 0, "notifications": 0, "backlog": backlog}
     res = resources()
-    cutoff = utcnow() - timedelta(seconds=settings.stale_pending_s)
+    now = utcnow()
+    cutoff = now - timedelta(seconds=settings.stale_pending_s)
     with res.sessions() as session:
-        items = session.scalars(
+        pending = session.scalars(
             select(Item.id)
             .where(Item.enrichment_state == EnrichmentState.PENDING, Item.updated_at < cutoff)
+            .limit(SWEEP_BATCH)
+        ).all()
+        retries = session.scalars(
+            select(Item.id)
+            .where(Item.enrichment_state == EnrichmentState.FAILED, Item.retry_at <= now)
+            .limit(SWEEP_BATCH)
+        ).all()
+        unmatched = session.scalars(
+            select(Item.id)
+            .where(
+                Item.enrichment_state == EnrichmentState.DONE,
+                Item.status == ItemStatus.OPEN,
+                or_(
+                    Item.matched_generation.is_(None),
+                    Item.matched_generation != Item.enrichment_generation,
+                ),
+                Item.updated_at < cutoff,
+            )
             .limit(SWEEP_BATCH)
         ).all()
         matches = session.scalars(
@@ -182,19 +278,36 @@ def sweep_pending() -> dict[str, Any]:
             .distinct()
             .limit(SWEEP_BATCH)
         ).all()
-        if items:
-            session.execute(update(Item).where(Item.id.in_(items)).values(updated_at=utcnow()))
+        if pending or unmatched:
+            session.execute(
+                update(Item).where(Item.id.in_([*pending, *unmatched])).values(updated_at=now)
+            )
+        if retries:
+            # Back to pending: the owner sees it is being worked on; the task counts attempts.
+            session.execute(
+                update(Item)
+                .where(Item.id.in_(retries))
+                .values(enrichment_state=EnrichmentState.PENDING, retry_at=None, updated_at=now)
+            )
         if matches:
             session.execute(
                 update(Notification)
                 .where(Notification.match_id.in_(matches))
-                .values(updated_at=utcnow())
+                .values(updated_at=now)
             )
         session.commit()
-    for item_id in items:
-        celery_app.send_task(ENRICH_ITEM, args=[str(item_id)])
+    for item_id in [*pending, *retries]:
+        send_quietly(ENRICH_ITEM, str(item_id))
+    for item_id in unmatched:
+        send_quietly(MATCH_ITEM, str(item_id))
     for match_id in matches:
-        celery_app.send_task(NOTIFY_MATCH, args=[str(match_id)])
-    if items or matches:
-        log.info("sweep re-queued %d items and %d notifications", len(items), len(matches))
-    return {"items": len(items), "notifications": len(matches)}
+        send_quietly(NOTIFY_MATCH, str(match_id))
+    counts = {
+        "items": len(pending),
+        "retries": len(retries),
+        "matching": len(unmatched),
+        "notifications": len(matches),
+    }
+    if any(counts.values()):
+        log.info("sweep re-queued %s", counts)
+    return counts

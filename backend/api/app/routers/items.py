@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, BinaryIO
 
 from fastapi import (
     APIRouter,
@@ -17,8 +17,8 @@ from fastapi import (
     UploadFile,
     status,
 )
-from fastapi.responses import FileResponse
-from sqlalchemy import func, or_, select
+from fastapi.responses import StreamingResponse
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.api.app.deps import (
@@ -30,6 +30,7 @@ from backend.api.app.deps import (
 )
 from backend.api.app.geo import haversine_km, squared_distance_km2, within_radius
 from backend.api.app.photo_store import PhotoStore
+from backend.api.app.rate_limits import RateLimits
 from backend.api.app.schemas import (
     ItemCreate,
     ItemPage,
@@ -38,7 +39,8 @@ from backend.api.app.schemas import (
     ItemUpdate,
     PhotoOut,
 )
-from backend.api.app.views import is_owner, item_public, item_view
+from backend.api.app.views import is_owner, item_public, item_view, may_see_photo, photo_url
+from backend.common.inputs import IsoDateTime, SingleLine, as_utc
 from backend.common.models import (
     Item,
     ItemKind,
@@ -46,8 +48,12 @@ from backend.common.models import (
     Photo,
     include_deleted,
 )
+from backend.common.web import invalid
 
 router = APIRouter(prefix="/items", tags=["items"])
+
+# Deeper than any listing a person pages through; keeps OFFSET inside a 64-bit integer.
+MAX_PAGE = 100_000
 
 # Changing these changes what the item matches, so they trigger enrichment and matching again.
 _MATCHING_FIELDS = frozenset(
@@ -93,6 +99,8 @@ def create_item(
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "items are reported by reporters, not the admin"
         )
+    rate_limits: RateLimits = request.app.state.rate_limits
+    rate_limits.check(rate_limits.reports, f"reporter:{caller.reporter.id}")
     item = Item(**body.model_dump(), reporter_id=caller.reporter.id)
     item.record_change(caller.actor)
     session.add(item)
@@ -108,32 +116,33 @@ def list_items(
     settings: SettingsDep,
     caller: OptionalCallerDep,
     kind: ItemKind | None = None,
-    category: Annotated[str | None, Query(max_length=50)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Words in title or text")] = None,
+    category: Annotated[Annotated[str, SingleLine] | None, Query(max_length=50)] = None,
+    q: Annotated[
+        Annotated[str, SingleLine] | None,
+        Query(max_length=200, description="Words in the title (the public part of a report)"),
+    ] = None,
     item_status: Annotated[ItemStatus | None, Query(alias="status")] = None,
     near_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     near_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
     radius_km: Annotated[float, Query(gt=0, le=500)] = 10.0,
-    occurred_from: datetime | None = None,
-    occurred_to: datetime | None = None,
+    occurred_from: IsoDateTime | None = None,
+    occurred_to: IsoDateTime | None = None,
     deleted: Annotated[bool, Query(description="Admin only: list deleted items too")] = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int | None, Query(ge=1)] = None,
 ) -> ItemPage:
     size = page_size or settings.default_page_size
     if size > settings.max_page_size:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
-            f"page_size must be at most {settings.max_page_size}",
-        )
+        raise invalid(("query", "page_size"), f"must be at most {settings.max_page_size}")
     if (near_lat is None) != (near_lon is None):
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "near_lat and near_lon go together"
-        )
+        raise invalid(("query", "near_lon"), "near_lat and near_lon go together")
+    try:
+        occurred_from = as_utc(occurred_from, field="occurred_from") if occurred_from else None
+        occurred_to = as_utc(occurred_to, field="occurred_to") if occurred_to else None
+    except ValueError as exc:
+        raise invalid(("query", "occurred_from"), str(exc)) from exc
     if occurred_from and occurred_to and occurred_from > occurred_to:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "occurred_from is after occurred_to"
-        )
+        raise invalid(("query", "occurred_from"), "occurred_from is after occurred_to")
     if deleted and (caller is None or not caller.is_admin):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only the admin may list deleted items")
 
@@ -150,9 +159,8 @@ def list_items(
         conditions.append(Item.occurred_at <= occurred_to)
     for word in (q or "").split():
         pattern = f"%{word.lower()}%"
-        conditions.append(
-            or_(func.lower(Item.title).like(pattern), func.lower(Item.description).like(pattern))
-        )
+        # Not the description: it holds the details that prove a claim (see views.py).
+        conditions.append(func.lower(Item.title).like(pattern))
     if near_lat is not None and near_lon is not None:
         conditions.append(
             within_radius(Item.latitude, Item.longitude, near_lat, near_lon, radius_km)
@@ -171,13 +179,15 @@ def list_items(
     rows = session.scalars(statement.offset((page - 1) * size).limit(size)).unique().all()
     total = session.scalar(count) or 0
 
-    def distance(item: Item) -> float | None:
+    def distance(item: ItemPublic) -> float | None:
+        # From the public (rounded) place: exact distances to chosen points would give it away.
         if near_lat is None or near_lon is None or item.latitude is None or item.longitude is None:
             return None
-        return round(haversine_km(near_lat, near_lon, item.latitude, item.longitude), 3)
+        return round(haversine_km(near_lat, near_lon, item.latitude, item.longitude), 1)
 
+    views = [item_public(item) for item in rows]
     return ItemPage(
-        items=[item_public(item, request, distance(item)) for item in rows],
+        items=[view.model_copy(update={"distance_km": distance(view)}) for view in views],
         total=total,
         page=page,
         page_size=size,
@@ -304,19 +314,43 @@ def upload_photo(
         content_type=stored.content_type,
         size_bytes=stored.size_bytes,
         sha256=stored.sha256,
-        url=str(request.url_for("read_photo", item_id=item.id)),
+        url=photo_url(item, request),
     )
 
 
 @router.get(
     "/{item_id}/photo",
-    response_class=FileResponse,
-    summary="The photo of a report",
+    response_class=StreamingResponse,
+    summary="The photo of a report (its reporter's, or a confirmed match's other side)",
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
 )
-def read_photo(item_id: uuid.UUID, request: Request, session: SessionDep) -> FileResponse:
-    item = load_item(session, item_id)
-    if item.photo is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"item {item_id} has no photo")
+def read_photo(
+    item_id: uuid.UUID, request: Request, session: SessionDep, caller: OptionalCallerDep
+) -> StreamingResponse:
     store: PhotoStore = request.app.state.photos
-    return FileResponse(store.path_of(item.photo.file_name), media_type=item.photo.content_type)
+    # A replacement may delete the file between reading the row and opening it: read again.
+    for _attempt in range(3):
+        item = load_item(session, item_id)
+        if not may_see_photo(item, caller, session):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                "the photo is shown to the reporter and to the other side of a match both "
+                "sides confirmed",
+            )
+        if item.photo is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"item {item_id} has no photo")
+        handle = store.open(item.photo.file_name)
+        if handle is not None:
+            return StreamingResponse(
+                _chunks(handle),
+                media_type=item.photo.content_type,
+                headers={"Cache-Control": "private, no-store"},
+            )
+        session.expire_all()
+    raise HTTPException(status.HTTP_404_NOT_FOUND, f"item {item_id} has no photo")
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(64 * 1024):
+            yield chunk

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from backend.api.app.deps import Caller, CallerDep, SessionDep
 from backend.api.app.routers.items import load_item
-from backend.api.app.schemas import MatchOut
+from backend.api.app.schemas import MatchConfirm, MatchOut
 from backend.api.app.views import is_owner, match_view
+from backend.common.claims import shared_private_details
 from backend.common.models import ItemStatus, Match, MatchStatus
 from backend.common.models.soft_delete import utcnow
+from backend.common.web import invalid
 
 router = APIRouter(tags=["matches"])
 
@@ -69,19 +71,48 @@ def _load_for_decision(session: Session, match_id: uuid.UUID, caller: Caller) ->
 @router.post(
     "/matches/{match_id}/confirm",
     response_model=MatchOut,
-    summary="Confirm a match from your side; contacts are shared once both sides confirm",
+    summary="Confirm a match from your side; contacts are shared once both sides confirmed "
+    "and the finder's proof passed the claim check",
 )
 def confirm_match(
-    match_id: uuid.UUID, request: Request, session: SessionDep, caller: CallerDep
+    match_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    body: MatchConfirm | None = None,
 ) -> MatchOut:
+    decision = body or MatchConfirm()
     match, side = _load_for_decision(session, match_id, caller)
     if match.status == MatchStatus.REJECTED:
         raise HTTPException(status.HTTP_409_CONFLICT, "this match was rejected")
-    if side == "lost":
-        match.lost_confirmed = True
-    else:
+    if side == "found":
+        if decision.proof is None and match.finder_proof is None:
+            raise invalid(
+                ("body", "proof"),
+                "the finder confirms with a proof: describe something only the item in hand "
+                "shows (an engraving, a sticker, what is inside)",
+            )
+        if decision.proof is not None:
+            lost = match.lost_item
+            match.finder_proof = decision.proof
+            match.proof_verified = bool(
+                shared_private_details(
+                    decision.proof,
+                    private=[lost.description or "", lost.brand or "", lost.place_name or ""],
+                    public=[lost.title, lost.category or "", lost.colour or ""],
+                )
+            )
+            match.owner_accepted_proof = False  # a new proof is judged anew
         match.found_confirmed = True
-    if match.confirmed_by_both and match.status != MatchStatus.CONFIRMED:
+    else:
+        if decision.accept_proof:
+            if match.finder_proof is None:
+                raise HTTPException(
+                    status.HTTP_409_CONFLICT, "there is no proof from the finder to accept yet"
+                )
+            match.owner_accepted_proof = True
+        match.lost_confirmed = True
+    if match.contacts_shared and match.status != MatchStatus.CONFIRMED:
         match.status = MatchStatus.CONFIRMED
         match.decided_at = utcnow()
         match.lost_item.status = ItemStatus.MATCHED

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 
 from backend.api.app.deps import CallerDep, SessionDep
+from backend.api.app.rate_limits import RateLimits
 from backend.api.app.schemas import ReporterCreate, ReporterCreated, ReporterOut
 from backend.common.models import Reporter, hash_api_token, new_api_token
 
@@ -15,7 +16,10 @@ router = APIRouter(prefix="/reporters", tags=["reporters"])
     response_model=ReporterCreated,
     summary="Register a reporter and get its API token (shown once)",
 )
-def create_reporter(body: ReporterCreate, session: SessionDep) -> ReporterCreated:
+def create_reporter(body: ReporterCreate, request: Request, session: SessionDep) -> ReporterCreated:
+    rate_limits: RateLimits = request.app.state.rate_limits
+    client = request.client.host if request.client else "unknown"
+    rate_limits.check(rate_limits.registrations, f"ip:{client}")
     token = new_api_token()
     reporter = Reporter(name=body.name, email=body.email, token_hash=hash_api_token(token))
     session.add(reporter)

@@ -1,0 +1,108 @@
+"""Opening untrusted image bytes safely, and the photo a report keeps.
+
+One home for the rules both the API (which re-encodes every upload) and vision (which decodes
+for features) apply: the type is judged from the bytes, the pixel count from the header before
+any pixel is decoded, and EXIF orientation is applied.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+
+from backend.common.limits import MAX_PHOTO_SIDE_PX
+
+# Our pixel limits (settings) are the decompression-bomb guard, checked right after open().
+# Pillow's fixed global guard would pre-empt them with its own error.
+Image.MAX_IMAGE_PIXELS = None
+
+STORED_QUALITY = 90
+
+
+class ImageError(Exception):
+    """A bad image, with the HTTP status that says why."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+def sniff_format(head: bytes) -> str | None:
+    """Pillow's format name by the first bytes: JPEG, PNG, WEBP, BMP, TIFF; else None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    if head.startswith(b"BM"):
+        return "BMP"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "TIFF"
+    return None
+
+
+def open_rgb(
+    data: bytes, *, max_pixels: int, long_side: int, formats: frozenset[str]
+) -> tuple[Image.Image, tuple[int, int]]:
+    """An RGB image upright (EXIF orientation applied) with its long side at most `long_side`,
+    and the original (width, height) upright. Raises ImageError: 413 too many pixels, 415 not
+    an accepted format, 422 empty, corrupt or truncated."""
+    if not data:
+        raise ImageError(422, "the image is empty")
+    fmt = sniff_format(data[:16])
+    if fmt is None or fmt not in formats:
+        names = ", ".join(sorted(formats))
+        raise ImageError(415, f"not an accepted image: expected {names} bytes")
+    try:
+        image: Image.Image = Image.open(io.BytesIO(data), formats=[fmt])
+        width, height = image.size  # from the header: nothing decoded yet
+        if width * height > max_pixels:
+            raise ImageError(
+                413,
+                f"the image is {width}x{height} = {width * height} pixels; "
+                f"the limit is {max_pixels}",
+            )
+        if fmt == "JPEG":
+            image.draft("RGB", (long_side, long_side))  # decode at a reduced scale
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        if image.mode in ("RGBA", "LA", "P"):
+            image = image.convert("RGBA")
+            backdrop = Image.new("RGBA", image.size, (255, 255, 255, 255))
+            image = Image.alpha_composite(backdrop, image)
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        if max(image.size) > long_side:
+            image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    except ImageError:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageError(422, f"the image is corrupt or truncated: {exc}") from exc
+    upright = image.size[0] >= image.size[1]
+    original = (width, height) if (width >= height) == upright else (height, width)
+    return image, original
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    data: bytes
+    content_type: str
+    extension: str
+
+
+def reencode_for_storage(data: bytes, *, max_pixels: int) -> StoredImage:
+    """The photo a report keeps: decoded and written again as a JPEG, so no metadata (EXIF GPS,
+    owner tags) and no trailing bytes survive, upright, long side at most MAX_PHOTO_SIDE_PX."""
+    image, _ = open_rgb(
+        data,
+        max_pixels=max_pixels,
+        long_side=MAX_PHOTO_SIDE_PX,
+        formats=frozenset({"JPEG", "PNG", "WEBP"}),
+    )
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=STORED_QUALITY, optimize=True)
+    return StoredImage(out.getvalue(), "image/jpeg", ".jpg")
