@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,40 +48,45 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["method"], scope["path"])
-        started = False
+        received = 0
+        exceeded = refused = False
 
         async def send_guarded(message: Message) -> None:
-            nonlocal started
+            nonlocal refused
+            if exceeded:
+                # The app met the cut-off body (and answered as it does to a broken one, or
+                # raised): the answer is ours.
+                if not refused:
+                    refused = True
+                    await _refuse(send, limit)
+                return
             if message["type"] == "http.response.start":
-                started = True
-                message.setdefault("headers", [])
                 message["headers"] = [
-                    *message["headers"],
+                    *message.get("headers", []),
                     (b"x-content-type-options", b"nosniff"),
                 ]
             await send(message)
 
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send_guarded, limit)
+            await _refuse(send, limit)
             return
-        received = 0
 
         async def receive_counted() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise _TooLarge()
             return message
 
-        try:
+        with suppress(_TooLarge):  # answered below
             await self.app(scope, receive_counted, send_guarded)
-        except _TooLarge:
-            if started:
-                raise
-            await _refuse(send_guarded, limit)
+        if exceeded and not refused:
+            refused = True
+            await _refuse(send, limit)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -99,7 +105,11 @@ async def _refuse(send: Callable[[Message], Any], limit: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"connection", b"close"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body.encode()})

@@ -89,8 +89,11 @@ def test_lost_and_found_meet_and_share_contacts(stack: Stack) -> None:
         first = api.post(f"/matches/{match['id']}/confirm", headers=alice)
         assert first.status_code == 200 and first.json()["other_contact"] is None
         [bobs_view] = matches(found_id, bob)
-        second = api.post(f"/matches/{bobs_view['id']}/confirm", headers=bob)
-        assert second.status_code == 200
+        # Bob holds the wallet: his proof names a detail of Alice's (private) description.
+        proof = {"proof": "There is a red stripe inside, next to an ID card"}
+        second = api.post(f"/matches/{bobs_view['id']}/confirm", headers=bob, json=proof)
+        assert second.status_code == 200, second.text
+        assert second.json()["proof_verified"] is True
         assert second.json()["status"] == "confirmed"
         assert second.json()["other_contact"] == "alice@example.org"
         assert matches(lost_id, alice)[0]["other_contact"] == "+31 6 0000 0001"

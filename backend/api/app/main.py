@@ -42,7 +42,12 @@ Authenticate with `Authorization: Bearer <token>`; get a token from `POST /repor
 
 def create_app(config: ApiSettings | None = None) -> FastAPI:
     settings = config or ApiSettings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_overflow,
+        pool_timeout=settings.database_pool_timeout_s,
+    )
     version = version_info()
 
     @asynccontextmanager

@@ -7,28 +7,46 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from backend.common.inputs import IsoDateTime, MultiLine, SingleLine, as_utc
-from backend.common.limits import MAX_DESCRIPTION_CHARS
+from backend.common.limits import (
+    MAX_BRAND_CHARS,
+    MAX_DESCRIPTION_CHARS,
+    MAX_LABEL_CHARS,
+    MAX_TITLE_CHARS,
+)
 from backend.common.models import EnrichmentState, ItemKind, ItemStatus, MatchStatus
 
-Text200 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS),
+    SingleLine,
 ]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
     SingleLine,
 ]
-Brand = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80), SingleLine]
+Brand = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_BRAND_CHARS), SingleLine
+]
 PlaceName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
 Contact = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254), SingleLine
 ]
 Label = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), SingleLine
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LABEL_CHARS),
+    SingleLine,
 ]
 ProofText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500), MultiLine
@@ -78,7 +96,7 @@ class ReporterCreated(ReporterOut):
 class _ItemFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Text200
+    title: Title
     description: Description = ""
     category: Label | None = None
     colour: Label | None = None
@@ -89,11 +107,15 @@ class _ItemFields(BaseModel):
     occurred_at: IsoDateTime
     contact: Contact
 
+    @field_validator("occurred_at")
+    @classmethod
+    def _occurred_at(cls, moment: datetime) -> datetime:
+        return _occurred(moment)
+
     @model_validator(mode="after")
     def _check(self) -> Self:
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("latitude and longitude go together: give both or neither")
-        self.occurred_at = _occurred(self.occurred_at)
         return self
 
 
@@ -108,7 +130,7 @@ class ItemUpdate(BaseModel):
 
     # Absent means "unchanged"; null only where the report may lack the value. SkipJsonSchema:
     # the document says these are never null, and a null gets a 422 naming the field.
-    title: Text200 | SkipJsonSchema[None] = None
+    title: Title | SkipJsonSchema[None] = None
     description: Description | SkipJsonSchema[None] = None
     category: Label | None = None
     colour: Label | None = None
@@ -130,9 +152,12 @@ class ItemUpdate(BaseModel):
         for required in _NOT_NULL:
             if required in given and getattr(self, required) is None:
                 raise ValueError(f"{required} cannot be null")
-        if self.occurred_at is not None:
-            self.occurred_at = _occurred(self.occurred_at)
         return self
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _occurred_at(cls, moment: datetime | None) -> datetime | None:
+        return None if moment is None else _occurred(moment)
 
 
 _NOT_NULL = ("title", "description", "occurred_at", "contact", "status")

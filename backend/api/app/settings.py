@@ -32,6 +32,15 @@ class ApiSettings(ServiceSettings):
     max_json_bytes: int = Field(
         default=64 * 1024, gt=0, description="Largest JSON request body (a report is ~6 kB)."
     )
+    database_pool_size: int = Field(
+        default=10, gt=0, description="Connections the API keeps open to the database."
+    )
+    database_pool_overflow: int = Field(
+        default=10, ge=0, description="Extra connections allowed under load."
+    )
+    database_pool_timeout_s: float = Field(
+        default=10, gt=0, description="How long a request waits for a connection: then 503."
+    )
     default_page_size: int = Field(default=20, gt=0)
     max_page_size: int = Field(default=100, gt=0, description="Largest page a listing returns.")
     admin_token: SecretStr | None = Field(

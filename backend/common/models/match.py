@@ -46,7 +46,7 @@ class Match(AuditLogMixin, Base):
     )
     lost_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     found_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The claim check (docs/claims.md): the finder describes what only the item in hand shows;
+    # The claim check (docs/reliability.md): the finder describes what only the item in hand shows;
     # contacts change hands once that proof shares a detail of the owner's private description,
     # or the owner read it and accepted it.
     finder_proof: Mapped[str | None] = mapped_column(Text, default=None)

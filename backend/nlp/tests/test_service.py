@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from backend.common.limits import MAX_REPORT_TEXT_CHARS
 from backend.nlp.server.main import create_app
 from backend.nlp.server.models import Models
 from backend.nlp.server.settings import NlpSettings
@@ -115,3 +116,11 @@ def test_one_bad_text_fails_only_its_own_request(ready_client: TestClient) -> No
     assert outcomes[-1] is not None
     assert outcomes[:-1] == [None] * 19
     assert all(future.result().shape == (1, 384) for future in futures[:-1])
+
+
+def test_the_longest_report_text_is_taken_by_default(ready_client: TestClient) -> None:
+    # The worker sends up to MAX_REPORT_TEXT_CHARS (the longest report the API accepts).
+    assert NlpSettings().max_chars == MAX_REPORT_TEXT_CHARS
+    models: Models = ready_client.app.state.models  # type: ignore[attr-defined]
+    vectors = models.submit_embedding(["lost wallet " * (MAX_REPORT_TEXT_CHARS // 12)])
+    assert vectors.result(timeout=60).shape == (1, 384)

@@ -126,6 +126,8 @@ def worker_env(
         "SWEEP_INTERVAL_S": "1",
         "STALE_PENDING_S": "30",
         "SWEEP_RETRY_S": "1",
+        "TASK_SOFT_TIME_LIMIT_S": "6",
+        "TASK_TIME_LIMIT_S": "12",
         "LOG_LEVEL": "INFO",
     }
 

@@ -43,6 +43,8 @@ class StubState:
     embed_calls: int = 0
     embed_arrived: threading.Event = field(default_factory=threading.Event)
     feature_calls: int = 0
+    max_candidates: int | None = None  # /similarity refuses more, as vision does
+    similarity_calls: int = 0
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -109,6 +111,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(200, {"model_version": "stub/1", "digest": digest, "size": len(raw)})
         if self.path == "/similarity":
             body = json.loads(raw)
+            state.similarity_calls += 1
+            limit = state.max_candidates
+            if limit is not None and len(body["candidates"]) > limit:
+                return self._reply(413, {"detail": f"the limit is {limit}"})
             mine = body["a"].get("digest")
             scored = [
                 {

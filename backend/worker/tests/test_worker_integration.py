@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import redis
 from celery import Celery
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -301,6 +303,50 @@ def test_a_killed_workers_task_is_redelivered_and_completes(
 
     assert done.enrichment_state == EnrichmentState.DONE
     assert done.enrichment_attempts == 2
+
+
+def test_a_task_over_its_time_limit_is_stopped_and_retried(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    stubs: tuple[str, StubState],
+) -> None:
+    # NLP hangs (paused) longer than TASK_SOFT_TIME_LIMIT_S (6 s here): the task is stopped,
+    # not left holding a worker, and its retry completes once NLP answers again.
+    _, state = stubs
+    state.embed_arrived.clear()
+    state.hold_embed = threading.Event()
+    item_id = new_item(ItemKind.FOUND, "Yellow raincoat", "found on a bench")
+    try:
+        broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+        assert state.embed_arrived.wait(60), "the task never reached the NLP service"
+        time.sleep(9)
+    finally:
+        state.hold_embed.set()
+        state.hold_embed = None
+
+    done = wait_for(partial(in_state, sessions, item_id, EnrichmentState.DONE), what="retry")
+    assert done.enrichment_attempts >= 2
+
+
+def test_killed_redis_connections_lose_no_report(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    redis_url: str,
+) -> None:
+    items = [new_item(ItemKind.LOST, f"Blue backpack {n}", "lost on the tram") for n in range(3)]
+    # Every client connection Redis has (the worker's, the sender's) is cut.
+    killed = redis.Redis.from_url(redis_url).client_kill_filter(_type="normal", skipme=True)
+    assert killed >= 1
+
+    for item_id in items:
+        broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    done = [wait_for(partial(enriched, sessions, i), what="enrichment") for i in items]
+
+    assert [record.enrichment_state for record in done] == [EnrichmentState.DONE] * 3
 
 
 def test_a_change_during_enrichment_is_not_overwritten_by_the_stale_result(

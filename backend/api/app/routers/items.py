@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from backend.api.app.deps import (
     Caller,
     CallerDep,
+    DatabaseRoute,
     OptionalCallerDep,
     SessionDep,
     SettingsDep,
@@ -50,7 +51,7 @@ from backend.common.models import (
 )
 from backend.common.web import invalid
 
-router = APIRouter(prefix="/items", tags=["items"])
+router = APIRouter(prefix="/items", tags=["items"], route_class=DatabaseRoute)
 
 # Deeper than any listing a person pages through; keeps OFFSET inside a 64-bit integer.
 MAX_PAGE = 100_000

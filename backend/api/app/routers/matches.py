@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from backend.api.app.deps import Caller, CallerDep, SessionDep
+from backend.api.app.deps import Caller, CallerDep, DatabaseRoute, SessionDep
 from backend.api.app.routers.items import load_item
 from backend.api.app.schemas import MatchConfirm, MatchOut
 from backend.api.app.views import is_owner, match_view
@@ -17,7 +17,7 @@ from backend.common.models import ItemStatus, Match, MatchStatus
 from backend.common.models.soft_delete import utcnow
 from backend.common.web import invalid
 
-router = APIRouter(tags=["matches"])
+router = APIRouter(tags=["matches"], route_class=DatabaseRoute)
 
 
 @router.get(

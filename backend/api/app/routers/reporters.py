@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 
-from backend.api.app.deps import CallerDep, SessionDep
+from backend.api.app.deps import CallerDep, DatabaseRoute, SessionDep
 from backend.api.app.rate_limits import RateLimits
 from backend.api.app.schemas import ReporterCreate, ReporterCreated, ReporterOut
 from backend.common.models import Reporter, hash_api_token, new_api_token
 
-router = APIRouter(prefix="/reporters", tags=["reporters"])
+router = APIRouter(prefix="/reporters", tags=["reporters"], route_class=DatabaseRoute)
 
 
 @router.post(
@@ -28,7 +28,7 @@ def create_reporter(body: ReporterCreate, request: Request, session: SessionDep)
 
 
 @router.get("/me", response_model=ReporterOut, summary="The reporter the token belongs to")
-def read_me(caller: CallerDep) -> Reporter:
+def read_me(caller: CallerDep, session: SessionDep) -> Reporter:  # closed on return
     if caller.reporter is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "the admin token has no reporter")
     return caller.reporter

@@ -1,0 +1,168 @@
+"""Every state a lost job leaves behind is one the sweep finds, and only lost jobs are sent
+again: the sweep against PostgreSQL, in this process, with the queue's backlog set by the test.
+Also: limits agree between the API, the worker and NLP, and vision batches are split."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.common.jobs import ENRICH_ITEM, MATCH_ITEM
+from backend.common.limits import (
+    MAX_BRAND_CHARS,
+    MAX_DESCRIPTION_CHARS,
+    MAX_LABEL_CHARS,
+    MAX_REPORT_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+)
+from backend.common.models import EnrichmentState, Item, ItemKind
+from backend.common.models.soft_delete import utcnow
+from backend.worker.tests.stubs import StubState
+from backend.worker.worker import tasks
+from backend.worker.worker.clients import VisionClient
+from backend.worker.worker.enrichment import describe
+from backend.worker.worker.settings import WorkerSettings
+
+pytestmark = pytest.mark.integration
+
+NewItem = Callable[..., uuid.UUID]
+LONG_AGO = timedelta(hours=1)
+
+
+@pytest.fixture()
+def sent(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The jobs the sweep sends, recorded instead of queued; the backlog is 0 unless a test
+    sets `tasks.queue_backlog`."""
+    jobs: list[tuple[str, str]] = []
+    monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions))
+    monkeypatch.setattr(tasks, "send_quietly", lambda name, arg: jobs.append((name, arg)))
+    monkeypatch.setattr(tasks, "queue_backlog", lambda: 0)
+    with sessions() as session:  # only this test's items are stale
+        session.execute(update(Item).values(updated_at=utcnow()))
+        session.commit()
+    return jobs
+
+
+def set_fields(sessions: sessionmaker[Session], item_id: uuid.UUID, **values: Any) -> None:
+    with sessions() as session:
+        session.execute(update(Item).where(Item.id == item_id).values(**values))
+        session.commit()
+
+
+def state_of(sessions: sessionmaker[Session], item_id: uuid.UUID) -> Item:
+    with sessions() as session:
+        return session.get_one(Item, item_id)
+
+
+def test_under_a_backlog_nothing_is_sent_again(
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    sent: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 1,150 reports at once once made three extra rounds of duplicate jobs: a job waiting in
+    # the queue is not a lost one.
+    waiting = new_item(ItemKind.LOST, "Red scarf")
+    set_fields(sessions, waiting, updated_at=utcnow() - LONG_AGO)
+    monkeypatch.setattr(tasks, "queue_backlog", lambda: 1150)
+
+    counts = tasks.sweep_pending()
+
+    assert sent == []
+    assert counts["backlog"] == 1150
+    assert state_of(sessions, waiting).updated_at < utcnow() - LONG_AGO / 2
+
+
+def test_once_drained_every_kind_of_lost_work_is_sent_once(
+    sessions: sessionmaker[Session], new_item: NewItem, sent: list[tuple[str, str]]
+) -> None:
+    pending = new_item(ItemKind.LOST, "Blue umbrella")
+    set_fields(sessions, pending, updated_at=utcnow() - LONG_AGO)
+    retry_due = new_item(ItemKind.LOST, "Green bottle")
+    set_fields(
+        sessions,
+        retry_due,
+        enrichment_state=EnrichmentState.FAILED,
+        enrichment_error="the text service was unavailable; retrying automatically",
+        retry_at=utcnow() - timedelta(seconds=1),
+    )
+    failed_for_good = new_item(ItemKind.LOST, "Grey hat")
+    set_fields(sessions, failed_for_good, enrichment_state=EnrichmentState.FAILED, retry_at=None)
+    retry_later = new_item(ItemKind.LOST, "Pink bag")
+    set_fields(
+        sessions,
+        retry_later,
+        enrichment_state=EnrichmentState.FAILED,
+        retry_at=utcnow() + timedelta(hours=1),
+    )
+    # Enriched, but its match job was lost (sent after the commit, then the broker died).
+    unmatched = new_item(ItemKind.FOUND, "Black phone")
+    set_fields(
+        sessions,
+        unmatched,
+        enrichment_state=EnrichmentState.DONE,
+        enrichment_generation=2,
+        matched_generation=1,
+        updated_at=utcnow() - LONG_AGO,
+    )
+    matched = new_item(ItemKind.FOUND, "White cup")
+    set_fields(
+        sessions,
+        matched,
+        enrichment_state=EnrichmentState.DONE,
+        enrichment_generation=1,
+        matched_generation=1,
+        updated_at=utcnow() - LONG_AGO,
+    )
+
+    first = tasks.sweep_pending()
+    again = tasks.sweep_pending()  # right after: nothing is stale any more
+
+    assert sorted(sent) == sorted(
+        [
+            (ENRICH_ITEM, str(pending)),
+            (ENRICH_ITEM, str(retry_due)),
+            (MATCH_ITEM, str(unmatched)),
+        ]
+    )
+    assert first == {"items": 1, "retries": 1, "matching": 1, "notifications": 0}
+    assert again == {"items": 0, "retries": 0, "matching": 0, "notifications": 0}
+    assert state_of(sessions, retry_due).enrichment_state == EnrichmentState.PENDING
+    assert state_of(sessions, failed_for_good).enrichment_state == EnrichmentState.FAILED
+
+
+def test_the_longest_report_the_api_takes_is_what_nlp_takes() -> None:
+    longest = Item(
+        kind=ItemKind.LOST,
+        title="t" * MAX_TITLE_CHARS,
+        description="d" * MAX_DESCRIPTION_CHARS,
+        colour="c" * MAX_LABEL_CHARS,
+        category="k" * MAX_LABEL_CHARS,
+        brand="b" * MAX_BRAND_CHARS,
+    )
+    assert len(describe(longest)) == MAX_REPORT_TEXT_CHARS
+    # NLP's default MAX_CHARS is the same constant (backend/nlp/tests check it takes it).
+    assert WorkerSettings().nlp_max_chars == MAX_REPORT_TEXT_CHARS
+
+
+def test_vision_batches_are_split_to_its_limit(stubs: tuple[str, StubState]) -> None:
+    base_url, state = stubs
+    state.max_candidates = 2
+    try:
+        client = VisionClient(base_url, timeout_s=10)
+        record = {"digest": "mine"}
+        candidates = [{"digest": d} for d in ("mine", "x", "y", "mine", "z")]
+
+        scores = client.similarity(record, candidates, batch=2)
+    finally:
+        state.max_candidates = None
+
+    assert scores == [1.0, 0.1, 0.1, 1.0, 0.1]
+    assert state.similarity_calls == 3
