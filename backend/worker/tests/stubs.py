@@ -43,6 +43,7 @@ class StubState:
     embed_calls: int = 0
     embed_arrived: threading.Event = field(default_factory=threading.Event)
     feature_calls: int = 0
+    refuse_photos: bool = False  # /features answers 413, as vision does to a huge image
     max_candidates: int | None = None  # /similarity refuses more, as vision does
     similarity_calls: int = 0
 
@@ -107,6 +108,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(200, {"results": results})
         if self.path == "/features":
             state.feature_calls += 1
+            if state.refuse_photos:
+                return self._reply(413, {"detail": "the image is 8000x6000 pixels; too many"})
             digest = hashlib.sha256(raw).hexdigest()
             return self._reply(200, {"model_version": "stub/1", "digest": digest, "size": len(raw)})
         if self.path == "/similarity":
