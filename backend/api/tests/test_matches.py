@@ -33,21 +33,28 @@ def pair(app: FastAPI, new_reporter: NewReporter, new_item: NewItem) -> Pair:
     _, finder = new_reporter("Bob", "bob@example.org")
     lost = new_item(loser, contact="ada@example.org")
     found = new_item(finder, kind="found", title="Found a black wallet", contact="+44 7700 900123")
+    match_id = suggest(app, lost["id"], found["id"], score=0.87, text=0.9, distance=0.8, time=0.95)
+    return Pair(match_id, lost, found, loser, finder)
+
+
+def suggest(
+    app: FastAPI, lost_id: str, found_id: str, *, score: float, text: float, **rest: float
+) -> str:
+    """A suggested match, as the worker records it; returns its id."""
     with app.state.sessions() as session:
         match = Match(
-            lost_item_id=uuid.UUID(lost["id"]),
-            found_item_id=uuid.UUID(found["id"]),
-            score=0.87,
-            text_score=0.9,
+            lost_item_id=uuid.UUID(lost_id),
+            found_item_id=uuid.UUID(found_id),
+            score=score,
+            text_score=text,
             image_score=None,
             attribute_score=1.0,
-            distance_score=0.8,
-            time_score=0.95,
+            distance_score=rest.get("distance", 1.0),
+            time_score=rest.get("time", 1.0),
         )
         session.add(match)
         session.commit()
-        match_id = str(match.id)
-    return Pair(match_id, lost, found, loser, finder)
+        return str(match.id)
 
 
 def test_each_side_sees_the_match_with_components_but_no_contact(
@@ -166,19 +173,7 @@ def test_a_clone_of_a_public_report_gets_no_contact(
         longitude=public["longitude"],
         contact="eve@example.org",
     )
-    with app.state.sessions() as session:  # suggested, as the worker would, at a top score
-        match = Match(
-            lost_item_id=uuid.UUID(pair.lost["id"]),
-            found_item_id=uuid.UUID(clone["id"]),
-            score=1.0,
-            text_score=1.0,
-            attribute_score=1.0,
-            distance_score=1.0,
-            time_score=1.0,
-        )
-        session.add(match)
-        session.commit()
-        match_id = str(match.id)
+    match_id = suggest(app, pair.lost["id"], clone["id"], score=1.0, text=1.0)  # a top score
 
     # The attacker confirms first, "proving" with what the public view shows.
     guessed = client.post(

@@ -4,8 +4,11 @@ same bookkeeping everywhere, so "no 5xx and every answer documented" means one t
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+import pytest
+import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -55,3 +58,44 @@ class CaseLog:
         print(f"generated requests per operation: {dict(self.calls)}")
         assert len(self.calls) >= operations, sorted(self.calls)
         assert sum(self.calls.values()) >= MIN_CASES, dict(self.calls)
+
+
+Prepare = Callable[[Any, Callable[[str], Any]], dict[str, Any]]
+
+
+def generated_request_tests(
+    app_fixture: str, *, examples: int, operations: int, prepare: Prepare | None = None
+) -> tuple[Any, Any, Any]:
+    """The schema fixture and the two tests of a service's module, for its fixture
+    `app_fixture` (a ready ASGI app). Assign them to module names:
+
+        app_schema, test_generated, test_enough = generated_request_tests("app", ...)
+
+    `prepare(case, fixture)` may adjust a case (ids of real rows, a token) and returns extra
+    keyword arguments for the call; `fixture(name)` gives the module's fixtures.
+    """
+    schema_name = f"{app_fixture}_schema"
+
+    @pytest.fixture(scope="module", name=schema_name)
+    def schema_fixture(request: pytest.FixtureRequest) -> Any:
+        return schemathesis.openapi.from_asgi("/openapi.json", request.getfixturevalue(app_fixture))
+
+    cases = CaseLog()
+
+    @schemathesis.pytest.from_fixture(schema_name).parametrize()
+    @generation(examples)
+    def test_no_5xx_and_every_answer_is_documented(
+        case: Any, request: pytest.FixtureRequest
+    ) -> None:
+        extra = prepare(case, request.getfixturevalue) if prepare else {}
+        cases.call_and_validate(case, **extra)
+
+    def test_enough_generated_requests_ran() -> None:
+        # Runs after the generated test (pytest keeps file order): the cases really were made.
+        cases.assert_enough(operations)
+
+    return (
+        schema_fixture,
+        test_no_5xx_and_every_answer_is_documented,
+        test_enough_generated_requests_ran,
+    )

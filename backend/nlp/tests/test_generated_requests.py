@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
 from fastapi.testclient import TestClient
 
-from backend.common.testing.generated_requests import CaseLog, generation
+from backend.common.testing.generated_requests import generated_request_tests
 from backend.nlp.server.main import create_app
 
 pytestmark = pytest.mark.integration
@@ -27,20 +26,6 @@ def nlp_app() -> Iterator[Any]:
         yield app
 
 
-@pytest.fixture(scope="module")
-def nlp_schema(nlp_app: Any) -> Any:
-    return schemathesis.openapi.from_asgi("/openapi.json", nlp_app)
-
-
-schema = schemathesis.pytest.from_fixture("nlp_schema")
-cases = CaseLog()
-
-
-@schema.parametrize()
-@generation(EXAMPLES)
-def test_no_5xx_and_every_answer_is_documented(case: Any) -> None:
-    cases.call_and_validate(case)
-
-
-def test_enough_generated_requests_ran() -> None:
-    cases.assert_enough(operations=4)
+nlp_schema, test_no_5xx_and_every_answer_is_documented, test_enough_generated_requests_ran = (
+    generated_request_tests("nlp_app", examples=EXAMPLES, operations=4)
+)

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
 from fastapi.testclient import TestClient
 
-from backend.common.testing.generated_requests import CaseLog, generation
+from backend.common.testing.generated_requests import generated_request_tests
 from backend.vision.server.main import create_app
 
 pytestmark = pytest.mark.integration
@@ -26,20 +25,6 @@ def vision_app() -> Iterator[Any]:
         yield app
 
 
-@pytest.fixture(scope="module")
-def vision_schema(vision_app: Any) -> Any:
-    return schemathesis.openapi.from_asgi("/openapi.json", vision_app)
-
-
-schema = schemathesis.pytest.from_fixture("vision_schema")
-cases = CaseLog()
-
-
-@schema.parametrize()
-@generation(EXAMPLES)
-def test_no_5xx_and_every_answer_is_documented(case: Any) -> None:
-    cases.call_and_validate(case)
-
-
-def test_enough_generated_requests_ran() -> None:
-    cases.assert_enough(operations=4)
+vision_schema, test_no_5xx_and_every_answer_is_documented, test_enough_generated_requests_ran = (
+    generated_request_tests("vision_app", examples=EXAMPLES, operations=4)
+)

@@ -148,6 +148,18 @@ def stub_services() -> Iterator[tuple[str, StubState]]:
         server.server_close()
 
 
+@contextmanager
+def embedding_held(state: StubState) -> Iterator[None]:
+    """/embed calls wait (NLP paused) until the block ends; `embed_arrived` says one came."""
+    state.embed_arrived.clear()
+    state.hold_embed = threading.Event()
+    try:
+        yield
+    finally:
+        state.hold_embed.set()
+        state.hold_embed = None
+
+
 def wait_for(check: Callable[[], Any], timeout_s: float = 60, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout_s
     while True:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from backend.common.models import (
     Photo,
 )
 from backend.worker.tests.conftest import WorkerProcess
-from backend.worker.tests.stubs import StubState, embed, wait_for
+from backend.worker.tests.stubs import StubState, embed, embedding_held, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -56,6 +55,31 @@ def matches_of(sessions: sessionmaker[Session], item_id: uuid.UUID) -> list[Matc
         )
 
 
+def attach_photo(
+    sessions: sessionmaker[Session],
+    worker_env: dict[str, str],
+    item_id: uuid.UUID,
+    file_name: str,
+    data: bytes,
+) -> None:
+    """A stored photo, as the API leaves it: the file in PHOTO_DIR and its row."""
+    photos = Path(worker_env["DATA_DIR"]) / "photos"
+    photos.mkdir(exist_ok=True)
+    (photos / file_name).write_bytes(data)
+    content_type = "image/png" if file_name.endswith(".png") else "image/jpeg"
+    with sessions() as session:
+        session.add(
+            Photo(
+                item_id=item_id,
+                file_name=file_name,
+                content_type=content_type,
+                size_bytes=len(data),
+                sha256="0" * 64,
+            )
+        )
+        session.commit()
+
+
 def test_enrichment_stores_embedding_attributes_and_photo_features(
     worker: WorkerProcess,
     broker: Celery,
@@ -67,20 +91,7 @@ def test_enrichment_stores_embedding_attributes_and_photo_features(
     item_id = new_item(
         ItemKind.LOST, "Black leather wallet", "lost near the station", colour="Black"
     )
-    photos = Path(worker_env["DATA_DIR"]) / "photos"
-    photos.mkdir(exist_ok=True)
-    (photos / "wallet.png").write_bytes(b"\x89PNG\r\n\x1a\n fake but stable bytes")
-    with sessions() as session:
-        session.add(
-            Photo(
-                item_id=item_id,
-                file_name="wallet.png",
-                content_type="image/png",
-                size_bytes=40,
-                sha256="0" * 64,
-            )
-        )
-        session.commit()
+    attach_photo(sessions, worker_env, item_id, "wallet.png", b"\x89PNG\r\n\x1a\n fake but stable")
 
     broker.send_task(ENRICH_ITEM, args=[str(item_id)])
     done = wait_for(lambda: enriched(sessions, item_id), what="enrichment")
@@ -107,20 +118,7 @@ def test_a_photo_vision_refuses_leaves_the_report_matched_on_its_text(
     # Once, a photo vision refused failed the whole report.
     _, state = stubs
     item_id = new_item(ItemKind.FOUND, "Green scarf", "wool scarf on a bench")
-    photos = Path(worker_env["DATA_DIR"]) / "photos"
-    photos.mkdir(exist_ok=True)
-    (photos / "scarf.jpg").write_bytes(b"\xff\xd8\xff huge")
-    with sessions() as session:
-        session.add(
-            Photo(
-                item_id=item_id,
-                file_name="scarf.jpg",
-                content_type="image/jpeg",
-                size_bytes=9,
-                sha256="0" * 64,
-            )
-        )
-        session.commit()
+    attach_photo(sessions, worker_env, item_id, "scarf.jpg", b"\xff\xd8\xff huge")
     state.refuse_photos = True
     try:
         broker.send_task(ENRICH_ITEM, args=[str(item_id)])
@@ -327,15 +325,12 @@ def test_a_killed_workers_task_is_redelivered_and_completes(
     stubs: tuple[str, StubState],
 ) -> None:
     _, state = stubs
-    state.embed_arrived.clear()
-    state.hold_embed = threading.Event()
     item_id = new_item(ItemKind.FOUND, "Grey tabby cat", "found in the garden")
 
-    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
-    assert state.embed_arrived.wait(60), "the task never reached the NLP service"
-    worker.kill()  # SIGKILL, mid-task: the message was never acknowledged
-    state.hold_embed.set()
-    state.hold_embed = None
+    with embedding_held(state):
+        broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+        assert state.embed_arrived.wait(60), "the task never reached the NLP service"
+        worker.kill()  # SIGKILL, mid-task: the message was never acknowledged
     assert item(sessions, item_id).enrichment_state == EnrichmentState.PENDING
 
     worker.start()
@@ -355,16 +350,11 @@ def test_a_task_over_its_time_limit_is_stopped_and_retried(
     # NLP hangs (paused) longer than TASK_SOFT_TIME_LIMIT_S (6 s here): the task is stopped,
     # not left holding a worker, and its retry completes once NLP answers again.
     _, state = stubs
-    state.embed_arrived.clear()
-    state.hold_embed = threading.Event()
     item_id = new_item(ItemKind.FOUND, "Yellow raincoat", "found on a bench")
-    try:
+    with embedding_held(state):
         broker.send_task(ENRICH_ITEM, args=[str(item_id)])
         assert state.embed_arrived.wait(60), "the task never reached the NLP service"
         time.sleep(9)
-    finally:
-        state.hold_embed.set()
-        state.hold_embed = None
 
     done = wait_for(partial(in_state, sessions, item_id, EnrichmentState.DONE), what="retry")
     assert done.enrichment_attempts >= 2
@@ -398,19 +388,17 @@ def test_a_change_during_enrichment_is_not_overwritten_by_the_stale_result(
 ) -> None:
     _, state = stubs
     item_id = new_item(ItemKind.LOST, "Blue umbrella", "folding umbrella")
-    state.embed_arrived.clear()
-    state.hold_embed = threading.Event()
-    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
-    assert state.embed_arrived.wait(60), "the task never reached the NLP service"
-    # The owner corrects the report while the first enrichment is under way (as the API does).
-    with sessions() as session:
-        changed = session.get_one(Item, item_id)
-        changed.title, changed.description = "Red bicycle", "city bike with a basket"
-        changed.request_enrichment()
-        session.commit()
-    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
-    state.hold_embed.set()
-    state.hold_embed = None
+    with embedding_held(state):
+        broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+        assert state.embed_arrived.wait(60), "the task never reached the NLP service"
+        # The owner corrects the report while the first enrichment is under way (as the API
+        # does).
+        with sessions() as session:
+            changed = session.get_one(Item, item_id)
+            changed.title, changed.description = "Red bicycle", "city bike with a basket"
+            changed.request_enrichment()
+            session.commit()
+        broker.send_task(ENRICH_ITEM, args=[str(item_id)])
 
     def enriched_for_the_new_text() -> Item | None:
         found = item(sessions, item_id)
