@@ -54,13 +54,6 @@ class ReadinessRegistry:
             raise ValueError(f"readiness check {name!r} is already registered")
         self._checks[name] = _Registered(check, timeout_s or self._default_timeout_s)
 
-    def unregister(self, name: str) -> None:
-        self._checks.pop(name, None)
-
-    @property
-    def names(self) -> list[str]:
-        return list(self._checks)
-
     async def astatus(self) -> dict[str, Any]:
         """Run every check concurrently; see `status()` for the shape."""
         names = list(self._checks)

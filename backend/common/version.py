@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 
 # Bumped on release; services ship as PEX files of sources, not as installed distributions.
 __version__ = "0.1.0"
@@ -40,10 +38,6 @@ def _git_commit() -> str | None:
 
 
 @cache
-def version_info(distribution: str | None = None) -> VersionInfo:
-    """The installed `distribution`'s version when there is one, else this repo's version."""
-    version = __version__
-    if distribution:
-        with suppress(metadata.PackageNotFoundError):
-            version = metadata.version(distribution)
-    return VersionInfo(version=version, commit=_git_commit())
+def version_info() -> VersionInfo:
+    """This repository's version and, when known, the commit it was built from."""
+    return VersionInfo(version=__version__, commit=_git_commit())

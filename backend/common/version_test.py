@@ -18,12 +18,5 @@ def test_commit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     assert str(info) == f"{version.__version__}+0123456789ab"
 
 
-def test_installed_distribution_version_wins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GIT_COMMIT", "abc")
-
-    assert version_info("pytest").version not in ("", version.__version__)
-    assert version_info("no-such-distribution").version == version.__version__
-
-
 def test_without_commit_the_version_is_plain() -> None:
     assert str(VersionInfo(version="1.0.0", commit=None)) == "1.0.0"

@@ -87,10 +87,15 @@ def item_detailed(item: Item, request: Request) -> ItemPublic:
     return ItemPublic.model_validate({**_fields(item), "photo": _photo(item, request)})
 
 
+def item_private(item: Item, request: Request) -> ItemPrivate:
+    """Everything of a report: for its reporter and the admin."""
+    return ItemPrivate.model_validate({**_fields(item), "photo": _photo(item, request)})
+
+
 def item_view(item: Item, request: Request, caller: Caller | None) -> ItemPublic:
     """The owner (and the admin) see the private view; everyone else the public one."""
     if is_owner(item, caller) or (caller is not None and caller.is_admin):
-        return ItemPrivate.model_validate({**_fields(item), "photo": _photo(item, request)})
+        return item_private(item, request)
     return item_public(item)
 
 

@@ -1,7 +1,13 @@
 """The shared data model (API and worker). Importing this package registers every table."""
 
 from backend.common.models.base import Base
-from backend.common.models.enums import EnrichmentState, ItemKind, ItemStatus, MatchStatus
+from backend.common.models.enums import (
+    EnrichmentState,
+    ItemKind,
+    ItemStatus,
+    MatchStatus,
+    TransitionRefused,
+)
 from backend.common.models.item import Item, Photo
 from backend.common.models.match import Match
 from backend.common.models.notification import Notification, NotificationStatus
@@ -22,6 +28,7 @@ __all__ = [
     "Photo",
     "Reporter",
     "SoftDeleteMixin",
+    "TransitionRefused",
     "hash_api_token",
     "include_deleted",
     "new_api_token",

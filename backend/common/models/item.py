@@ -16,12 +16,22 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    Update,
     Uuid,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.common.models.base import Base, enum_type
-from backend.common.models.enums import EnrichmentState, ItemKind, ItemStatus
+from backend.common.models.enums import (
+    ENRICHMENT_NEXT,
+    STATUS_NEXT,
+    EnrichmentState,
+    ItemKind,
+    ItemStatus,
+    check_transition,
+    sources,
+)
 from backend.common.models.reporter import Reporter
 from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin
 
@@ -64,7 +74,7 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     # The enrichment generation last matched: behind `enrichment_generation` while a match job
     # is owed, so the sweep sees matching that never ran.
     matched_generation: Mapped[int | None] = mapped_column(Integer, default=None)
-    # float32 little-endian bytes, L2-normalised (see backend.common.vectors).
+    # float32 little-endian bytes, L2-normalised (see backend/worker/worker/vectors.py).
     text_embedding: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     embedding_model: Mapped[str | None] = mapped_column(String(200), default=None)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
@@ -81,13 +91,58 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
         back_populates="item", uselist=False, cascade="all, delete-orphan", lazy="joined"
     )
 
+    # -- transitions (what may follow what: models/enums.py) ----------------------------------
+
+    def move_to(self, status: ItemStatus) -> None:
+        """Change the report's status; TransitionRefused if `status` may not follow."""
+        check_transition(STATUS_NEXT, self.status, status, "a report")
+        self.status = status
+
     def request_enrichment(self) -> None:
-        """What the item matches on changed (text, place, time, photo): enrich and match again."""
+        """What the item matches on changed (text, place, time, photo): enrich and match again.
+        Always allowed: a new generation, so a result still being computed is not stored."""
         self.enrichment_state = EnrichmentState.PENDING
         self.enrichment_error = None
         self.enrichment_attempts = 0
         self.retry_at = None
         self.enrichment_generation = (self.enrichment_generation or 0) + 1
+
+    def fail_enrichment(self, reason: str, retry_at: datetime | None) -> None:
+        """Record why enrichment failed, and when the sweep may retry (None: not at all)."""
+        check_transition(
+            ENRICHMENT_NEXT, self.enrichment_state, EnrichmentState.FAILED, "enrichment"
+        )
+        self.enrichment_state = EnrichmentState.FAILED
+        self.enrichment_error = reason
+        self.retry_at = retry_at
+
+    @staticmethod
+    def store_enrichment(item_id: uuid.UUID, generation: int, values: dict[str, Any]) -> Update:
+        """The UPDATE storing an enrichment result: it applies only while the item is still at
+        `generation` (nobody asked for a newer one) and in a state `done` may follow."""
+        return (
+            update(Item)
+            .where(
+                Item.id == item_id,
+                Item.enrichment_generation == generation,
+                Item.enrichment_state.in_(sources(ENRICHMENT_NEXT, EnrichmentState.DONE)),
+            )
+            .values(**values, enrichment_state=EnrichmentState.DONE, retry_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    @staticmethod
+    def retry_failed_enrichment(item_ids: list[uuid.UUID], now: datetime) -> Update:
+        """The sweep's UPDATE: failed items whose retry time came are pending again (the same
+        generation: it is the same request)."""
+        check_transition(
+            ENRICHMENT_NEXT, EnrichmentState.FAILED, EnrichmentState.PENDING, "enrichment"
+        )
+        return (
+            update(Item)
+            .where(Item.id.in_(item_ids), Item.enrichment_state == EnrichmentState.FAILED)
+            .values(enrichment_state=EnrichmentState.PENDING, retry_at=None, updated_at=now)
+        )
 
 
 class Photo(AuditLogMixin, Base):

@@ -18,8 +18,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.common.claims import shared_private_details
+from backend.common.clock import utcnow
 from backend.common.models.base import Base, enum_type
-from backend.common.models.enums import MatchStatus
+from backend.common.models.enums import (
+    MATCH_NEXT,
+    ItemStatus,
+    MatchStatus,
+    TransitionRefused,
+    check_transition,
+)
 from backend.common.models.item import Item
 from backend.common.models.soft_delete import AuditLogMixin
 
@@ -80,3 +88,54 @@ class Match(AuditLogMixin, Base):
     def contacts_shared(self) -> bool:
         """Both said "that's it" and the finder's proof passed the claim check."""
         return self.confirmed_by_both and self.claim_checked
+
+    # -- decisions (what may follow what: models/enums.py) ------------------------------------
+
+    def confirm(self, side: str, *, proof: str | None = None, accept_proof: bool = False) -> None:
+        """One side's "yes, that's it". The finder brings a proof (ProofMissing without one);
+        the owner may accept a proof the claim check could not verify. Once both confirmed and
+        the claim check passed, the match is confirmed and both reports are matched."""
+        if self.status == MatchStatus.REJECTED:
+            raise TransitionRefused("this match was rejected")
+        if side == "found":
+            if proof is None and self.finder_proof is None:
+                raise ProofMissing(
+                    "the finder confirms with a proof: describe something only the item in "
+                    "hand shows (an engraving, a sticker, what is inside)"
+                )
+            if proof is not None:
+                lost = self.lost_item
+                self.finder_proof = proof
+                self.proof_verified = bool(
+                    shared_private_details(
+                        proof,
+                        private=[lost.description or "", lost.brand or "", lost.place_name or ""],
+                        public=[lost.title, lost.category or "", lost.colour or ""],
+                    )
+                )
+                self.owner_accepted_proof = False  # a new proof is judged anew
+            self.found_confirmed = True
+        else:
+            if accept_proof:
+                if self.finder_proof is None:
+                    raise TransitionRefused("there is no proof from the finder to accept yet")
+                self.owner_accepted_proof = True
+            self.lost_confirmed = True
+        if self.contacts_shared and self.status != MatchStatus.CONFIRMED:
+            check_transition(MATCH_NEXT, self.status, MatchStatus.CONFIRMED, "a match")
+            self.lost_item.move_to(ItemStatus.MATCHED)
+            self.found_item.move_to(ItemStatus.MATCHED)
+            self.status = MatchStatus.CONFIRMED
+            self.decided_at = utcnow()
+
+    def reject(self) -> None:
+        """Either side's "that is not it"; final."""
+        if self.status == MatchStatus.CONFIRMED:
+            raise TransitionRefused("this match was already confirmed by both sides")
+        check_transition(MATCH_NEXT, self.status, MatchStatus.REJECTED, "a match")
+        self.status = MatchStatus.REJECTED
+        self.decided_at = self.decided_at or utcnow()
+
+
+class ProofMissing(ValueError):
+    """The finder confirmed without a proof."""

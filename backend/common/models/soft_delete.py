@@ -7,7 +7,7 @@ loads) by a session-wide criterion. Ask for them explicitly with
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import DateTime, String, event, func
@@ -20,13 +20,11 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql import Executable
 
+from backend.common.clock import utcnow
+
 INCLUDE_DELETED = "include_deleted"
 
 StatementT = TypeVar("StatementT", bound=Executable)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class SoftDeleteMixin:

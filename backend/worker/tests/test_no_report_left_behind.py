@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.common.clock import utcnow
 from backend.common.jobs import ENRICH_ITEM, MATCH_ITEM
 from backend.common.limits import (
     MAX_BRAND_CHARS,
@@ -23,7 +24,6 @@ from backend.common.limits import (
     MAX_TITLE_CHARS,
 )
 from backend.common.models import EnrichmentState, Item, ItemKind
-from backend.common.models.soft_delete import utcnow
 from backend.worker.tests.stubs import StubState
 from backend.worker.worker import tasks
 from backend.worker.worker.clients import VisionClient

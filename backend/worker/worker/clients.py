@@ -78,9 +78,6 @@ class NlpClient:
         attributes: dict[str, list[str]] = body["results"][0]["attributes"]
         return attributes
 
-    def ready(self) -> bool:
-        return bool(_call(self._client, "text", "GET", f"{self.base_url}/readyz").get("ready"))
-
 
 class VisionClient:
     def __init__(self, base_url: str, timeout_s: float) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from backend.common.models import EnrichmentState, Item
-from backend.common.models.soft_delete import utcnow
+from backend.common.clock import utcnow
+from backend.common.models import Item
 from backend.common.taxonomy import taxonomy
 from backend.worker.worker import vectors
 from backend.worker.worker.clients import NlpClient, ServiceError, VisionClient
@@ -26,7 +26,8 @@ def enrichment_of(
     item: Item, settings: WorkerSettings, nlp: NlpClient, vision: VisionClient
 ) -> dict[str, Any]:
     """What enrichment learns about the item, as the column values to store (the caller stores
-    them only if the item was not changed meanwhile); raises ServiceError if a call fails.
+    them with Item.store_enrichment: only if the item was not changed meanwhile); raises
+    ServiceError if a call fails.
 
     A photo vision cannot read does not fail the report: it is matched on its text, and the
     item says why its photo is not used. A transient vision failure is raised (retried).
@@ -60,8 +61,6 @@ def enrichment_of(
         "attributes": attributes,
         **canonical_values(attributes, vocabulary),
         "image_features": features,
-        "enrichment_state": EnrichmentState.DONE,
         "enrichment_error": "; ".join(notes) or None,
-        "retry_at": None,
         "enriched_at": utcnow(),
     }

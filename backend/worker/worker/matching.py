@@ -14,6 +14,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from backend.common.geo import bounding_box
 from backend.common.models import (
     EnrichmentState,
     Item,
@@ -39,7 +40,6 @@ from backend.worker.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
-KM_PER_DEGREE = 111.32
 MATCH_SUGGESTED = "match_suggested"
 
 
@@ -86,10 +86,7 @@ def candidate_query(item: Item, settings: WorkerSettings) -> Select[tuple[Item]]
             or_(Item.category_group.is_(None), Item.category_group == item.category_group)
         )
     if item.latitude is not None and item.longitude is not None:
-        dlat = settings.max_distance_km / KM_PER_DEGREE
-        dlon = settings.max_distance_km / max(
-            KM_PER_DEGREE * math.cos(math.radians(item.latitude)), 1e-6
-        )
+        dlat, dlon = bounding_box(item.latitude, settings.max_distance_km)
         conditions.append(
             or_(
                 Item.latitude.is_(None),

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backend.common.geo import haversine_km
+
 # Categories are a component of their own (compatibility through the taxonomy), not a mask.
 ATTRIBUTE_KEYS = ("colours", "brands")
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,6 @@ class Query:
 def missing_as_nan(values: Iterable[float | None]) -> np.ndarray:
     """A column of candidates' values; None (not known) becomes NaN, which score() leaves out."""
     return np.array([np.nan if value is None else value for value in values], dtype=np.float64)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
 def score(

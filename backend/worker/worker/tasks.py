@@ -20,6 +20,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import OperationalError
 
+from backend.common.clock import utcnow
 from backend.common.jobs import DEFAULT_QUEUE, ENRICH_ITEM, MATCH_ITEM, NOTIFY_MATCH, SWEEP_PENDING
 from backend.common.models import (
     EnrichmentState,
@@ -28,8 +29,8 @@ from backend.common.models import (
     Notification,
     NotificationStatus,
     Reporter,
+    TransitionRefused,
 )
-from backend.common.models.soft_delete import utcnow
 from backend.worker.worker.app import celery_app, resources, settings
 from backend.worker.worker.clients import ServiceError
 from backend.worker.worker.enrichment import enrichment_of
@@ -89,11 +90,13 @@ def retry_or_fail(
                 delay = min(settings.retry_backoff_max_s, settings.sweep_retry_s * 2**sweeps)
                 retry_at = utcnow() + timedelta(seconds=delay)
             reason = owner_reason(exc)
-            item.enrichment_state = EnrichmentState.FAILED
-            item.enrichment_error = (
-                f"{reason}; retrying automatically" if retry_at else f"{reason}; not retried"
-            )
-            item.retry_at = retry_at
+            try:
+                item.fail_enrichment(
+                    f"{reason}; retrying automatically" if retry_at else f"{reason}; not retried",
+                    retry_at,
+                )
+            except TransitionRefused:
+                return "failed"  # another job for this request succeeded meanwhile: it stands
             session.commit()
     except OperationalError:
         # The database itself is down: the item stays pending and the sweep finds it later.
@@ -125,12 +128,7 @@ def enrich_item(self: Task, item_id: str) -> str:
                 values = enrichment_of(item, settings, res.nlp, res.vision)
                 # Stored only if nobody asked for a newer enrichment while this one ran (a
                 # PATCH, a new photo): that request's own job stores the newer result.
-                stored = session.execute(
-                    update(Item)
-                    .where(Item.id == key, Item.enrichment_generation == generation)
-                    .values(**values)
-                    .execution_options(synchronize_session=False)
-                )
+                stored = session.execute(Item.store_enrichment(key, generation, values))
                 session.commit()
                 if not cast(CursorResult[Any], stored).rowcount:
                     log.info("item %s changed while being enriched; the newer job stores it", key)
@@ -284,11 +282,7 @@ def sweep_pending() -> dict[str, Any]:
             )
         if retries:
             # Back to pending: the owner sees it is being worked on; the task counts attempts.
-            session.execute(
-                update(Item)
-                .where(Item.id.in_(retries))
-                .values(enrichment_state=EnrichmentState.PENDING, retry_at=None, updated_at=now)
-            )
+            session.execute(Item.retry_failed_enrichment(list(retries), now))
         if matches:
             session.execute(
                 update(Notification)

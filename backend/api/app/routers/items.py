@@ -29,7 +29,6 @@ from backend.api.app.deps import (
     SessionDep,
     SettingsDep,
 )
-from backend.api.app.geo import haversine_km, squared_distance_km2, within_radius
 from backend.api.app.photo_store import PhotoStore
 from backend.api.app.rate_limits import RateLimits
 from backend.api.app.schemas import (
@@ -40,13 +39,23 @@ from backend.api.app.schemas import (
     ItemUpdate,
     PhotoOut,
 )
-from backend.api.app.views import is_owner, item_public, item_view, may_see_photo, photo_url
+from backend.api.app.views import (
+    is_owner,
+    item_private,
+    item_public,
+    item_view,
+    may_see_photo,
+    photo_url,
+)
+from backend.common.db.spatial import squared_distance_km2, within_radius
+from backend.common.geo import haversine_km
 from backend.common.inputs import IsoDateTime, SingleLine, as_utc
 from backend.common.models import (
     Item,
     ItemKind,
     ItemStatus,
     Photo,
+    TransitionRefused,
     include_deleted,
 )
 from backend.common.web import invalid
@@ -95,7 +104,7 @@ def create_item(
     background: BackgroundTasks,
     session: SessionDep,
     caller: CallerDep,
-) -> ItemPublic:
+) -> ItemPrivate:
     if caller.reporter is None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "items are reported by reporters, not the admin"
@@ -107,7 +116,7 @@ def create_item(
     session.add(item)
     session.commit()
     background.add_task(request.app.state.jobs.request_enrichment, item.id)
-    return item_view(item, request, caller)
+    return item_private(item, request)
 
 
 @router.get("", response_model=ItemPage, summary="List and search reports (no contact details)")
@@ -207,7 +216,12 @@ def read_item(
     return item_view(item, request, caller)
 
 
-@router.patch("/{item_id}", response_model=ItemPrivate, summary="Change your report")
+@router.patch(
+    "/{item_id}",
+    response_model=ItemPrivate,
+    summary="Change your report",
+    responses={409: {"description": "A status that may not follow the current one"}},
+)
 def update_item(
     item_id: uuid.UUID,
     body: ItemUpdate,
@@ -220,7 +234,12 @@ def update_item(
     require_owner(item, caller)
     changes = body.model_dump(exclude_unset=True)
     changed = {name for name, value in changes.items() if getattr(item, name) != value}
-    for name in changed:
+    if "status" in changed:
+        try:
+            item.move_to(changes["status"])
+        except TransitionRefused as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    for name in changed - {"status"}:
         setattr(item, name, changes[name])
     rematch = bool(changed & _MATCHING_FIELDS)
     if rematch:

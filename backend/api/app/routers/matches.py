@@ -12,9 +12,8 @@ from backend.api.app.deps import Caller, CallerDep, DatabaseRoute, SessionDep
 from backend.api.app.routers.items import load_item
 from backend.api.app.schemas import MatchConfirm, MatchOut
 from backend.api.app.views import is_owner, match_view
-from backend.common.claims import shared_private_details
-from backend.common.models import ItemStatus, Match, MatchStatus
-from backend.common.models.soft_delete import utcnow
+from backend.common.models import Match, TransitionRefused
+from backend.common.models.match import ProofMissing
 from backend.common.web import invalid
 
 router = APIRouter(tags=["matches"], route_class=DatabaseRoute)
@@ -83,40 +82,12 @@ def confirm_match(
 ) -> MatchOut:
     decision = body or MatchConfirm()
     match, side = _load_for_decision(session, match_id, caller)
-    if match.status == MatchStatus.REJECTED:
-        raise HTTPException(status.HTTP_409_CONFLICT, "this match was rejected")
-    if side == "found":
-        if decision.proof is None and match.finder_proof is None:
-            raise invalid(
-                ("body", "proof"),
-                "the finder confirms with a proof: describe something only the item in hand "
-                "shows (an engraving, a sticker, what is inside)",
-            )
-        if decision.proof is not None:
-            lost = match.lost_item
-            match.finder_proof = decision.proof
-            match.proof_verified = bool(
-                shared_private_details(
-                    decision.proof,
-                    private=[lost.description or "", lost.brand or "", lost.place_name or ""],
-                    public=[lost.title, lost.category or "", lost.colour or ""],
-                )
-            )
-            match.owner_accepted_proof = False  # a new proof is judged anew
-        match.found_confirmed = True
-    else:
-        if decision.accept_proof:
-            if match.finder_proof is None:
-                raise HTTPException(
-                    status.HTTP_409_CONFLICT, "there is no proof from the finder to accept yet"
-                )
-            match.owner_accepted_proof = True
-        match.lost_confirmed = True
-    if match.contacts_shared and match.status != MatchStatus.CONFIRMED:
-        match.status = MatchStatus.CONFIRMED
-        match.decided_at = utcnow()
-        match.lost_item.status = ItemStatus.MATCHED
-        match.found_item.status = ItemStatus.MATCHED
+    try:
+        match.confirm(side, proof=decision.proof, accept_proof=decision.accept_proof)
+    except ProofMissing as exc:
+        raise invalid(("body", "proof"), str(exc)) from exc
+    except TransitionRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     match.record_change(caller.actor)
     session.commit()
     return match_view(match, side, request)
@@ -131,12 +102,10 @@ def reject_match(
     match_id: uuid.UUID, request: Request, session: SessionDep, caller: CallerDep
 ) -> MatchOut:
     match, side = _load_for_decision(session, match_id, caller)
-    if match.status == MatchStatus.CONFIRMED:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, "this match was already confirmed by both sides"
-        )
-    match.status = MatchStatus.REJECTED
-    match.decided_at = match.decided_at or utcnow()
+    try:
+        match.reject()
+    except TransitionRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     match.record_change(caller.actor)
     session.commit()
     return match_view(match, side, request)

@@ -8,15 +8,7 @@ from typing import cast
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import InstrumentedAttribute
 
-KM_PER_DEGREE = 111.32
-EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+from backend.common.geo import KM_PER_DEGREE, bounding_box
 
 
 def squared_distance_km2(
@@ -41,8 +33,7 @@ def within_radius(
     radius_km: float,
 ) -> ColumnElement[bool]:
     # The bounding box lets the (latitude, longitude) index narrow the scan first.
-    dlat = radius_km / KM_PER_DEGREE
-    dlon = radius_km / max(KM_PER_DEGREE * math.cos(math.radians(lat0)), 1e-6)
+    dlat, dlon = bounding_box(lat0, radius_km)
     return and_(
         lat.between(lat0 - dlat, lat0 + dlat),
         lon.between(lon0 - dlon, lon0 + dlon),

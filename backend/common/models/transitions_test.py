@@ -1,0 +1,167 @@
+"""Every state change of a report and a match, allowed and refused, written out here by hand
+(not derived from the tables in enums.py, so a change there has to be made here too)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from backend.common.models import (
+    EnrichmentState,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Match,
+    MatchStatus,
+    TransitionRefused,
+)
+from backend.common.models.match import ProofMissing
+
+OPEN, MATCHED, RETURNED, CLOSED = (
+    ItemStatus.OPEN,
+    ItemStatus.MATCHED,
+    ItemStatus.RETURNED,
+    ItemStatus.CLOSED,
+)
+STATUS_ALLOWED = {
+    (OPEN, MATCHED),
+    (OPEN, RETURNED),
+    (OPEN, CLOSED),
+    (MATCHED, RETURNED),
+    (MATCHED, OPEN),
+    (MATCHED, CLOSED),
+    (RETURNED, CLOSED),
+    (CLOSED, OPEN),
+}
+
+
+def report(status: ItemStatus = OPEN, **fields: object) -> Item:
+    item = Item(
+        kind=fields.pop("kind", ItemKind.LOST),
+        title=fields.pop("title", "Black leather wallet"),
+        description=fields.pop("description", "red stripe inside"),
+        occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+        contact="a@example.org",
+        reporter_id=uuid.uuid4(),
+        status=status,
+        enrichment_state=fields.pop("enrichment_state", EnrichmentState.PENDING),
+        enrichment_generation=0,
+        **fields,
+    )
+    return item
+
+
+@pytest.mark.parametrize(("current", "target"), itertools.product(ItemStatus, ItemStatus))
+def test_report_status(current: ItemStatus, target: ItemStatus) -> None:
+    item = report(current)
+    if current == target or (current, target) in STATUS_ALLOWED:
+        item.move_to(target)
+        assert item.status == target
+    else:
+        with pytest.raises(TransitionRefused, match=f"from {current} to {target}"):
+            item.move_to(target)
+        assert item.status == current
+
+
+@pytest.mark.parametrize("current", list(EnrichmentState))
+def test_enrichment_may_always_be_requested_again(current: EnrichmentState) -> None:
+    item = report(enrichment_state=current, enrichment_error="old", retry_at=datetime.now(UTC))
+    item.request_enrichment()
+    assert item.enrichment_state == EnrichmentState.PENDING
+    assert item.enrichment_generation == 1
+    assert item.enrichment_error is None and item.retry_at is None
+
+
+@pytest.mark.parametrize(
+    ("current", "allowed"),
+    [
+        (EnrichmentState.PENDING, True),
+        (EnrichmentState.FAILED, True),  # failing again: a newer reason
+        (EnrichmentState.DONE, False),  # a result stands; a late failure does not undo it
+    ],
+)
+def test_enrichment_failure(current: EnrichmentState, allowed: bool) -> None:
+    item = report(enrichment_state=current)
+    if allowed:
+        item.fail_enrichment("the text service was unavailable", None)
+        assert item.enrichment_state == EnrichmentState.FAILED
+        assert item.enrichment_error == "the text service was unavailable"
+    else:
+        with pytest.raises(TransitionRefused):
+            item.fail_enrichment("late", None)
+        assert item.enrichment_state == current
+
+
+def test_a_stored_result_applies_only_to_its_generation_and_a_state_done_may_follow() -> None:
+    statement = str(Item.store_enrichment(uuid.uuid4(), 3, {"embedding_model": "m"}))
+    assert "enrichment_generation = :enrichment_generation_1" in statement
+    assert "enrichment_state IN (__[POSTCOMPILE_enrichment_state_1])" in statement
+    compiled = Item.store_enrichment(uuid.uuid4(), 3, {}).compile()
+    assert set(compiled.params["enrichment_state_1"]) == {"pending", "failed"}
+
+
+def pair(match_status: MatchStatus = MatchStatus.SUGGESTED) -> Match:
+    lost = report(OPEN, kind=ItemKind.LOST, brand="Fossil")
+    found = report(OPEN, kind=ItemKind.FOUND, title="Found a dark wallet")
+    return Match(lost_item=lost, found_item=found, score=0.9, status=match_status)
+
+
+def test_contacts_need_both_sides_and_the_claim_check() -> None:
+    match = pair()
+    match.confirm("lost")
+    assert match.status == MatchStatus.SUGGESTED
+    match.confirm("found", proof="there is a red stripe inside")
+    assert match.proof_verified and match.contacts_shared
+    assert match.status == MatchStatus.CONFIRMED
+    assert match.lost_item.status == match.found_item.status == MATCHED
+    assert match.decided_at is not None
+
+
+def test_a_proof_naming_only_public_words_waits_for_the_owner() -> None:
+    match = pair()
+    match.confirm("found", proof="a black leather wallet, like yours")
+    match.confirm("lost")
+    assert not match.proof_verified and match.status == MatchStatus.SUGGESTED
+    match.confirm("lost", accept_proof=True)
+    assert match.status == MatchStatus.CONFIRMED
+
+
+def test_the_finder_needs_a_proof_and_the_owner_a_proof_to_accept() -> None:
+    match = pair()
+    with pytest.raises(ProofMissing):
+        match.confirm("found")
+    with pytest.raises(TransitionRefused, match="no proof from the finder"):
+        match.confirm("lost", accept_proof=True)
+
+
+@pytest.mark.parametrize(
+    ("current", "decision", "allowed"),
+    [
+        (MatchStatus.SUGGESTED, "reject", True),
+        (MatchStatus.SUGGESTED, "confirm", True),
+        (MatchStatus.REJECTED, "reject", True),  # saying no twice is still no
+        (MatchStatus.REJECTED, "confirm", False),
+        (MatchStatus.CONFIRMED, "reject", False),
+        (MatchStatus.CONFIRMED, "confirm", True),  # confirming again changes nothing
+    ],
+)
+def test_match_decisions(current: MatchStatus, decision: str, allowed: bool) -> None:
+    match = pair(current)
+    act = match.reject if decision == "reject" else lambda: match.confirm("lost")
+    if allowed:
+        act()
+    else:
+        with pytest.raises(TransitionRefused):
+            act()
+        assert match.status == current
+
+
+def test_a_closed_report_cannot_be_matched() -> None:
+    match = pair()
+    match.found_item.status = CLOSED
+    match.confirm("lost")
+    with pytest.raises(TransitionRefused, match="from closed to matched"):
+        match.confirm("found", proof="there is a red stripe inside")
