@@ -35,6 +35,12 @@ class ServiceSettings(BaseSettings):
         description="File-system broker: how often an idle worker looks for new jobs. kombu's "
         "1 s default capped the embedded stack at about 2 jobs per second.",
     )
+    visibility_timeout_s: int = Field(
+        default=3600,
+        gt=0,
+        description="Redis broker: a task unacknowledged this long is redelivered (the sender "
+        "and the worker must agree, so it is here).",
+    )
     log_level: str = Field(default="INFO", description="Python logging level name.")
     log_format: Literal["plain", "json"] = Field(
         default="plain", description="plain or json lines."

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The Pants part of CI, the same locally, in .ci/run and in the hosted workflow.
+# The Pants part of CI for a change, the same locally and in the hosted workflow. (.ci/run runs
+# the same goals over everything, forced, plus the lock, layout, package and stack proofs.)
 #
-#   build-support/ci/pants-ci.sh                  # everything (main branch, .ci/run)
+#   build-support/ci/pants-ci.sh                  # everything
 #   build-support/ci/pants-ci.sh origin/main      # only what changed since that ref, plus
 #                                                 # everything that depends on it (pull requests)
 set -euo pipefail

@@ -50,7 +50,7 @@ def celery_config(settings: ServiceSettings) -> dict[str, Any]:
         }
     else:
         # Redis: a message not acknowledged within this time is redelivered (acks_late).
-        config["broker_transport_options"] = {"visibility_timeout": 3600}
+        config["broker_transport_options"] = {"visibility_timeout": settings.visibility_timeout_s}
     return config
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, Field, StringConstraints
 
+from backend.common.contracts.nlp import (
+    EmbedRequest,
+    EmbedResponse,
+    EntitiesRequest,
+    EntitiesResponse,
+)
 from backend.common.health import ReadinessRegistry, mount_probes
-from backend.common.inputs import MultiLine
 from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_TEXTS
 from backend.common.version import version_info
 from backend.common.web import ErrorMessage, harden, invalid
@@ -19,53 +23,6 @@ from backend.nlp.server.models import Models, ModelUnavailable
 from backend.nlp.server.settings import NlpSettings
 
 EMBEDDING_BACKEND = "sentence-transformers"
-
-
-# One text: printable (line breaks allowed), not empty, at most the longest report text.
-Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REPORT_TEXT_CHARS), MultiLine]
-Texts = Annotated[list[Text], Field(min_length=1, max_length=MAX_TEXTS)]
-
-
-class EmbedRequest(BaseModel):
-    texts: Texts = Field(description="Texts to embed (at least one).")
-    kind: Literal["query", "passage"] = Field(
-        default="passage", description="'query' for searches, 'passage' for stored reports."
-    )
-
-
-class EmbedResponse(BaseModel):
-    vectors: list[list[float]] = Field(description="One L2-normalised vector per text.")
-    dim: int
-    mode: str = Field(description="The embedding backend.")
-    model: str = Field(description="The model id or local path.")
-
-
-class EntitiesRequest(BaseModel):
-    texts: Texts
-
-
-class Entity(BaseModel):
-    text: str
-    label: str
-    start: int
-    end: int
-
-
-class Attributes(BaseModel):
-    colours: list[str]
-    brands: list[str]
-    categories: list[str]
-    places: list[str]
-    dates: list[str]
-
-
-class TextEntities(BaseModel):
-    entities: list[Entity]
-    attributes: Attributes
-
-
-class EntitiesResponse(BaseModel):
-    results: list[TextEntities] = Field(description="One entry per text, in order.")
 
 
 def create_app(config: NlpSettings | None = None) -> FastAPI:

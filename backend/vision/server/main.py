@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 import numpy as np
 from fastapi import FastAPI, File, HTTPException, UploadFile
-from pydantic import BaseModel, Field, model_validator
 
+from backend.common.contracts.vision import SimilarityRequest, SimilarityResult, SimilarityResults
 from backend.common.health import ReadinessRegistry, mount_probes
 from backend.common.version import version_info
 from backend.common.web import ErrorMessage, harden, invalid
@@ -27,37 +27,6 @@ from backend.vision.server.features import (
 from backend.vision.server.settings import VisionSettings
 
 log = logging.getLogger(__name__)
-
-
-class SimilarityRequest(BaseModel):
-    a: dict[str, Any] = Field(description="A feature record from POST /features.")
-    b: dict[str, Any] | None = Field(default=None, description="One record to compare with.")
-    candidates: list[dict[str, Any]] | None = Field(
-        default=None, description="Or many records: one result each, in the same order."
-    )
-
-    @model_validator(mode="after")
-    def _one_of(self) -> SimilarityRequest:
-        if (self.b is None) == (self.candidates is None):
-            raise ValueError("give exactly one of 'b' and 'candidates'")
-        return self
-
-
-class Components(BaseModel):
-    geometric: float
-    inliers: int
-    colour: float
-    hash: float
-
-
-class SimilarityResult(BaseModel):
-    score: float = Field(ge=0, le=1)
-    components: Components
-    model_version: str
-
-
-class SimilarityResults(BaseModel):
-    results: list[SimilarityResult]
 
 
 class Pipeline:

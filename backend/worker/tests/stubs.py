@@ -122,7 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
             scored = [
                 {
                     "score": 1.0 if c.get("digest") == mine else 0.1,
-                    "components": {},
+                    "components": {"geometric": 0.0, "inliers": 0, "colour": 0.0, "hash": 0.0},
                     "model_version": "stub/1",
                 }
                 for c in body["candidates"]

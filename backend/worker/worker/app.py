@@ -35,7 +35,7 @@ celery_app.conf.update(
 if not settings.uses_embedded_broker:
     # A task whose worker died (SIGKILL, OOM, lost node) comes back after the visibility timeout.
     celery_app.conf.broker_transport_options = {
-        "visibility_timeout": settings.visibility_timeout_s,
+        **celery_app.conf.broker_transport_options,  # the visibility timeout: common settings
         "unacked_restore_interval": settings.restore_interval_s,
         "unacked_restore_throttle": 1,
     }

@@ -1,11 +1,23 @@
-"""HTTP clients of the NLP and vision services, following their documented contracts."""
+"""HTTP clients of the NLP and vision services: requests and replies are the contracts in
+backend/common/contracts, the models the services themselves serve."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
+
+from backend.common.contracts.nlp import (
+    EmbedRequest,
+    EmbedResponse,
+    EntitiesRequest,
+    EntitiesResponse,
+)
+from backend.common.contracts.vision import SimilarityRequest, SimilarityResults
+
+ReplyT = TypeVar("ReplyT", bound=BaseModel)
 
 
 class ServiceError(Exception):
@@ -32,6 +44,7 @@ def _detail(response: httpx.Response) -> str:
 
 
 def _call(client: httpx.Client, service: str, method: str, url: str, **kwargs: Any) -> Any:
+    """The reply's JSON; ServiceError for a network failure or an error status."""
     try:
         response = client.request(method, url, **kwargs)
     except httpx.HTTPError as exc:
@@ -57,32 +70,34 @@ def _call(client: httpx.Client, service: str, method: str, url: str, **kwargs: A
 
 
 class NlpClient:
-    def __init__(self, base_url: str, timeout_s: float) -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = httpx.Client(timeout=timeout_s)
+        self._client = httpx.Client(timeout=timeout_s, transport=transport)
 
     def embed(self, text: str) -> tuple[list[float], str]:
+        request = EmbedRequest(texts=[text], kind="passage")
         body = _call(
-            self._client,
-            "text",
-            "POST",
-            f"{self.base_url}/embed",
-            json={"texts": [text], "kind": "passage"},
+            self._client, "text", "POST", f"{self.base_url}/embed", json=request.model_dump()
         )
-        return body["vectors"][0], body["model"]
+        reply = _reply(EmbedResponse, body, "text")
+        return reply.vectors[0], reply.model
 
     def entities(self, text: str) -> dict[str, list[str]]:
+        request = EntitiesRequest(texts=[text])
         body = _call(
-            self._client, "text", "POST", f"{self.base_url}/entities", json={"texts": [text]}
+            self._client, "text", "POST", f"{self.base_url}/entities", json=request.model_dump()
         )
-        attributes: dict[str, list[str]] = body["results"][0]["attributes"]
-        return attributes
+        return _reply(EntitiesResponse, body, "text").results[0].attributes.model_dump()
 
 
 class VisionClient:
-    def __init__(self, base_url: str, timeout_s: float) -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = httpx.Client(timeout=timeout_s)
+        self._client = httpx.Client(timeout=timeout_s, transport=transport)
 
     def features(self, photo: Path, content_type: str) -> dict[str, Any]:
         with photo.open("rb") as handle:
@@ -101,12 +116,26 @@ class VisionClient:
         """Scores against every candidate, in calls of at most `batch` (vision's limit)."""
         scores: list[float] = []
         for start in range(0, len(candidates), batch):
+            request = SimilarityRequest(a=record, candidates=candidates[start : start + batch])
             body = _call(
                 self._client,
                 "photo",
                 "POST",
                 f"{self.base_url}/similarity",
-                json={"a": record, "candidates": candidates[start : start + batch]},
+                json=request.model_dump(exclude_none=True),
             )
-            scores.extend(float(result["score"]) for result in body["results"])
+            scores.extend(r.score for r in _reply(SimilarityResults, body, "photo").results)
         return scores
+
+
+def _reply(model: type[ReplyT], body: Any, service: str) -> ReplyT:
+    """The reply as its contract; a reply that does not fit is retried (a rolling update may
+    briefly serve another version), never stored half-understood."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise ServiceError(
+            f"{service} reply does not fit {model.__name__}: {exc}",
+            transient=True,
+            reason=f"the {service} service answered in an unexpected form",
+        ) from exc

@@ -28,6 +28,7 @@ class WorkerSettings(ServiceSettings):
     nlp_max_chars: int = Field(
         default=MAX_REPORT_TEXT_CHARS,
         gt=0,
+        le=MAX_REPORT_TEXT_CHARS,
         description="Longest text sent to NLP (its MAX_CHARS): a longer report text is shortened "
         "and the item says so. The default is the longest report the API accepts.",
     )
@@ -79,9 +80,6 @@ class WorkerSettings(ServiceSettings):
         default=2.0, gt=0, description="First retry delay, doubled each time."
     )
     retry_backoff_max_s: float = Field(default=300.0, gt=0)
-    visibility_timeout_s: int = Field(
-        default=3600, gt=0, description="Redis: a task unacknowledged this long is redelivered."
-    )
     restore_interval_s: int = Field(
         default=60, gt=0, description="Redis: how often workers look for such tasks."
     )

@@ -1,0 +1,56 @@
+"""The NLP service's API: POST /embed and POST /entities."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from backend.common.inputs import MultiLine
+from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_TEXTS
+
+# One text: printable (line breaks allowed), not empty, at most the longest report text.
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REPORT_TEXT_CHARS), MultiLine]
+Texts = Annotated[list[Text], Field(min_length=1, max_length=MAX_TEXTS)]
+
+
+class EmbedRequest(BaseModel):
+    texts: Texts = Field(description="Texts to embed (at least one).")
+    kind: Literal["query", "passage"] = Field(
+        default="passage", description="'query' for searches, 'passage' for stored reports."
+    )
+
+
+class EmbedResponse(BaseModel):
+    vectors: list[list[float]] = Field(description="One L2-normalised vector per text.")
+    dim: int
+    mode: str = Field(description="The embedding backend.")
+    model: str = Field(description="The model id or local path.")
+
+
+class EntitiesRequest(BaseModel):
+    texts: Texts
+
+
+class Entity(BaseModel):
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+class Attributes(BaseModel):
+    colours: list[str]
+    brands: list[str]
+    categories: list[str]
+    places: list[str]
+    dates: list[str]
+
+
+class TextEntities(BaseModel):
+    entities: list[Entity]
+    attributes: Attributes
+
+
+class EntitiesResponse(BaseModel):
+    results: list[TextEntities] = Field(description="One entry per text, in order.")

@@ -1,0 +1,70 @@
+"""The worker's clients against replies recorded from the real services: they send the
+recorded request and read the recorded reply (the services' tests check the other half)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from backend.common.testing.recorded import recorded
+from backend.worker.worker.clients import NlpClient, ServiceError, VisionClient
+
+
+def serving(name: str, sent: list[dict[str, Any]]) -> httpx.MockTransport:
+    exchange = recorded(name)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json=exchange["reply"])
+
+    return httpx.MockTransport(answer)
+
+
+def test_embedding_a_report() -> None:
+    exchange = recorded("nlp_embed")
+    sent: list[dict[str, Any]] = []
+    client = NlpClient("http://nlp", 5, transport=serving("nlp_embed", sent))
+
+    vector, model = client.embed(exchange["request"]["texts"][0])
+
+    assert sent == [exchange["request"]]
+    assert vector == exchange["reply"]["vectors"][0] and len(vector) == 384
+    assert model == exchange["reply"]["model"]
+
+
+def test_entities_of_a_report() -> None:
+    exchange = recorded("nlp_entities")
+    sent: list[dict[str, Any]] = []
+    client = NlpClient("http://nlp", 5, transport=serving("nlp_entities", sent))
+
+    attributes = client.entities(exchange["request"]["texts"][0])
+
+    assert sent == [exchange["request"]]
+    assert attributes == exchange["reply"]["results"][0]["attributes"]
+    assert "black" in attributes["colours"]
+
+
+def test_photo_similarity() -> None:
+    exchange = recorded("vision_similarity")
+    sent: list[dict[str, Any]] = []
+    client = VisionClient("http://vision", 5, transport=serving("vision_similarity", sent))
+    request = exchange["request"]
+
+    scores = client.similarity(request["a"], request["candidates"], batch=500)
+
+    assert sent == [request]
+    assert scores == [result["score"] for result in exchange["reply"]["results"]]
+
+
+def test_a_reply_out_of_contract_is_retried_not_stored() -> None:
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, json={"vectors": "nope"}))
+    client = NlpClient("http://nlp", 5, transport=transport)
+
+    with pytest.raises(ServiceError) as failure:
+        client.embed("red bicycle")
+
+    assert failure.value.transient
+    assert failure.value.reason == "the text service answered in an unexpected form"
