@@ -15,6 +15,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.api.app.jobs import JobQueue
+from backend.api.app.photo_store import PhotoStore
+from backend.api.app.rate_limits import RateLimits
 from backend.api.app.settings import ApiSettings
 from backend.common.models import Reporter, hash_api_token
 
@@ -31,6 +34,21 @@ _optional_bearer = HTTPBearer(
 def get_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
+
+
+def get_jobs(request: Request) -> JobQueue:
+    jobs: JobQueue = request.app.state.jobs
+    return jobs
+
+
+def get_photos(request: Request) -> PhotoStore:
+    photos: PhotoStore = request.app.state.photos
+    return photos
+
+
+def get_rate_limits(request: Request) -> RateLimits:
+    limits: RateLimits = request.app.state.rate_limits
+    return limits
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -124,6 +142,9 @@ def get_optional_caller(
 
 
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]
+PhotosDep = Annotated[PhotoStore, Depends(get_photos)]
+RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
 SessionDep = Annotated[Session, _session]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 OptionalCallerDep = Annotated[Caller | None, Depends(get_optional_caller)]

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from fastapi import HTTPException, status
-
 from backend.common.images import ImageError, reencode_for_storage
 
 CHUNK = 64 * 1024
@@ -46,19 +44,15 @@ class PhotoStore:
         while chunk := upload.read(CHUNK):
             size += len(chunk)
             if size > self.max_bytes:
-                raise HTTPException(
-                    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                    f"the photo is larger than the limit of {self.max_bytes} bytes",
+                raise ImageError(
+                    413, f"the photo is larger than the limit of {self.max_bytes} bytes"
                 )
             chunks.append(chunk)
         return b"".join(chunks)
 
     def save(self, upload: BinaryIO) -> StoredPhoto:
-        """Check, re-encode and store an upload; raises 413/415/422 HTTPExceptions that say why."""
-        try:
-            image = reencode_for_storage(self._read(upload), max_pixels=self.max_pixels)
-        except ImageError as exc:
-            raise HTTPException(exc.status_code, f"photo: {exc.message}") from exc
+        """Check, re-encode and store an upload; ImageError (413/415/422) says why not."""
+        image = reencode_for_storage(self._read(upload), max_pixels=self.max_pixels)
         self.root.mkdir(parents=True, exist_ok=True)
         file_name = f"{uuid.uuid4().hex}{image.extension}"
         final = self.path_of(file_name)

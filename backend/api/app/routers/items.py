@@ -19,18 +19,18 @@ from fastapi import (
 )
 from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from backend.api.app.deps import (
-    Caller,
     CallerDep,
     DatabaseRoute,
+    JobsDep,
     OptionalCallerDep,
+    PhotosDep,
+    RateLimitsDep,
     SessionDep,
     SettingsDep,
 )
-from backend.api.app.photo_store import PhotoStore
-from backend.api.app.rate_limits import RateLimits
+from backend.api.app.lookups import load_item, require_owner
 from backend.api.app.schemas import (
     ItemCreate,
     ItemPage,
@@ -40,7 +40,6 @@ from backend.api.app.schemas import (
     PhotoOut,
 )
 from backend.api.app.views import (
-    is_owner,
     item_private,
     item_public,
     item_view,
@@ -49,6 +48,7 @@ from backend.api.app.views import (
 )
 from backend.common.db.spatial import squared_distance_km2, within_radius
 from backend.common.geo import haversine_km
+from backend.common.images import ImageError
 from backend.common.inputs import IsoDateTime, SingleLine, as_utc
 from backend.common.models import (
     Item,
@@ -71,27 +71,6 @@ _MATCHING_FIELDS = frozenset(
 )
 
 
-def load_item(
-    session: Session, item_id: uuid.UUID, *, with_deleted: bool = False, for_update: bool = False
-) -> Item:
-    statement = select(Item).where(Item.id == item_id)
-    if with_deleted:
-        statement = include_deleted(statement)
-    if for_update:
-        statement = statement.with_for_update(of=Item)
-    item = session.scalars(statement).unique().one_or_none()
-    if item is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"item {item_id} not found")
-    return item
-
-
-def require_owner(item: Item, caller: Caller) -> None:
-    if not is_owner(item, caller):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "only the reporter of this item may change it"
-        )
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -104,18 +83,19 @@ def create_item(
     background: BackgroundTasks,
     session: SessionDep,
     caller: CallerDep,
+    jobs: JobsDep,
+    rate_limits: RateLimitsDep,
 ) -> ItemPrivate:
     if caller.reporter is None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "items are reported by reporters, not the admin"
         )
-    rate_limits: RateLimits = request.app.state.rate_limits
     rate_limits.check(rate_limits.reports, f"reporter:{caller.reporter.id}")
     item = Item(**body.model_dump(), reporter_id=caller.reporter.id)
     item.record_change(caller.actor)
     session.add(item)
     session.commit()
-    background.add_task(request.app.state.jobs.request_enrichment, item.id)
+    background.add_task(jobs.request_enrichment, item.id)
     return item_private(item, request)
 
 
@@ -229,6 +209,7 @@ def update_item(
     background: BackgroundTasks,
     session: SessionDep,
     caller: CallerDep,
+    jobs: JobsDep,
 ) -> ItemPublic:
     item = load_item(session, item_id, for_update=True)
     require_owner(item, caller)
@@ -248,7 +229,7 @@ def update_item(
         item.record_change(caller.actor)
     session.commit()
     if rematch:
-        background.add_task(request.app.state.jobs.request_enrichment, item.id)
+        background.add_task(jobs.request_enrichment, item.id)
     return item_view(item, request, caller)
 
 
@@ -297,12 +278,16 @@ def upload_photo(
     background: BackgroundTasks,
     session: SessionDep,
     caller: CallerDep,
+    jobs: JobsDep,
+    store: PhotosDep,
     file: Annotated[UploadFile, File(description="The image")],
 ) -> PhotoOut:
     item = load_item(session, item_id, for_update=True)
     require_owner(item, caller)
-    store: PhotoStore = request.app.state.photos
-    stored = store.save(file.file)
+    try:
+        stored = store.save(file.file)
+    except ImageError as exc:
+        raise HTTPException(exc.status_code, f"photo: {exc.message}") from exc
     old_file = item.photo.file_name if item.photo else None
     try:
         if item.photo is None:
@@ -329,7 +314,7 @@ def upload_photo(
         raise
     if old_file and old_file != stored.file_name:
         store.delete(old_file)
-    background.add_task(request.app.state.jobs.request_enrichment, item.id)
+    background.add_task(jobs.request_enrichment, item.id)
     return PhotoOut(
         content_type=stored.content_type,
         size_bytes=stored.size_bytes,
@@ -345,9 +330,12 @@ def upload_photo(
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
 )
 def read_photo(
-    item_id: uuid.UUID, request: Request, session: SessionDep, caller: OptionalCallerDep
+    item_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    caller: OptionalCallerDep,
+    store: PhotosDep,
 ) -> StreamingResponse:
-    store: PhotoStore = request.app.state.photos
     # A replacement may delete the file between reading the row and opening it: read again.
     for _attempt in range(3):
         item = load_item(session, item_id)

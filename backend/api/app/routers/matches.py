@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend.api.app.deps import Caller, CallerDep, DatabaseRoute, SessionDep
-from backend.api.app.routers.items import load_item
+from backend.api.app.lookups import load_item
 from backend.api.app.schemas import MatchConfirm, MatchOut
 from backend.api.app.views import is_owner, match_view
 from backend.common.models import Match, TransitionRefused

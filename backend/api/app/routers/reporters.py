@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 
-from backend.api.app.deps import CallerDep, DatabaseRoute, SessionDep
-from backend.api.app.rate_limits import RateLimits
+from backend.api.app.deps import CallerDep, DatabaseRoute, RateLimitsDep, SessionDep
 from backend.api.app.schemas import ReporterCreate, ReporterCreated, ReporterOut
 from backend.common.models import Reporter, hash_api_token, new_api_token
 
@@ -16,8 +15,9 @@ router = APIRouter(prefix="/reporters", tags=["reporters"], route_class=Database
     response_model=ReporterCreated,
     summary="Register a reporter and get its API token (shown once)",
 )
-def create_reporter(body: ReporterCreate, request: Request, session: SessionDep) -> ReporterCreated:
-    rate_limits: RateLimits = request.app.state.rate_limits
+def create_reporter(
+    body: ReporterCreate, request: Request, session: SessionDep, rate_limits: RateLimitsDep
+) -> ReporterCreated:
     client = request.client.host if request.client else "unknown"
     rate_limits.check(rate_limits.registrations, f"ip:{client}")
     token = new_api_token()
