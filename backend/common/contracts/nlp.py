@@ -1,4 +1,5 @@
-"""The NLP service's API: POST /embed and POST /entities."""
+"""The NLP service's API: POST /embed, POST /entities, and POST /analyze (both in one call: what
+the worker uses for a report)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,20 @@ class TextEntities(BaseModel):
 
 class EntitiesResponse(BaseModel):
     results: list[TextEntities] = Field(description="One entry per text, in order.")
+
+
+class AnalyzeRequest(BaseModel):
+    texts: Texts = Field(description="Report texts: each is embedded as a passage and tagged.")
+
+
+class Analysis(BaseModel):
+    vector: list[float] = Field(description="L2-normalised embedding.")
+    entities: list[Entity]
+    attributes: Attributes
+
+
+class AnalyzeResponse(BaseModel):
+    results: list[Analysis] = Field(description="One entry per text, in order.")
+    dim: int
+    mode: str = Field(description="The embedding backend.")
+    model: str = Field(description="The model id or local path.")

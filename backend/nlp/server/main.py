@@ -10,6 +10,9 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 
 from backend.common.contracts.nlp import (
+    Analysis,
+    AnalyzeRequest,
+    AnalyzeResponse,
     EmbedRequest,
     EmbedResponse,
     EntitiesRequest,
@@ -116,6 +119,32 @@ def create_app(config: NlpSettings | None = None) -> FastAPI:
         except ModelUnavailable as exc:
             raise HTTPException(503, str(exc)) from exc
         return {"results": results}
+
+    @app.post(
+        "/analyze",
+        response_model=AnalyzeResponse,
+        summary="Embedding (as a passage) and entities of each text, in one call",
+        responses={503: {"description": "Model not loaded", "model": ErrorMessage}},
+    )
+    async def analyze(body: AnalyzeRequest) -> AnalyzeResponse:
+        check_limits(body.texts)
+        await wait_for_models()
+        try:
+            future = models.submit_embedding([settings.passage_prefix + t for t in body.texts])
+            tagged = asyncio.to_thread(models.entities, body.texts)
+        except ModelUnavailable as exc:
+            raise HTTPException(503, str(exc)) from exc
+        # The embedder's thread and spaCy run side by side.
+        vectors, results = await asyncio.gather(asyncio.wrap_future(future), tagged)
+        return AnalyzeResponse(
+            results=[
+                Analysis(vector=vector.tolist(), **result)
+                for vector, result in zip(vectors, results, strict=True)
+            ],
+            dim=models.dim,
+            mode=EMBEDDING_BACKEND,
+            model=models.model_id,
+        )
 
     return app
 

@@ -34,12 +34,19 @@ def embed(text: str) -> list[float]:
     return list(vector / norm) if norm else list(vector)
 
 
+def attributes_of(text: str) -> dict[str, list[str]]:
+    """Colours by keyword; the rest left to the worker's typed fields."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    colours = sorted(words & COLOURS)
+    return {"colours": colours, "brands": [], "categories": [], "places": [], "dates": []}
+
+
 @dataclass
 class StubState:
-    fail_embed: int = 0  # answer 503 to this many /embed calls
+    fail_embed: int = 0  # answer 503 to this many /analyze calls
     dead: bool = False  # answer 500 to everything
     refuse: bool = False  # answer 422 to everything, as NLP does to a text over its limit
-    hold_embed: threading.Event | None = None  # block /embed until set
+    hold_embed: threading.Event | None = None  # block /analyze until set
     embed_calls: int = 0
     embed_arrived: threading.Event = field(default_factory=threading.Event)
     feature_calls: int = 0
@@ -74,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
         if state.refuse:
             error = {"loc": ["body", "texts", 0], "msg": "texts[0] is too long", "type": "x"}
             return self._reply(422, {"detail": [error]})
-        if self.path == "/embed":
+        if self.path == "/analyze":  # what the worker calls: embedding and entities
             state.embed_calls += 1
             state.embed_arrived.set()
             if state.hold_embed is not None:
@@ -83,29 +90,13 @@ class _Handler(BaseHTTPRequestHandler):
                 state.fail_embed -= 1
                 return self._reply(503, {"detail": "embedding model not available: loading"})
             texts = json.loads(raw)["texts"]
+            results = [
+                {"vector": embed(text), "entities": [], "attributes": attributes_of(text)}
+                for text in texts
+            ]
             return self._reply(
-                200,
-                {
-                    "vectors": [embed(t) for t in texts],
-                    "dim": DIM,
-                    "mode": "stub",
-                    "model": "stub-bow",
-                },
+                200, {"results": results, "dim": DIM, "mode": "stub", "model": "stub-bow"}
             )
-        if self.path == "/entities":
-            texts = json.loads(raw)["texts"]
-            results = []
-            for text in texts:
-                words = set(re.findall(r"[a-z]+", text.lower()))
-                attributes = {
-                    "colours": sorted(words & COLOURS),
-                    "brands": [],
-                    "categories": [],
-                    "places": [],
-                    "dates": [],
-                }
-                results.append({"entities": [], "attributes": attributes})
-            return self._reply(200, {"results": results})
         if self.path == "/features":
             state.feature_calls += 1
             if state.refuse_photos:
@@ -150,7 +141,7 @@ def stub_services() -> Iterator[tuple[str, StubState]]:
 
 @contextmanager
 def embedding_held(state: StubState) -> Iterator[None]:
-    """/embed calls wait (NLP paused) until the block ends; `embed_arrived` says one came."""
+    """/analyze calls wait (NLP paused) until the block ends; `embed_arrived` says one came."""
     state.embed_arrived.clear()
     state.hold_embed = threading.Event()
     try:

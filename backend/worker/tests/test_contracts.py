@@ -23,28 +23,18 @@ def serving(name: str, sent: list[dict[str, Any]]) -> httpx.MockTransport:
     return httpx.MockTransport(answer)
 
 
-def test_embedding_a_report() -> None:
-    exchange = recorded("nlp_embed")
+def test_analysing_a_report() -> None:
+    exchange = recorded("nlp_analyze")
     sent: list[dict[str, Any]] = []
-    client = NlpClient("http://nlp", 5, transport=serving("nlp_embed", sent))
+    client = NlpClient("http://nlp", 5, transport=serving("nlp_analyze", sent))
 
-    vector, model = client.embed(exchange["request"]["texts"][0])
+    vector, model, attributes = client.analyze(exchange["request"]["texts"][0])
 
     assert sent == [exchange["request"]]
-    assert vector == exchange["reply"]["vectors"][0] and len(vector) == 384
+    [result] = exchange["reply"]["results"]
+    assert vector == result["vector"] and len(vector) == 384
     assert model == exchange["reply"]["model"]
-
-
-def test_entities_of_a_report() -> None:
-    exchange = recorded("nlp_entities")
-    sent: list[dict[str, Any]] = []
-    client = NlpClient("http://nlp", 5, transport=serving("nlp_entities", sent))
-
-    attributes = client.entities(exchange["request"]["texts"][0])
-
-    assert sent == [exchange["request"]]
-    assert attributes == exchange["reply"]["results"][0]["attributes"]
-    assert "black" in attributes["colours"]
+    assert attributes == result["attributes"] and "black" in attributes["colours"]
 
 
 def test_photo_similarity() -> None:
@@ -60,11 +50,11 @@ def test_photo_similarity() -> None:
 
 
 def test_a_reply_out_of_contract_is_retried_not_stored() -> None:
-    transport = httpx.MockTransport(lambda _: httpx.Response(200, json={"vectors": "nope"}))
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, json={"results": "nope"}))
     client = NlpClient("http://nlp", 5, transport=transport)
 
     with pytest.raises(ServiceError) as failure:
-        client.embed("red bicycle")
+        client.analyze("red bicycle")
 
     assert failure.value.transient
     assert failure.value.reason == "the text service answered in an unexpected form"

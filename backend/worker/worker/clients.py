@@ -10,10 +10,8 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from backend.common.contracts.nlp import (
-    EmbedRequest,
-    EmbedResponse,
-    EntitiesRequest,
-    EntitiesResponse,
+    AnalyzeRequest,
+    AnalyzeResponse,
 )
 from backend.common.contracts.vision import SimilarityRequest, SimilarityResults
 
@@ -76,20 +74,15 @@ class NlpClient:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.Client(timeout=timeout_s, transport=transport)
 
-    def embed(self, text: str) -> tuple[list[float], str]:
-        request = EmbedRequest(texts=[text], kind="passage")
+    def analyze(self, text: str) -> tuple[list[float], str, dict[str, list[str]]]:
+        """Embedding, model and attributes of a report text: one call, one batch."""
+        request = AnalyzeRequest(texts=[text])
         body = _call(
-            self._client, "text", "POST", f"{self.base_url}/embed", json=request.model_dump()
+            self._client, "text", "POST", f"{self.base_url}/analyze", json=request.model_dump()
         )
-        reply = _reply(EmbedResponse, body, "text")
-        return reply.vectors[0], reply.model
-
-    def entities(self, text: str) -> dict[str, list[str]]:
-        request = EntitiesRequest(texts=[text])
-        body = _call(
-            self._client, "text", "POST", f"{self.base_url}/entities", json=request.model_dump()
-        )
-        return _reply(EntitiesResponse, body, "text").results[0].attributes.model_dump()
+        reply = _reply(AnalyzeResponse, body, "text")
+        [result] = reply.results
+        return result.vector, reply.model, result.attributes.model_dump()
 
 
 class VisionClient:

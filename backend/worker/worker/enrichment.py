@@ -37,8 +37,7 @@ def enrichment_of(
     if len(text) > settings.nlp_max_chars:
         text = text[: settings.nlp_max_chars]
         notes.append(f"only the first {settings.nlp_max_chars} characters were used for matching")
-    embedding, model = nlp.embed(text)
-    extracted = nlp.entities(text)
+    embedding, model, extracted = nlp.analyze(text)
     features = None
     if item.photo is not None:
         photo = settings.photos_path / item.photo.file_name
