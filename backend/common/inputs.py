@@ -17,6 +17,8 @@ from pydantic import BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from backend.common.clock import in_utc
+
 # Reports are written by people: nothing before this is a plausible lost or found moment, and it
 # keeps every conversion (UTC, epoch days) inside what Python and the databases represent.
 EARLIEST_MOMENT = datetime(1970, 1, 1, tzinfo=UTC)
@@ -68,12 +70,12 @@ MultiLine = _Printable(multiline=True)
 
 def as_utc(moment: datetime, *, field: str = "time") -> datetime:
     """An aware UTC time (naive times are taken as UTC); refused before EARLIEST_MOMENT."""
-    if moment.tzinfo is None:
+    if moment.tzinfo is None:  # compared before converting: year 1 may not convert
         moment = moment.replace(tzinfo=UTC)
     if moment < EARLIEST_MOMENT:
         raise ValueError(f"{field} is before {EARLIEST_MOMENT.date().isoformat()}")
     try:
-        return moment.astimezone(UTC)
+        return in_utc(moment)
     except OverflowError as exc:  # 9999-12-31T23:00-05:00 has no UTC representation
         raise ValueError(f"{field} is out of range") from exc
 

@@ -118,8 +118,7 @@ async def _refuse(send: Callable[[Message], Any], limit: int) -> None:
 def _safe(value: Any) -> Any:
     """JSON-safe: non-finite floats and undecodable text become their repr."""
     try:
-        json.dumps(value, allow_nan=False)
-        value.encode("utf-8") if isinstance(value, str) else None
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
     except (ValueError, TypeError, UnicodeEncodeError):
         return repr(value)
     return value

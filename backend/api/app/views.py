@@ -11,7 +11,7 @@ Three views of a report:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from backend.api.app.deps import Caller
 from backend.api.app.schemas import ItemPrivate, ItemPublic, MatchOut, PhotoOut, ScoreComponents
 from backend.api.app.settings import ApiSettings
+from backend.common.clock import in_utc
 from backend.common.models import Item, Match, MatchStatus
 
 PUBLIC_DEGREES = 2  # decimals of latitude/longitude in the public view: about 1.1 km
@@ -61,8 +62,7 @@ def _coarse(value: float | None) -> float | None:
 
 
 def _day(moment: datetime) -> datetime:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return in_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def public_fields(item: Item) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from backend.common.clock import in_utc
 from backend.common.geo import bounding_box
 from backend.common.models import (
     EnrichmentState,
@@ -44,9 +45,7 @@ MATCH_SUGGESTED = "match_suggested"
 
 
 def days(moment: datetime) -> float:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp() / 86400.0
+    return in_utc(moment).timestamp() / 86400.0
 
 
 @dataclass(frozen=True)
