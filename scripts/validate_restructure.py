@@ -2,8 +2,9 @@
 
     ./pants run scripts/validate_restructure.py          # from the repository root
 
-The same checks run as tests (validate_restructure_test.py). Import rules are also enforced by
-Pants' visibility rules (root BUILD); this script states them as the layout's contract.
+The same checks run as tests (scripts/tests/test_validate_restructure.py). Import rules are also
+enforced by Pants' visibility rules (each service's BUILD file, backend/common/BUILD); this script
+states them as the layout's contract.
 """
 
 from __future__ import annotations

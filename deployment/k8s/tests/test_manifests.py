@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from backend.api.app.main import create_app
 from backend.api.app.settings import ApiSettings
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent  # deployment/k8s
 KUBERNETES_VERSION = "1.30"
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted(Path(__file__).resolve().parent.glob("*/*.ipynb"))
+NOTEBOOKS = sorted(Path(__file__).resolve().parent.parent.glob("*/*.ipynb"))
 
 
 def code_cells(path: Path) -> list[dict]:

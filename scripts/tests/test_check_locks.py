@@ -6,7 +6,7 @@ import pytest
 
 from scripts.check_locks import check, normalise
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_committed_locks_may_land() -> None:

@@ -11,7 +11,7 @@ from backend.nlp.server.settings import NlpSettings
 from backend.vision.server.main import create_app as create_vision
 from backend.vision.server.settings import VisionSettings
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent  # deployment/k8s
 
 
 @pytest.mark.parametrize(

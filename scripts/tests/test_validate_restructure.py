@@ -4,7 +4,7 @@ import pytest
 
 from scripts.validate_restructure import run
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_every_check_passes_on_this_repository() -> None:

@@ -1,0 +1,54 @@
+# BUILD file macros, loaded before every BUILD file (pants.toml [GLOBAL].build_file_prelude_globs),
+# as StackStorm's pants-plugins/macros.py: the shapes the services repeat, written once.
+
+
+def service_image_instructions(pex, port=None, command=()):
+    """The one recipe of every service image: the service's PEX (Pants infers the dependency from
+    the COPY), unpacked into a venv in two layers (third-party dependencies, then our sources, so
+    a code change rebuilds only the small top layer), run as a non-root user."""
+    unpack = [
+        f"COPY {pex} /tmp/service.pex",
+        "RUN PEX_TOOLS=1 python3.11 /tmp/service.pex venv --scope={scope} --compile /app",
+    ]
+    env = "ENV DATA_DIR=/data PYTHONUNBUFFERED=1"
+    if port is not None:
+        env = f"ENV HOST=0.0.0.0 PORT={port} DATA_DIR=/data PYTHONUNBUFFERED=1"
+    return [
+        "ARG BASE_IMAGE=python:3.11-slim",
+        "FROM ${BASE_IMAGE} AS deps",
+        *[line.replace("{scope}", "deps") for line in unpack],
+        "FROM ${BASE_IMAGE} AS srcs",
+        *[line.replace("{scope}", "srcs") for line in unpack],
+        "FROM ${BASE_IMAGE}",
+        "RUN useradd --system --uid 10001 --home-dir /data --create-home lostfound",
+        "COPY --from=deps /app /app",
+        "COPY --from=srcs /app /app",
+        "USER lostfound",
+        "WORKDIR /data",
+        env,
+        *([f"EXPOSE {port}"] if port is not None else []),
+        'ENTRYPOINT ["/app/pex"]',
+        *(["CMD [" + ", ".join(f'"{arg}"' for arg in command) + "]"] if command else []),
+    ]
+
+
+def lostfound_service(
+    entry_point, binary="server", dependencies=(), port=None, command=(), resolve=None
+):
+    """A service, declared in its folder's BUILD file (backend/<service>/BUILD): its resolve, its
+    PEX (`binary`), its image `lostfound/<service>` and whom it may depend on: its own folder,
+    backend/common and third-party code; never another service, never research/."""
+    folder = build_file_dir()
+    if resolve is not None:
+        __defaults__(all=dict(resolve=resolve), extend=True)
+    __dependencies_rules__(("*", "/**", "//backend/common/**", "//3rdparty/**", "!*"))
+    pex_binary(name=binary, entry_point=entry_point, dependencies=list(dependencies))
+    docker_image(
+        name="image",
+        repository=f"lostfound/{folder.name}",
+        image_tags=["latest"],
+        source=None,
+        instructions=service_image_instructions(
+            f"{str(folder).replace('/', '.')}/{binary}.pex", port, command
+        ),
+    )
