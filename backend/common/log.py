@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from datetime import UTC, datetime
-from typing import Any
 
-# Attributes every LogRecord has; anything else was passed with `extra=` and is kept.
-_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+from pythonjsonlogger.json import JsonFormatter
 
 
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update(
-            (key, value) for key, value in record.__dict__.items() if key not in _STANDARD_ATTRS
-        )
-        if record.exc_info:
-            entry["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+def json_formatter() -> logging.Formatter:
+    """One JSON object per line: ts (UTC, ISO 8601), level, logger, message, and whatever was
+    passed with `extra=` (python-json-logger keeps it)."""
+    return JsonFormatter(
+        "{levelname}{name}{message}",
+        style="{",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="ts",
+    )
 
 
 PLAIN_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -34,7 +25,7 @@ PLAIN_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 def configure_logging(level: str = "INFO", fmt: str = "plain") -> None:
     """Send every logger (uvicorn's and celery's too) to stderr in one format."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(PLAIN_FORMAT))
+    handler.setFormatter(json_formatter() if fmt == "json" else logging.Formatter(PLAIN_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -143,11 +143,14 @@ def invalid(location: tuple[str | int, ...], message: str) -> RequestValidationE
     return RequestValidationError([{"loc": location, "msg": message, "type": "value_error"}])
 
 
+def unprocessable(errors: Iterable[Mapping[str, Any]]) -> JSONResponse:
+    """The 422 answer: `{"detail": [{loc, msg, type}, ...]}`."""
+    return JSONResponse(jsonable_encoder({"detail": validation_errors(errors)}), status_code=422)
+
+
 async def _render_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(
-        jsonable_encoder({"detail": validation_errors(exc.errors())}), status_code=422
-    )
+    return unprocessable(exc.errors())
 
 
 def harden(

@@ -37,3 +37,24 @@ def _run(running: Stack) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test shows the end of each service's log: what they did is there, not here."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    stack = getattr(item, "funcargs", {}).get("stack")
+    if report.failed and isinstance(stack, Stack):
+        for name in ("worker", "api", "nlp", "vision"):
+            lines = [
+                line
+                for line in stack.log(name, tail_chars=1_000_000).splitlines()
+                if _telling(line)
+            ][-60:]
+            report.sections.append((f"{name} log (last 60 lines)", "\n".join(lines)))
+
+
+def _telling(line: str) -> bool:
+    """Not the periodic sweep's, the probes' or the log polling's lines."""
+    return not any(noise in line for noise in ("sweep", "/readyz", "/healthz", "GET /items/"))

@@ -22,10 +22,20 @@ PEX = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+ADMIN_TOKEN = "e2e-admin-token-not-a-secret-0123456789"
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: the sockets stay bound until all are chosen (one at a time,
+    the system may hand out a port it just handed out)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 @dataclass
@@ -55,6 +65,8 @@ class Stack:
             # The evaluation posts ~100 reports as one "finder" within a minute: an office's
             # volume, not one person's (the default limit is one person's).
             "REPORTS_PER_REPORTER": "1000/hour",
+            # The bulk-intake test registers a lost-property office (admin only).
+            "ADMIN_TOKEN": ADMIN_TOKEN,
             **self.extra_env,
             **extra,
         }
@@ -73,7 +85,7 @@ class Stack:
         )
 
     def start(self) -> None:
-        self.ports = {name: free_port() for name in ("api", "nlp", "vision")}
+        self.ports = dict(zip(("api", "nlp", "vision"), free_ports(3), strict=True))
         migrated = self.run("migrate", "upgrade")
         assert migrated.returncode == 0, migrated.stderr.decode()[-2000:]
         for name in ("nlp", "vision", "api"):
@@ -105,9 +117,9 @@ class Stack:
         except httpx.HTTPError:
             return False
 
-    def log(self, name: str) -> str:
+    def log(self, name: str, tail_chars: int = 4000) -> str:
         path = self.data_dir / f"{name}.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+        return path.read_text(errors="replace")[-tail_chars:] if path.exists() else ""
 
     def stop(self) -> None:
         for process in self.processes.values():

@@ -3,9 +3,11 @@ matching quality on a sample of the research experiment's noisy set (same stack)
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import time
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import httpx
 import pytest
 
 from deployment.local.sample_data import DISTRACTORS, PAIRS, Report, photo_png
-from tests.e2e.running import Stack
+from tests.e2e.running import ADMIN_TOKEN, Stack
 
 pytestmark = pytest.mark.integration
 
@@ -184,3 +186,70 @@ def test_noisy_reports_find_their_match_and_little_else(stack: Stack) -> None:
     assert recall_at_1 >= 0.95, ranks
     assert recall_at_5 >= 0.98, ranks
     assert unrelated / len(ranks) <= 1.0
+
+
+# -- bulk intake: a lost-property office uploads its finds; people's lost reports meet them.
+
+
+def test_an_office_upload_is_matched_to_the_end(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.url("api"), timeout=60) as api:
+        owner = reporter(api, "Dana")
+        pairs = PAIRS[1:]  # the first pair met in the test above; these are new
+        lost_ids = [
+            report(api, owner, lost, "dana@example.org", seed=i)
+            for i, (lost, _) in enumerate(pairs)
+        ]
+        wait_enriched(api, lost_ids)  # people reported their losses before the office's finds
+        office = api.post(
+            "/offices",
+            json={"name": "City lost property", "email": "lost@city.example"},
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
+        assert office.status_code == 201, office.text
+        desk = {"Authorization": f"Bearer {office.json()['token']}"}
+        finds = [found for _, found in pairs] + DISTRACTORS[:2]
+        rows: list[dict[str, Any]] = []
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as photos:
+            for n, found in enumerate(finds):
+                row = {"external_ref": f"CITY-{n}", **found.body("lost@city.example")}
+                if found.photo_seed is not None:
+                    row["photo"] = name = f"{n}.png"
+                    png = photo_png(
+                        found.photo_seed, found.photo_colour, found.photo_turned, 50 + n
+                    )
+                    photos.writestr(name, png)
+                rows.append({key: value for key, value in row.items() if value is not None})
+        rows.append({"external_ref": "CITY-bad", "kind": "found", "title": ""})  # refused
+        upload = "\n".join(json.dumps(row) for row in rows).encode()
+
+        def send() -> dict[str, Any]:
+            files = {
+                "reports": ("finds.jsonl", upload, "application/x-ndjson"),
+                "photos": ("photos.zip", archive.getvalue(), "application/zip"),
+            }
+            response = api.post("/batches", files=files, headers=desk)
+            assert response.status_code == 201, response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+        batch = send()
+        assert (batch["rows_accepted"], batch["rows_refused"]) == (len(finds), 1)
+        assert batch["refused"][0]["external_ref"] == "CITY-bad"
+
+        def finished() -> dict[str, Any] | None:
+            body = api.get(f"/batches/{batch['id']}", headers=desk).json()
+            return body["progress"] if body["progress"]["percent"] == 100.0 else None
+
+        progress = wait_for(finished, timeout_s=180)
+        assert progress["matched"] == progress["reports"] == len(finds)
+        assert progress["suggestions"] >= len(pairs)
+        stored = api.get(f"/batches/{batch['id']}/rows", headers=desk).json()["rows"]
+        for lost_id, row in zip(lost_ids, stored, strict=False):  # the pairs' finds come first
+            matches = api.get(f"/items/{lost_id}/matches", headers=owner).json()
+            assert matches and matches[0]["other_item"]["id"] == row["item_id"], lost_id
+
+        # The same file again: nothing new is stored, and there is nothing left to do.
+        again = send()
+        assert (again["rows_accepted"], again["rows_duplicate"]) == (0, len(finds))
+        assert again["progress"]["percent"] == 100.0

@@ -1,15 +1,17 @@
-"""Asks the worker to enrich and match an item, by task name (no worker code imported).
+"""Asks the worker to enrich and match items, by task name (no worker code imported).
 
-Sending never fails a request: if the broker is down the item simply stays `pending`, and the
-worker's periodic sweep re-queues it later, so nothing is lost.
+Sending never fails a request: if the broker is down the items simply stay `pending`, and the
+worker's periodic sweep re-queues them later, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 
-from backend.common.jobs import ENRICH_ITEM, make_celery
+from backend.common.jobs import BULK_QUEUE, DEFAULT_QUEUE, ENRICH_ITEMS, make_celery
+from backend.common.limits import MAX_TEXTS
 from backend.common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -20,10 +22,16 @@ class JobQueue:
         self._celery = make_celery(settings, "lostfound-api")
         self._celery.conf.broker_connection_timeout = 2
 
-    def request_enrichment(self, item_id: uuid.UUID) -> bool:
-        try:
-            self._celery.send_task(ENRICH_ITEM, args=[str(item_id)], retry=False)
-        except Exception as exc:  # broker down: the sweep picks the item up later
-            log.warning("could not queue enrichment of item %s: %s", item_id, exc)
-            return False
+    def request_enrichment(self, item_ids: Sequence[uuid.UUID], *, bulk: bool = False) -> bool:
+        """Queue enrichment of `item_ids`, in batches of what one NLP call takes (in order: a
+        batch of neighbours is matched with one candidate query). A person's reports go to the
+        default queue, an office's upload to the bulk queue."""
+        queue = BULK_QUEUE if bulk else DEFAULT_QUEUE
+        for start in range(0, len(item_ids), MAX_TEXTS):
+            chunk = [str(item_id) for item_id in item_ids[start : start + MAX_TEXTS]]
+            try:
+                self._celery.send_task(ENRICH_ITEMS, args=[chunk], queue=queue, retry=False)
+            except Exception as exc:  # broker down: the sweep picks the items up later
+                log.warning("could not queue enrichment of %d items: %s", len(item_ids), exc)
+                return False
         return True

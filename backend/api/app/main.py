@@ -10,15 +10,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from backend.api.app.deps import OPTIONAL_BEARER
+from backend.api.app.errors import install_error_handlers
 from backend.api.app.jobs import JobQueue
 from backend.api.app.photo_store import PhotoStore
 from backend.api.app.rate_limits import RateLimits
-from backend.api.app.routers import items, matches, reporters
+from backend.api.app.routers import batches, items, matches, reporters
 from backend.api.app.settings import ApiSettings
 from backend.common.db import database_ready, make_engine, make_sessionmaker
 from backend.common.db.migrations import upgrade
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Refusals every route of a kind can answer, for the OpenAPI document.
 _PUBLIC_PATHS = ("/healthz", "/readyz", "/health", "/docs", "/openapi.json")
-_RATE_LIMITED = {("post", "/reporters"), ("post", "/items")}
+_RATE_LIMITED = {("post", "/reporters"), ("post", "/items"), ("post", "/batches")}
 
 DESCRIPTION = """
 People report items they **lost** or **found**. The system enriches each report (text and photo)
@@ -74,6 +76,7 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
         settings.rate_limit_storage,
         registrations=settings.registrations_per_ip,
         reports=settings.reports_per_reporter,
+        batches=settings.batches_per_office,
     )
 
     readiness = ReadinessRegistry()
@@ -100,6 +103,8 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
     def body_limit(method: str, path: str) -> int:
         if method == "PUT" and path.endswith("/photo"):
             return settings.max_photo_bytes + 64 * 1024  # multipart framing
+        if method == "POST" and path == "/batches":
+            return settings.max_batch_bytes + settings.max_batch_photo_bytes + 64 * 1024
         return settings.max_json_bytes
 
     def refusals(method: str, path: str, operation: Mapping[str, Any]) -> set[int]:
@@ -115,11 +120,24 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
         return codes
 
     harden(app, body_limit=body_limit, responses=refusals)
+    install_error_handlers(app)
+    if settings.cors_origins:
+        # Named origins only (the web app's); tokens travel in the Authorization header, so
+        # no cookies are allowed across origins.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=False,
+            max_age=600,
+        )
     _document_optional_auth(app)
 
     app.include_router(reporters.router)
     app.include_router(items.router)
     app.include_router(matches.router)
+    app.include_router(batches.router)
     return app
 
 

@@ -14,7 +14,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from backend.common.images import ImageError, reencode_for_storage
 
@@ -39,7 +39,7 @@ class PhotoStore:
     def path_of(self, file_name: str) -> Path:
         return self.root / file_name
 
-    def _read(self, upload: BinaryIO) -> bytes:
+    def _read(self, upload: IO[bytes]) -> bytes:
         chunks, size = [], 0
         while chunk := upload.read(CHUNK):
             size += len(chunk)
@@ -50,7 +50,7 @@ class PhotoStore:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def save(self, upload: BinaryIO) -> StoredPhoto:
+    def save(self, upload: IO[bytes]) -> StoredPhoto:
         """Check, re-encode and store an upload; ImageError (413/415/422) says why not."""
         image = reencode_for_storage(self._read(upload), max_pixels=self.max_pixels)
         self.root.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """Rate limits on what a script could flood: registrations per client address, reports per
-reporter. Counters live in Redis (shared by every API replica) or, embedded, in memory; the
-`limits` library does the counting (a moving window)."""
+reporter, uploads per office. Counters live in Redis (shared by every API replica) or, embedded,
+in memory; the `limits` library does the counting (a moving window)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ log = logging.getLogger(__name__)
 
 
 class RateLimits:
-    def __init__(self, storage_url: str, *, registrations: str, reports: str) -> None:
+    def __init__(self, storage_url: str, *, registrations: str, reports: str, batches: str) -> None:
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
         self.registrations = parse(registrations)
         self.reports = parse(reports)
+        self.batches = parse(batches)
 
     def check(self, limit: RateLimitItem, who: str) -> None:
         """Count one request of `who`; 429 with Retry-After once the limit is reached. An

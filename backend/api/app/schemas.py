@@ -9,7 +9,9 @@ from typing import Annotated, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    EmailStr,
     Field,
     StringConstraints,
     field_validator,
@@ -24,18 +26,29 @@ from backend.common.limits import (
     MAX_LABEL_CHARS,
     MAX_TITLE_CHARS,
 )
-from backend.common.models import EnrichmentState, ItemKind, ItemStatus, MatchStatus
+from backend.common.models import (
+    EnrichmentState,
+    ItemKind,
+    ItemStatus,
+    MatchStatus,
+    ReporterRole,
+    RowOutcome,
+)
 
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS),
     SingleLine,
 ]
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-    SingleLine,
-]
+
+
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+# pydantic's EmailStr (email-validator, syntax only: no DNS); SingleLine refuses control
+# characters with the same message as every other field.
+Email = Annotated[EmailStr, BeforeValidator(_stripped), SingleLine]
 Brand = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=MAX_BRAND_CHARS), SingleLine
 ]
@@ -87,6 +100,7 @@ class ReporterOut(BaseModel):
     id: uuid.UUID
     name: str
     email: str | None
+    role: ReporterRole = ReporterRole.PERSON
 
 
 class ReporterCreated(ReporterOut):
@@ -231,6 +245,13 @@ class ItemPage(BaseModel):
     page_size: int
 
 
+class MyItemPage(BaseModel):
+    items: list[ItemPrivate]
+    total: int
+    page: int
+    page_size: int
+
+
 class ScoreComponents(BaseModel):
     text: float
     image: float | None
@@ -269,3 +290,77 @@ class MatchOut(BaseModel):
         "proof passed the claim check.",
     )
     created_at: datetime
+
+
+# -- bulk intake -------------------------------------------------------------------------------
+
+ExternalRef = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
+]
+ArchiveName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), SingleLine
+]
+
+
+class BulkReport(ItemCreate):
+    """One row of an office's upload: a report, the office's own reference for it, and the
+    name of its photo in the uploaded archive."""
+
+    external_ref: ExternalRef = Field(
+        description="The office's reference (its register number): uploading it again is the "
+        "same report."
+    )
+    photo: ArchiveName | None = Field(
+        default=None, description="File name of the report's photo in the `photos` archive."
+    )
+    contact: Contact | SkipJsonSchema[None] = Field(  # type: ignore[assignment]
+        default=None, description="Default: the upload's `contact`, else the office's e-mail."
+    )
+
+
+class RowError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class BatchRowOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    row: int = Field(description="1 is the first report of the file (the header not counted).")
+    external_ref: str | None
+    outcome: RowOutcome
+    item_id: uuid.UUID | None = Field(description="The report: new, or the earlier duplicate.")
+    errors: list[RowError] | None = Field(description="Why a refused row stored nothing.")
+
+
+class BatchProgress(BaseModel):
+    reports: int = Field(description="Reports of this upload: accepted rows and duplicates.")
+    enriched: int
+    matched: int = Field(description="Enriched and matched (or no longer open).")
+    failed: int = Field(description="Enrichment failed; `failed_for_good` are not retried.")
+    failed_for_good: int
+    suggestions: int = Field(description="Matches suggested for this upload's reports.")
+    percent: float = Field(description="Matched or failed for good, of all reports.")
+
+
+class BatchOut(BaseModel):
+    id: uuid.UUID
+    file_name: str
+    file_format: str
+    created_at: datetime
+    rows_total: int
+    rows_accepted: int
+    rows_duplicate: int
+    rows_refused: int
+    progress: BatchProgress
+    refused: list[BatchRowOut] = Field(
+        description="The first refused rows, with their reasons (all: GET /batches/{id}/rows)."
+    )
+
+
+class BatchRowPage(BaseModel):
+    rows: list[BatchRowOut]
+    total: int
+    page: int
+    page_size: int

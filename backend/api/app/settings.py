@@ -62,6 +62,27 @@ class ApiSettings(ServiceSettings):
     reports_per_reporter: str = Field(
         default="60/hour", description="Reports (new items) one reporter may create."
     )
+    cors_origins: list[str] = Field(
+        default=[],
+        description="Web origins whose pages may call the API from a browser, e.g. "
+        '["https://lostfound.example.org"] (JSON). None by default: no browser origin but the '
+        "API's own may call it.",
+    )
+    max_batch_rows: int = Field(
+        default=20_000, gt=0, description="Reports one office upload may hold (POST /batches)."
+    )
+    max_batch_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, description="Largest reports file of one upload."
+    )
+    max_batch_photo_bytes: int = Field(
+        default=500 * 1024 * 1024,
+        gt=0,
+        description="Largest photo archive (ZIP) of one upload; each photo within it is limited "
+        "to MAX_PHOTO_BYTES like any other.",
+    )
+    batches_per_office: str = Field(
+        default="30/hour", description="Uploads one office may make (each up to MAX_BATCH_ROWS)."
+    )
 
     @field_validator("admin_token")
     @classmethod

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from backend.api.app.main import create_app
 from backend.api.app.settings import ApiSettings
 from backend.api.tests.helpers import ADMIN, Headers, item_body
-from backend.common.jobs import ENRICH_ITEM
+from backend.common.jobs import ENRICH_ITEMS
 
 NewReporter = Callable[..., tuple[uuid.UUID, Headers]]
 NewItem = Callable[..., dict[str, Any]]
@@ -38,7 +38,7 @@ def test_create_item_returns_the_private_view_and_queues_enrichment(
     assert body["reporter_id"] == str(reporter_id)
     assert body["status"] == "open"
     assert body["enrichment_state"] == "pending"
-    assert queued_tasks(settings) == [ENRICH_ITEM]
+    assert queued_tasks(settings) == [ENRICH_ITEMS]
 
 
 def test_create_item_needs_a_token(client: TestClient) -> None:
@@ -132,7 +132,7 @@ def test_owner_updates_and_rematches(
     assert response.status_code == 200, response.text
     assert response.json()["description"] == "Brown wallet"
     assert response.json()["enrichment_state"] == "pending"
-    assert queued_tasks(settings) == [ENRICH_ITEM, ENRICH_ITEM]
+    assert queued_tasks(settings) == [ENRICH_ITEMS, ENRICH_ITEMS]
     contact_only = client.patch(f"/items/{item['id']}", json={"contact": "x@y.org"}, headers=owner)
     assert contact_only.status_code == 200
     assert len(queued_tasks(settings)) == 2

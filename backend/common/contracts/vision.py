@@ -4,17 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# A feature record is the vision service's own format (keypoints, colour, hash, model
-# version): others store it and send it back, they never look inside.
-FeatureRecord = dict[str, Any]
+from backend.common.photo_similarity import COLOUR_BINS
+
+
+class FeatureRecord(BaseModel):
+    """What POST /features answers. The worker stores it, builds its compact descriptor from
+    `phash` and `colour_hist` (backend/common/photo_similarity.py) and sends it back to
+    /similarity for the shortlist; keypoints are vision's alone."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model_version: str
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    phash: str = Field(pattern=r"^[0-9a-f]{16}$", description="64-bit perceptual hash, hex.")
+    colour_hist: list[float] = Field(
+        min_length=COLOUR_BINS * COLOUR_BINS,
+        max_length=COLOUR_BINS * COLOUR_BINS,
+        description="rg-chromaticity histogram, row-major, summing to 1.",
+    )
+    keypoints: int = Field(ge=0)
+
+
+# Stored records are sent back as they were stored.
+StoredRecord = dict[str, Any]
 
 
 class SimilarityRequest(BaseModel):
-    a: FeatureRecord = Field(description="A feature record from POST /features.")
-    b: FeatureRecord | None = Field(default=None, description="One record to compare with.")
-    candidates: list[FeatureRecord] | None = Field(
+    a: StoredRecord = Field(description="A feature record from POST /features.")
+    b: StoredRecord | None = Field(default=None, description="One record to compare with.")
+    candidates: list[StoredRecord] | None = Field(
         default=None, description="Or many records: one result each, in the same order."
     )
 

@@ -1,13 +1,15 @@
-"""Distance filters that run in SQL on SQLite and PostgreSQL alike (plain arithmetic)."""
+"""Distances in space and time that run in SQL on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy.orm import InstrumentedAttribute
 
+from backend.common.clock import in_utc
 from backend.common.geo import KM_PER_DEGREE, bounding_box
 
 
@@ -39,3 +41,14 @@ def within_radius(
         lon.between(lon0 - dlon, lon0 + dlon),
         squared_distance_km2(lat, lon, lat0, lon0) <= radius_km * radius_km,
     )
+
+
+def days_apart(
+    column: InstrumentedAttribute[datetime], moment: datetime, dialect: str
+) -> ColumnElement[float]:
+    """|column - moment| in days (SQLite stores times as text: julianday reads them)."""
+    if dialect == "sqlite":
+        julian = in_utc(moment).timestamp() / 86400.0 + 2440587.5
+        return cast(ColumnElement[float], func.abs(func.julianday(column) - julian))
+    epoch = func.extract("epoch", column)
+    return cast(ColumnElement[float], func.abs(epoch - in_utc(moment).timestamp()) / 86400.0)

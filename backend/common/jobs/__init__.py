@@ -11,12 +11,20 @@ from backend.common.jobs import filesystem
 from backend.common.settings import ServiceSettings
 
 # Stable task names: renaming one strands the messages already queued under the old name.
+# The *_ITEMS tasks take a list of item ids (a batch is one NLP call); the single-item names
+# stay served for messages queued before batches existed.
+ENRICH_ITEMS = "lostfound.enrich_items"
+MATCH_ITEMS = "lostfound.match_items"
 ENRICH_ITEM = "lostfound.enrich_item"
 MATCH_ITEM = "lostfound.match_item"
 NOTIFY_MATCH = "lostfound.notify_match"
 SWEEP_PENDING = "lostfound.sweep_pending"
 
+# A person's report goes to DEFAULT_QUEUE, an office's bulk upload to BULK_QUEUE: workers take
+# from both in turn, so a person's report never waits behind ten thousand.
 DEFAULT_QUEUE = "lostfound"
+BULK_QUEUE = "lostfound.bulk"
+QUEUES = (DEFAULT_QUEUE, BULK_QUEUE)
 
 
 def celery_config(settings: ServiceSettings) -> dict[str, Any]:

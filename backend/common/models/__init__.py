@@ -1,6 +1,7 @@
 """The shared data model (API and worker). Importing this package registers every table."""
 
 from backend.common.models.base import Base
+from backend.common.models.batch import Batch, BatchRow, RowOutcome
 from backend.common.models.enums import (
     EnrichmentState,
     ItemKind,
@@ -11,12 +12,19 @@ from backend.common.models.enums import (
 from backend.common.models.item import Item, Photo
 from backend.common.models.match import Match
 from backend.common.models.notification import Notification, NotificationStatus
-from backend.common.models.reporter import Reporter, hash_api_token, new_api_token
+from backend.common.models.reporter import (
+    Reporter,
+    ReporterRole,
+    hash_api_token,
+    new_api_token,
+)
 from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin, include_deleted
 
 __all__ = [
     "AuditLogMixin",
     "Base",
+    "Batch",
+    "BatchRow",
     "EnrichmentState",
     "Item",
     "ItemKind",
@@ -27,6 +35,8 @@ __all__ = [
     "NotificationStatus",
     "Photo",
     "Reporter",
+    "ReporterRole",
+    "RowOutcome",
     "SoftDeleteMixin",
     "TransitionRefused",
     "hash_api_token",

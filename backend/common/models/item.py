@@ -16,11 +16,15 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Update,
     Uuid,
+    inspect,
+    text,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 from backend.common.models.base import Base, enum_type
 from backend.common.models.enums import (
@@ -35,12 +39,28 @@ from backend.common.models.enums import (
 from backend.common.models.reporter import Reporter
 from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin
 
+# The rows candidate retrieval reads (the partial index's predicate; queries repeat it).
+MATCHABLE = "status = 'open' AND enrichment_state = 'done' AND deleted_at IS NULL"
+
 
 class Item(SoftDeleteMixin, AuditLogMixin, Base):
     __tablename__ = "item"
     __table_args__ = (
-        Index("ix_item_candidates", "kind", "status", "category_group"),
+        # Candidate retrieval (backend/worker/worker/retrieval.py): open, enriched reports of one
+        # kind, by category group and time; on PostgreSQL the index also carries what the first
+        # scoring pass reads, so thousands of candidates come from the index alone.
+        Index(
+            "ix_item_match",
+            "kind",
+            "match_group",
+            "occurred_at",
+            postgresql_include=["latitude", "longitude", "match_record"],
+            postgresql_where=text(MATCHABLE),
+            sqlite_where=text(MATCHABLE),
+        ),
         Index("ix_item_location", "latitude", "longitude"),
+        # An office's own reference for a report: a second upload of it is the same report.
+        UniqueConstraint("reporter_id", "external_ref"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -74,9 +94,16 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     # The enrichment generation last matched: behind `enrichment_generation` while a match job
     # is owed, so the sweep sees matching that never ran.
     matched_generation: Mapped[int | None] = mapped_column(Integer, default=None)
-    # float32 little-endian bytes, L2-normalised (see backend/worker/worker/vectors.py).
-    text_embedding: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # What the first matching pass reads (backend/common/match_record.py): the int8 embedding,
+    # attribute masks, category, place, time and the photo's compact descriptor.
+    match_record: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     embedding_model: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The category group, "" when unknown: candidates are looked up by it in `ix_item_match`.
+    match_group: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    # SHA-256 of the text last embedded and of the photo whose features are stored: enrichment
+    # skips a step whose input did not change (a new photo does not embed the text again).
+    text_digest: Mapped[str | None] = mapped_column(String(64), default=None)
+    features_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # Canonical values (backend/common/taxonomy) from what was typed, else from the text; the
     # typed `category` and `colour` are kept as written. A candidate of another category group
@@ -85,6 +112,11 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     category_group: Mapped[str | None] = mapped_column(String(50), default=None)
     canonical_colour: Mapped[str | None] = mapped_column(String(50), default=None)
     image_features: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Reports from an office's bulk upload: the batch, and the office's own reference.
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("batch.id"), default=None, index=True
+    )
+    external_ref: Mapped[str | None] = mapped_column(String(100), default=None)
 
     reporter: Mapped[Reporter] = relationship()
     photo: Mapped[Photo | None] = relationship(
@@ -105,7 +137,15 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
         self.enrichment_error = None
         self.enrichment_attempts = 0
         self.retry_at = None
-        self.enrichment_generation = (self.enrichment_generation or 0) + 1
+        if inspect(self).persistent:
+            # In SQL: two changes at once make two generations, whatever each one read.
+            self.enrichment_generation = Item.enrichment_generation + 1
+        else:
+            self.enrichment_generation = (self.enrichment_generation or 0) + 1
+        # Written even where the value read is the same: a job may have stored its result since
+        # this row was read (SQLite has no row lock), and "pending" must win over its "done".
+        for name in ("enrichment_state", "enrichment_error", "enrichment_attempts", "retry_at"):
+            flag_modified(self, name)
 
     def fail_enrichment(self, reason: str, retry_at: datetime | None) -> None:
         """Record why enrichment failed, and when the sweep may retry (None: not at all)."""

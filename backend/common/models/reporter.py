@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
 import uuid
@@ -9,8 +10,13 @@ import uuid
 from sqlalchemy import String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.common.models.base import Base
+from backend.common.models.base import Base, enum_type
 from backend.common.models.soft_delete import AuditLogMixin
+
+
+class ReporterRole(enum.StrEnum):
+    PERSON = "person"  # reports their own items, one at a time
+    OFFICE = "office"  # a lost-property office: uploads many reports at once (admin-created)
 
 
 def new_api_token() -> str:
@@ -29,3 +35,6 @@ class Reporter(AuditLogMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254), default=None)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[ReporterRole] = mapped_column(
+        enum_type(ReporterRole), default=ReporterRole.PERSON, server_default="person"
+    )

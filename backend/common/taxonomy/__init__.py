@@ -124,6 +124,11 @@ class Taxonomy:
     def categories(self) -> list[str]:
         return sorted(self.broader)
 
+    @property
+    def groups(self) -> list[str]:
+        """The categories with nothing above them."""
+        return sorted(category for category, up in self.broader.items() if not up)
+
     # -- the NLP service's tagger --------------------------------------------------------------
 
     def patterns(self) -> list[dict[str, str]]:

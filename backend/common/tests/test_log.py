@@ -16,6 +16,20 @@ def test_json_lines_carry_extra_fields(capsys: pytest.CaptureFixture[str]) -> No
     assert entry["level"] == "INFO"
     assert entry["logger"] == "lostfound.test"
     assert entry["item_id"] == "abc"
+    assert entry["ts"].endswith("+00:00")  # UTC, ISO 8601
+
+
+def test_json_lines_carry_the_exception(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO", "json")
+
+    try:
+        raise ValueError("the photo is not an image")
+    except ValueError:
+        logging.getLogger("lostfound.test").exception("upload failed")
+
+    entry = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert entry["message"] == "upload failed"
+    assert "ValueError: the photo is not an image" in entry["exc_info"]
 
 
 def test_plain_format_and_level(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import itertools
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from backend.common.db import make_engine, make_sessionmaker
+from backend.common.db.migrations import upgrade
 from backend.common.models import (
     EnrichmentState,
     Item,
@@ -16,6 +19,7 @@ from backend.common.models import (
     ItemStatus,
     Match,
     MatchStatus,
+    Reporter,
     TransitionRefused,
 )
 from backend.common.models.match import ProofMissing
@@ -73,6 +77,33 @@ def test_enrichment_may_always_be_requested_again(current: EnrichmentState) -> N
     assert item.enrichment_state == EnrichmentState.PENDING
     assert item.enrichment_generation == 1
     assert item.enrichment_error is None and item.retry_at is None
+
+
+def test_a_request_for_enrichment_wins_over_a_result_stored_meanwhile(tmp_path: Path) -> None:
+    # The API reads a report; the worker stores its enrichment ("done"); the API's photo upload
+    # then asks for enrichment. On SQLite (no row locks) the upload's write once left out the
+    # state it read as "pending" already, and the report stayed "done" without its photo.
+    url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    upgrade(url)
+    sessions = make_sessionmaker(make_engine(url))
+    with sessions() as session:
+        item = report()
+        session.add(Reporter(id=item.reporter_id, name="r", token_hash="h"))
+        session.add(item)
+        session.commit()
+    with sessions() as api, sessions() as worker, sessions() as another_api:
+        read = api.get_one(Item, item.id)
+        other = another_api.get_one(Item, item.id)
+        worker.execute(Item.store_enrichment(item.id, 0, {"embedding_model": "m"}))
+        worker.commit()
+        read.request_enrichment()
+        api.commit()
+        other.request_enrichment()  # read generation 0 too: a second change makes generation 2
+        another_api.commit()
+    with sessions() as session:
+        stored = session.get_one(Item, item.id)
+        assert stored.enrichment_state == EnrichmentState.PENDING
+        assert stored.enrichment_generation == 2
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,9 @@ A record holds three complementary signals, because each alone fails somewhere:
 - an rg-chromaticity histogram: unchanged when the light gets brighter or darker, and tells
   the red bag from the blue one;
 - a 64-bit perceptual hash (DCT): catches near-duplicates (recompressed, resized) cheaply.
-Records are plain JSON so the worker can store them and compare later without the image.
+Records are plain JSON so the worker can store them and compare later without the image. How the
+three combine into one score, and the compact descriptor the worker ranks candidates with, are
+backend/common/photo_similarity.py: one formula for both.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from typing import Any
 import cv2
 import numpy as np
 
+from backend.common import photo_similarity
+from backend.common.photo_similarity import COLOUR_BINS
+
 MODEL_VERSION = "orb-rg-phash/1"
-COLOUR_BINS = 16
 _MIN_GOOD_MATCHES = 8
 _RATIO = 0.75
 
@@ -135,24 +139,21 @@ def geometric_agreement(a: Parsed, b: Parsed) -> tuple[float, int]:
 
 
 def colour_similarity(a: Parsed, b: Parsed) -> float:
-    distance = cv2.compareHist(a.hist, b.hist, cv2.HISTCMP_BHATTACHARYYA)
-    return float(max(0.0, 1.0 - distance))
+    roots_a, roots_b = np.sqrt(np.maximum(a.hist, 0)), np.sqrt(np.maximum(b.hist, 0))
+    return float(photo_similarity.colour_similarity(roots_a, roots_b))
 
 
 def hash_similarity(a: Parsed, b: Parsed) -> float:
-    return 1.0 - (a.phash ^ b.phash).bit_count() / 64.0
+    return float(photo_similarity.hash_similarity(a.phash, b.phash))
 
 
 def similarity(a: Parsed, b: Parsed) -> dict[str, Any]:
     geometric, inliers = geometric_agreement(a, b)
     colour = colour_similarity(a, b)
     hashed = hash_similarity(a, b)
-    # Shape evidence counts only as far as the colours agree: the same bag model in another
-    # colour is another bag. A near-identical hash is strong evidence on its own.
-    shape = max(geometric, max(0.0, (hashed - 0.75) / 0.25))
-    score = (0.65 * shape + 0.35 * colour) * (0.35 + 0.65 * colour)
+    score = float(photo_similarity.photo_score(geometric, colour, hashed))
     return {
-        "score": round(float(min(1.0, max(0.0, score))), 4),
+        "score": round(score, 4),
         "components": {
             "geometric": round(geometric, 4),
             "inliers": inliers,

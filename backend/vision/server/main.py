@@ -12,7 +12,12 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import FastAPI, File, HTTPException, UploadFile
 
-from backend.common.contracts.vision import SimilarityRequest, SimilarityResult, SimilarityResults
+from backend.common.contracts.vision import (
+    FeatureRecord,
+    SimilarityRequest,
+    SimilarityResult,
+    SimilarityResults,
+)
 from backend.common.health import ReadinessRegistry, mount_probes
 from backend.common.version import version_info
 from backend.common.web import ErrorMessage, harden, invalid
@@ -144,6 +149,7 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
 
     @app.post(
         "/features",
+        response_model=FeatureRecord,
         summary="Feature record of one image",
         responses={
             413: {"description": "Too many bytes or pixels", "model": ErrorMessage},

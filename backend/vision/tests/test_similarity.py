@@ -115,3 +115,38 @@ def test_compare_two_images_gives_the_same_answer(
     assert set(body["components"]) == {"geometric", "inliers", "colour", "hash"}
     via_records = scores(client, features(client, second, quality=80), [references[2]])[0]
     assert body["score"] == pytest.approx(via_records, abs=1e-6)
+
+
+def test_colour_is_opencv_s_bhattacharyya(references: list[dict[str, Any]]) -> None:
+    # One formula (backend/common/photo_similarity.py) in vision and the worker's first pass.
+    import cv2
+
+    from backend.vision.server.features import colour_similarity, parse_record
+
+    parsed = [parse_record(record) for record in references]
+    for a in parsed:
+        for b in parsed[:4]:
+            opencv = 1.0 - cv2.compareHist(a.hist, b.hist, cv2.HISTCMP_BHATTACHARYYA)
+            assert colour_similarity(a, b) == pytest.approx(max(0.0, opencv), abs=1e-6)
+
+
+@pytest.mark.parametrize("transform", sorted(synthetic.TRANSFORMS))
+def test_the_compact_descriptor_keeps_the_same_object_on_the_photo_shortlist(
+    client: TestClient,
+    photos: dict[tuple[int, str], np.ndarray],
+    references: list[dict[str, Any]],
+    transform: str,
+) -> None:
+    # The worker ranks candidates' photos by descriptor (72 bytes) without calling vision,
+    # then asks vision about its photo shortlist (PHOTO_SHORTLIST, default 5).
+    from backend.common.photo_similarity import descriptor_of, descriptor_scores
+
+    described = [descriptor_of(record) for record in references]
+    phashes = np.array([phash for phash, _ in described], dtype=np.uint64)
+    colours = np.array([np.frombuffer(colour, np.uint8) for _, colour in described])
+    for index, key in enumerate(OBJECTS):
+        copy = features(client, synthetic.TRANSFORMS[transform](photos[key]), quality=80)
+        phash, colour = descriptor_of(copy)
+        scores = descriptor_scores(phash, np.frombuffer(colour, np.uint8), phashes, colours)
+        ranking = np.argsort(-scores)
+        assert index in ranking[:5].tolist(), f"{key} after {transform}: {ranking.tolist()}"

@@ -175,3 +175,18 @@ def new_item(sessions: sessionmaker[Session]) -> Callable[..., uuid.UUID]:
             return item.id
 
     return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test shows the worker's last log lines: what it did is in its log, not here."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    worker = getattr(item, "funcargs", {}).get("worker")
+    if report.failed and isinstance(worker, WorkerProcess) and worker.log.exists():
+        lines = [
+            line
+            for line in worker.log.read_text(errors="replace").splitlines()
+            if "sweep" not in line
+        ][-80:]
+        report.sections.append(("worker log (last 80 lines)", "\n".join(lines)))

@@ -41,6 +41,24 @@ def attributes_of(text: str) -> dict[str, list[str]]:
     return {"colours": colours, "brands": [], "categories": [], "places": [], "dates": []}
 
 
+def feature_record(photo: bytes) -> dict[str, Any]:
+    """A record in vision's contract, fixed by the photo's bytes: the same photo, the same hash
+    and colour (so the descriptor finds it), and its digest for /similarity."""
+    digest = hashlib.sha256(photo).hexdigest()
+    hist = [0.0] * 256
+    hist[int(digest[:2], 16)] = 1.0
+    return {
+        "model_version": "stub/1",
+        "width": 640,
+        "height": 480,
+        "phash": digest[:16],
+        "colour_hist": hist,
+        "keypoints": 0,
+        "digest": digest,
+        "size": len(photo),
+    }
+
+
 @dataclass
 class StubState:
     fail_embed: int = 0  # answer 503 to this many /analyze calls
@@ -53,6 +71,7 @@ class StubState:
     refuse_photos: bool = False  # /features answers 413, as vision does to a huge image
     max_candidates: int | None = None  # /similarity refuses more, as vision does
     similarity_calls: int = 0
+    similarity_records: int = 0  # candidate records /similarity was sent, in all
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -101,11 +120,13 @@ class _Handler(BaseHTTPRequestHandler):
             state.feature_calls += 1
             if state.refuse_photos:
                 return self._reply(413, {"detail": "the image is 8000x6000 pixels; too many"})
-            digest = hashlib.sha256(raw).hexdigest()
-            return self._reply(200, {"model_version": "stub/1", "digest": digest, "size": len(raw)})
+            # The photo's bytes: the multipart part's body (its headers name the file).
+            photo = raw.split(b"\r\n\r\n", 1)[-1].rsplit(b"\r\n--", 1)[0]
+            return self._reply(200, feature_record(photo))
         if self.path == "/similarity":
             body = json.loads(raw)
             state.similarity_calls += 1
+            state.similarity_records += len(body["candidates"])
             limit = state.max_candidates
             if limit is not None and len(body["candidates"]) > limit:
                 return self._reply(413, {"detail": f"the limit is {limit}"})

@@ -4,11 +4,13 @@ recorded request and read the recorded reply (the services' tests check the othe
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from backend.common.photo_similarity import descriptor_of
 from backend.common.testing.recorded import recorded
 from backend.worker.worker.clients import NlpClient, ServiceError, VisionClient
 
@@ -28,13 +30,28 @@ def test_analysing_a_report() -> None:
     sent: list[dict[str, Any]] = []
     client = NlpClient("http://nlp", 5, transport=serving("nlp_analyze", sent))
 
-    vector, model, attributes = client.analyze(exchange["request"]["texts"][0])
+    [analysis] = client.analyze(exchange["request"]["texts"])
 
     assert sent == [exchange["request"]]
     [result] = exchange["reply"]["results"]
-    assert vector == result["vector"] and len(vector) == 384
-    assert model == exchange["reply"]["model"]
-    assert attributes == result["attributes"] and "black" in attributes["colours"]
+    assert analysis.vector == result["vector"] and len(analysis.vector) == 384
+    assert analysis.model == exchange["reply"]["model"]
+    assert (
+        analysis.attributes == result["attributes"] and "black" in result["attributes"]["colours"]
+    )
+
+
+def test_a_photo_s_features_are_read_whole() -> None:
+    # The record in the recorded similarity call is what /features answered for that photo.
+    record = recorded("vision_similarity")["request"]["a"]
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, json=record))
+    client = VisionClient("http://vision", 5, transport=transport)
+
+    stored = client.features(Path(__file__), "image/png")
+
+    assert stored == record  # every field kept: /similarity needs the keypoints back
+    phash, colour = descriptor_of(stored)
+    assert phash == int(record["phash"], 16) and len(colour) == 64
 
 
 def test_photo_similarity() -> None:
@@ -54,7 +71,7 @@ def test_a_reply_out_of_contract_is_retried_not_stored() -> None:
     client = NlpClient("http://nlp", 5, transport=transport)
 
     with pytest.raises(ServiceError) as failure:
-        client.analyze("red bicycle")
+        client.analyze(["red bicycle"])
 
     assert failure.value.transient
     assert failure.value.reason == "the text service answered in an unexpected form"

@@ -11,11 +11,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from kombu.exceptions import ChannelError
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common.clock import utcnow
-from backend.common.jobs import ENRICH_ITEM, MATCH_ITEM
+from backend.common.jobs import BULK_QUEUE, ENRICH_ITEMS, MATCH_ITEMS
 from backend.common.limits import (
     MAX_BRAND_CHARS,
     MAX_DESCRIPTION_CHARS,
@@ -38,11 +39,16 @@ LONG_AGO = timedelta(hours=1)
 
 @pytest.fixture()
 def sent(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """The jobs the sweep sends, recorded instead of queued; the backlog is 0 unless a test
-    sets `tasks.queue_backlog`."""
+    """The work the sweep sends, one (task, item id) per item, recorded instead of queued; the
+    backlog is 0 unless a test sets `tasks.queue_backlog`."""
     jobs: list[tuple[str, str]] = []
+
+    def record(name: str, argument: str | list[str], queue: str, **_: Any) -> None:
+        assert queue == BULK_QUEUE  # re-sent work never goes before a person's new report
+        jobs.extend((name, one) for one in ([argument] if isinstance(argument, str) else argument))
+
     monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions))
-    monkeypatch.setattr(tasks, "send_quietly", lambda name, arg: jobs.append((name, arg)))
+    monkeypatch.setattr(tasks, "send_quietly", record)
     monkeypatch.setattr(tasks, "queue_backlog", lambda: 0)
     with sessions() as session:  # only this test's items are stale
         session.execute(update(Item).values(updated_at=utcnow()))
@@ -127,9 +133,9 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
 
     assert sorted(sent) == sorted(
         [
-            (ENRICH_ITEM, str(pending)),
-            (ENRICH_ITEM, str(retry_due)),
-            (MATCH_ITEM, str(unmatched)),
+            (ENRICH_ITEMS, str(pending)),
+            (ENRICH_ITEMS, str(retry_due)),
+            (MATCH_ITEMS, str(unmatched)),
         ]
     )
     assert first == {"items": 1, "retries": 1, "matching": 1, "notifications": 0}
@@ -159,6 +165,7 @@ def test_vision_batches_are_split_to_its_limit(stubs: tuple[str, StubState]) -> 
         client = VisionClient(base_url, timeout_s=10)
         record = {"digest": "mine"}
         candidates = [{"digest": d} for d in ("mine", "x", "y", "mine", "z")]
+        sent_before = client.similarity_bytes_sent
 
         scores = client.similarity(record, candidates, batch=2)
     finally:
@@ -166,3 +173,18 @@ def test_vision_batches_are_split_to_its_limit(stubs: tuple[str, StubState]) -> 
 
     assert scores == [1.0, 0.1, 0.1, 1.0, 0.1]
     assert state.similarity_calls == 3
+    assert client.similarity_bytes_sent > sent_before  # what matching moves is counted
+
+
+def test_an_empty_queue_counts_as_empty_not_as_unknown() -> None:
+    # Redis keeps no empty list, so a passive declare of an empty queue says NOT_FOUND: under a
+    # bulk backlog that once read as "backlog unknown" and re-sent every pending item.
+    class Channel:
+        def queue_declare(self, queue: str, passive: bool) -> Any:
+            if queue == "lostfound.bulk":
+                return SimpleNamespace(message_count=1150)
+            raise ChannelError(f"NOT_FOUND - no queue {queue!r}")
+
+    assert (
+        sum(tasks._waiting(Channel(), queue) for queue in ("lostfound", "lostfound.bulk")) == 1150
+    )

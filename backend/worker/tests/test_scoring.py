@@ -1,16 +1,17 @@
 import numpy as np
 import pytest
 
+from backend.common.match_record import attribute_masks
 from backend.worker.worker.scoring import (
     Candidates,
     Query,
+    Refined,
     Scales,
     Weights,
-    attribute_mask,
-    attribute_masks,
     detail_scores,
     detail_terms,
     place_agreement,
+    rank,
     score,
 )
 
@@ -32,6 +33,7 @@ def candidates(n: int, **overrides: np.ndarray) -> Candidates:
         "latitude": np.full(n, 52.37),
         "longitude": np.full(n, 4.89),
         "occurred_days": np.full(n, 20000.0),
+        "photo_hint": np.full(n, np.nan),
         "image": np.full(n, np.nan),
         "category": np.full(n, np.nan),
         "place": np.full(n, np.nan),
@@ -94,11 +96,6 @@ def test_missing_components_renormalise_the_weights() -> None:
     assert np.all((parts["total"] >= 0) & (parts["total"] <= 1))
 
 
-def test_attribute_mask_ignores_case_and_space() -> None:
-    assert attribute_mask([" Black"]) == attribute_mask(["black"]) != 0
-    assert attribute_mask([]) == 0
-
-
 def test_a_place_name_stands_in_for_missing_coordinates() -> None:
     table = candidates(
         3,
@@ -144,3 +141,54 @@ def test_shared_rare_details_pick_the_true_report_among_near_twins() -> None:
     assert scores[2] > 2 * max(scores[0], scores[1], scores[3])
     assert np.isnan(detail_scores("the a an", twins)).all()
     assert np.isnan(detail_scores(owner, twins[:2])).all()  # too few to tell what is rare
+
+
+def unrelated_then(n: int, close: list[int]) -> np.ndarray:
+    """n embeddings: the rows in `close` near the query's text, the rest far from it."""
+    rows = [unit(1, 0.001 * i, 0) if i in close else unit(0, 1, 0.001 * i) for i in range(n)]
+    return np.stack(rows)
+
+
+def test_the_second_pass_sees_the_shortlist_only() -> None:
+    asked: list[np.ndarray] = []
+
+    def refine(chosen: np.ndarray) -> Refined:
+        asked.append(chosen)
+        k = len(chosen)
+        return Refined(np.full(k, np.nan), np.full(k, np.nan), np.full(k, np.nan))
+
+    table = candidates(200, embeddings=unrelated_then(200, close=[7, 50, 120]))
+    order, parts = rank(QUERY, table, WEIGHTS, SCALES, 3, 0, refine)
+
+    [chosen] = asked
+    assert sorted(chosen.tolist()) == [7, 50, 120]  # the best three by the first pass
+    assert sorted(order.tolist()) == [7, 50, 120]
+    assert list(parts["total"]) == sorted(parts["total"], reverse=True)
+
+
+def test_a_photo_twin_with_a_poor_text_is_still_checked() -> None:
+    hint = np.full(100, np.nan)
+    hint[99] = 0.9  # poor text, but its photo descriptor is the closest
+    table = candidates(100, embeddings=unrelated_then(100, close=[1, 2]), photo_hint=hint)
+
+    def refine(chosen: np.ndarray) -> Refined:
+        image = np.where(chosen == 99, 1.0, np.nan)  # vision: the same object
+        k = len(chosen)
+        return Refined(np.full(k, np.nan), image, np.full(k, np.nan))
+
+    order, parts = rank(QUERY, table, WEIGHTS, SCALES, 2, 1, refine)
+
+    assert set(order.tolist()) == {1, 2, 99}
+    assert parts["image"][order.tolist().index(99)] == 1.0
+
+
+def test_refined_details_decide_among_near_twins() -> None:
+    def refine(chosen: np.ndarray) -> Refined:
+        details = np.where(chosen == 3, 1.0, 0.0)  # only candidate 3 shares the engraving
+        k = len(chosen)
+        return Refined(details, np.full(k, np.nan), np.full(k, np.nan))
+
+    table = candidates(5)  # five reports the first pass cannot tell apart
+    order, _ = rank(QUERY, table, WEIGHTS, SCALES, 5, 0, refine)
+
+    assert order[0] == 3

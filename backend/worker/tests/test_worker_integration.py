@@ -16,7 +16,8 @@ from celery import Celery
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.common.jobs import ENRICH_ITEM, MATCH_ITEM
+from backend.common import match_record
+from backend.common.jobs import ENRICH_ITEM, ENRICH_ITEMS, MATCH_ITEM
 from backend.common.models import (
     EnrichmentState,
     Item,
@@ -28,6 +29,7 @@ from backend.common.models import (
 )
 from backend.worker.tests.conftest import WorkerProcess
 from backend.worker.tests.stubs import StubState, embed, embedding_held, wait_for
+from backend.worker.worker.settings import WorkerSettings
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +44,12 @@ def item(sessions: sessionmaker[Session], item_id: uuid.UUID) -> Item:
 def enriched(sessions: sessionmaker[Session], item_id: uuid.UUID) -> Item | None:
     found = item(sessions, item_id)
     return found if found.enrichment_state != EnrichmentState.PENDING else None
+
+
+def matched(sessions: sessionmaker[Session], item_id: uuid.UUID) -> bool:
+    """Enriched, and its own matching done (its match job has run)."""
+    found = item(sessions, item_id)
+    return found.matched_generation == found.enrichment_generation
 
 
 def matches_of(sessions: sessionmaker[Session], item_id: uuid.UUID) -> list[Match]:
@@ -97,7 +105,7 @@ def test_enrichment_stores_embedding_attributes_and_photo_features(
     done = wait_for(lambda: enriched(sessions, item_id), what="enrichment")
 
     assert done.enrichment_state == EnrichmentState.DONE
-    assert done.text_embedding is not None and len(done.text_embedding) == 384 * 4
+    assert done.match_record is not None and match_record.dim_of(done.match_record) == 384
     assert done.embedding_model == "stub-bow"
     assert "black" in done.attributes["colours"]
     _, state = stubs
@@ -127,7 +135,7 @@ def test_a_photo_vision_refuses_leaves_the_report_matched_on_its_text(
         state.refuse_photos = False
 
     assert done.enrichment_state == EnrichmentState.DONE
-    assert done.text_embedding is not None and done.image_features is None
+    assert done.match_record is not None and done.image_features is None
     assert done.enrichment_error == (
         "the photo is not used for matching: the photo service refused it: "
         "the image is 8000x6000 pixels; too many"
@@ -177,6 +185,40 @@ def test_matching_suggests_the_right_pair_and_not_a_distractor(
         )
         assert len(notice) == 1
         assert notice[0].reporter_id == item(sessions, lost).reporter_id
+
+
+def test_vision_compares_the_shortlist_s_photos_only(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    worker_env: dict[str, str],
+    stubs: tuple[str, StubState],
+) -> None:
+    _, state = stubs
+    found = new_item(ItemKind.FOUND, "Grey backpack", "on the train", category="backpack")
+    attach_photo(sessions, worker_env, found, "found-bag.png", b"\x89PNG the same bag")
+    others = [
+        new_item(ItemKind.FOUND, "Grey backpack", f"left at gate {n}", category="backpack")
+        for n in range(25)
+    ]
+    for n, other in enumerate(others):
+        attach_photo(sessions, worker_env, other, f"other-{n}.png", f"another bag {n}".encode())
+    broker.send_task(ENRICH_ITEMS, args=[[str(i) for i in [found, *others]]])
+    for item_id in [found, *others]:
+        wait_for(partial(matched, sessions, item_id), what="candidates enriched and matched")
+    records_before = state.similarity_records
+
+    lost = new_item(ItemKind.LOST, "Grey backpack", "lost on the train", category="backpack")
+    attach_photo(sessions, worker_env, lost, "lost-bag.png", b"\x89PNG the same bag")
+    broker.send_task(ENRICH_ITEM, args=[str(lost)])
+    suggested = wait_for(lambda: matches_of(sessions, lost), what="a match")
+
+    # 26 candidates with photos; vision sees at most PHOTO_CHECKS of them, the right one first.
+    assert 0 < state.similarity_records - records_before <= WorkerSettings().photo_checks
+    best = max(suggested, key=lambda match: match.score)
+    assert best.found_item_id == found
+    assert best.image_score == 1.0  # the stub's "same photo"
 
 
 def test_running_a_task_twice_leaves_one_match_and_one_notification(
@@ -406,6 +448,7 @@ def test_a_change_during_enrichment_is_not_overwritten_by_the_stale_result(
 
     done = wait_for(enriched_for_the_new_text, what="enrichment of the corrected report")
     assert done.enrichment_generation == 1
-    stored = np.frombuffer(done.text_embedding or b"", dtype="<f4")
+    [record] = match_record.unpack([done.match_record or b""], 384)
+    stored = match_record.unit_vectors(record["vector"])
     assert float(stored @ np.array(embed("Red bicycle. city bike with a basket"))) > 0.99
     assert float(stored @ np.array(embed("Blue umbrella. folding umbrella"))) < 0.2

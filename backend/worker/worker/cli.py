@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from backend.common.jobs import DEFAULT_QUEUE
+from backend.common.jobs import QUEUES
 from backend.common.log import configure_logging
 from backend.worker.worker.app import celery_app, settings
 
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     worker_args = [
         "worker",
         f"--loglevel={settings.log_level}",
-        f"--queues={DEFAULT_QUEUE}",
+        f"--queues={','.join(QUEUES)}",
         f"--concurrency={args.concurrency}",
         f"--pool={args.pool}",
         "--without-gossip",

@@ -3,19 +3,27 @@ backend/common/contracts, the models the services themselves serve."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from backend.common.contracts.nlp import (
-    AnalyzeRequest,
-    AnalyzeResponse,
-)
-from backend.common.contracts.vision import SimilarityRequest, SimilarityResults
+from backend.common.contracts.nlp import AnalyzeRequest, AnalyzeResponse
+from backend.common.contracts.vision import FeatureRecord, SimilarityRequest, SimilarityResults
 
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    """NLP's reading of one report text."""
+
+    vector: list[float]
+    attributes: dict[str, list[str]]
+    model: str
 
 
 class ServiceError(Exception):
@@ -74,15 +82,23 @@ class NlpClient:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.Client(timeout=timeout_s, transport=transport)
 
-    def analyze(self, text: str) -> tuple[list[float], str, dict[str, list[str]]]:
-        """Embedding, model and attributes of a report text: one call, one batch."""
-        request = AnalyzeRequest(texts=[text])
+    def analyze(self, texts: list[str]) -> list[TextAnalysis]:
+        """Embedding and attributes of each report text (at most NLP's MAX_TEXTS): one call."""
+        request = AnalyzeRequest(texts=texts)
         body = _call(
             self._client, "text", "POST", f"{self.base_url}/analyze", json=request.model_dump()
         )
         reply = _reply(AnalyzeResponse, body, "text")
-        [result] = reply.results
-        return result.vector, reply.model, result.attributes.model_dump()
+        if len(reply.results) != len(texts):
+            raise ServiceError(
+                f"text service answered {len(reply.results)} results for {len(texts)} texts",
+                transient=True,
+                reason="the text service answered in an unexpected form",
+            )
+        return [
+            TextAnalysis(result.vector, result.attributes.model_dump(), reply.model)
+            for result in reply.results
+        ]
 
 
 class VisionClient:
@@ -92,16 +108,20 @@ class VisionClient:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.Client(timeout=timeout_s, transport=transport)
 
+        # Bytes of feature records sent to /similarity: what matching moves across the network.
+        self.similarity_bytes_sent = 0
+
     def features(self, photo: Path, content_type: str) -> dict[str, Any]:
+        """The photo's feature record (as stored: every field vision answered)."""
         with photo.open("rb") as handle:
-            record: dict[str, Any] = _call(
+            body = _call(
                 self._client,
                 "photo",
                 "POST",
                 f"{self.base_url}/features",
                 files={"file": (photo.name, handle, content_type)},
             )
-        return record
+        return _reply(FeatureRecord, body, "photo").model_dump()
 
     def similarity(
         self, record: dict[str, Any], candidates: list[dict[str, Any]], batch: int
@@ -110,12 +130,15 @@ class VisionClient:
         scores: list[float] = []
         for start in range(0, len(candidates), batch):
             request = SimilarityRequest(a=record, candidates=candidates[start : start + batch])
+            payload = json.dumps(request.model_dump(exclude_none=True)).encode()
+            self.similarity_bytes_sent += len(payload)
             body = _call(
                 self._client,
                 "photo",
                 "POST",
                 f"{self.base_url}/similarity",
-                json=request.model_dump(exclude_none=True),
+                content=payload,
+                headers={"Content-Type": "application/json"},
             )
             scores.extend(r.score for r in _reply(SimilarityResults, body, "photo").results)
         return scores

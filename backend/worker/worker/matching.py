@@ -1,38 +1,30 @@
-"""Finding and recording matches: candidates filtered in SQL, scored in one numpy pass."""
+"""Finding and recording matches: candidates from their match records (retrieval.py), scored in
+two passes (scoring.rank), the second for a shortlist only."""
 
 from __future__ import annotations
 
 import logging
 import math
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from backend.common.clock import in_utc
-from backend.common.geo import bounding_box
-from backend.common.models import (
-    EnrichmentState,
-    Item,
-    ItemKind,
-    ItemStatus,
-    Match,
-    MatchStatus,
-    Notification,
-)
-from backend.common.taxonomy import taxonomy
-from backend.worker.worker import vectors
+from backend.common import match_record
+from backend.common.models import Item, ItemKind, Match, MatchStatus, Notification
+from backend.worker.worker import retrieval
 from backend.worker.worker.clients import ServiceError, VisionClient
-from backend.worker.worker.rules import detail_text, place_name, time_window
+from backend.worker.worker.rules import CategoryCodes, category_codes, detail_text, place_name
 from backend.worker.worker.scoring import (
-    Candidates,
-    Query,
-    attribute_masks,
+    Refined,
+    detail_scores,
+    first_pass,
     missing_as_nan,
     place_agreement,
     rank,
@@ -42,10 +34,6 @@ from backend.worker.worker.settings import WorkerSettings
 log = logging.getLogger(__name__)
 
 MATCH_SUGGESTED = "match_suggested"
-
-
-def days(moment: datetime) -> float:
-    return in_utc(moment).timestamp() / 86400.0
 
 
 @dataclass(frozen=True)
@@ -61,119 +49,73 @@ class Suggestion:
     time: float
 
 
-def candidate_query(item: Item, settings: WorkerSettings) -> Select[tuple[Item]]:
-    """Open, enriched, not deleted items of the other kind that could be the same object: in the
-    time window, near (or of unknown place), and not of another category group (a dog is never
-    a laptop). Everything else is a score, not a filter."""
-    conditions = [
-        Item.kind == item.kind.other,
-        Item.status == ItemStatus.OPEN,
-        Item.enrichment_state == EnrichmentState.DONE,
-        Item.text_embedding.is_not(None),
-        Item.occurred_at.between(
-            *time_window(
-                item.kind == ItemKind.LOST,
-                item.occurred_at,
-                settings.match_days_after_loss,
-                settings.match_days_before_loss,
-            )
-        ),
-        Item.id != item.id,
-    ]
-    if item.category_group:  # rules.same_group_possible, in SQL
-        conditions.append(
-            or_(Item.category_group.is_(None), Item.category_group == item.category_group)
-        )
-    if item.latitude is not None and item.longitude is not None:
-        dlat, dlon = bounding_box(item.latitude, settings.max_distance_km)
-        conditions.append(
-            or_(
-                Item.latitude.is_(None),
-                Item.latitude.between(item.latitude - dlat, item.latitude + dlat)
-                & Item.longitude.between(item.longitude - dlon, item.longitude + dlon),
-            )
-        )
-    return select(Item).where(*conditions)
-
-
 def find_matches(
-    session: Session, item: Item, settings: WorkerSettings, vision: VisionClient | None
-) -> list[Suggestion]:
-    if item.text_embedding is None:
-        return []
-    candidates = session.scalars(candidate_query(item, settings)).unique().all()
-    if not candidates:
-        return []
-    query_vector = vectors.from_bytes(item.text_embedding)
-    dim = len(query_vector)
-    candidates = [c for c in candidates if c.text_embedding and len(c.text_embedding) == dim * 4]
-
-    image = np.full(len(candidates), np.nan)
-    if vision is not None and item.image_features:
-        with_photo = [i for i, c in enumerate(candidates) if c.image_features]
-        if with_photo:
-            try:
-                image[with_photo] = vision.similarity(
-                    item.image_features,
-                    [candidates[i].image_features or {} for i in with_photo],
-                    settings.vision_max_candidates,
+    session: Session, items: Sequence[Item], settings: WorkerSettings, vision: VisionClient | None
+) -> dict[uuid.UUID, list[Suggestion]]:
+    """Suggestions for each of `items` (enriched reports), best first; one candidate query per
+    kind for all of them."""
+    codes = category_codes(settings.taxonomy_file)
+    found: dict[uuid.UUID, list[Suggestion]] = {item.id: [] for item in items}
+    together: dict[tuple[ItemKind, int], list[tuple[Item, retrieval.Query]]] = defaultdict(list)
+    for item in items:
+        query = retrieval.query_of(item, codes.vocabulary)
+        if query is not None:
+            together[(item.kind, int(query.record["dim"]))].append((item, query))
+    for batch in together.values():
+        queries = [query for _, query in batch]
+        pool = retrieval.candidate_records(session, queries, settings, codes.vocabulary)
+        for item, query in batch:
+            records = pool[retrieval.possible(query, pool, settings, codes)]
+            if len(records):
+                found[item.id] = _suggestions(
+                    session, item, query, records, settings, codes, vision
                 )
-            except ServiceError as exc:
-                if exc.transient:
-                    raise
-                # Records vision refuses (an old model version): match without photos.
-                log.warning("item %s: photos not compared: %s", item.id, exc)
+    return found
 
-    vocabulary = taxonomy(settings.taxonomy_file)
-    mine = place_name(item.place_name, item.attributes)
-    table = Candidates(
-        embeddings=vectors.stack([c.text_embedding or b"" for c in candidates], dim),
-        masks=np.array([attribute_masks(c.attributes) for c in candidates], dtype=np.int64),
-        latitude=missing_as_nan(c.latitude for c in candidates),
-        longitude=missing_as_nan(c.longitude for c in candidates),
-        occurred_days=np.array([days(c.occurred_at) for c in candidates]),
-        image=image,
-        category=missing_as_nan(
-            vocabulary.category_compatibility(item.canonical_category, c.canonical_category)
-            for c in candidates
-        ),
-        place=missing_as_nan(
-            place_agreement(mine, place_name(c.place_name, c.attributes)) for c in candidates
-        ),
-    )
-    query = Query(
-        embedding=query_vector,
-        masks=attribute_masks(item.attributes),
-        latitude=item.latitude,
-        longitude=item.longitude,
-        occurred_days=days(item.occurred_at),
-    )
+
+def _suggestions(
+    session: Session,
+    item: Item,
+    query: retrieval.Query,
+    records: np.ndarray,
+    settings: WorkerSettings,
+    codes: CategoryCodes,
+    vision: VisionClient | None,
+) -> list[Suggestion]:
+    compatibility = codes.compatibility(item.canonical_category, records["category"])
+    scoring_query, candidates = first_pass(query.record, records, compatibility)
+    ids = match_record.ids(records)
+
+    def refine(chosen: np.ndarray) -> Refined:
+        return _second_pass(
+            session, item, [ids[i] for i in chosen], candidates.photo_hint[chosen], settings, vision
+        )
+
     order, parts = rank(
-        query,
-        table,
+        scoring_query,
+        candidates,
         settings.weights(),
         settings.scales(),
-        detail_text(item.title, item.description),
-        lambda i: detail_text(candidates[i].title, candidates[i].description),
-        settings.detail_candidates,
+        settings.shortlist,
+        settings.photo_shortlist,
+        refine,
     )
-
     suggestions = []
     # Fewer, better suggestions: above the threshold and close to the best one.
-    best_total = float(parts["total"][order[0]]) if len(order) else 0.0
+    best_total = float(parts["total"][0]) if len(order) else 0.0
     floor = max(settings.match_threshold, best_total - settings.suggestion_margin)
-    for index in order[: settings.max_suggestions]:
-        total = float(parts["total"][index])
+    for rank_index, index in enumerate(order[: settings.max_suggestions]):
+        total = float(parts["total"][rank_index])
         if total < floor:
             break
 
-        def value(name: str, i: int = int(index)) -> float | None:
+        def value(name: str, i: int = rank_index) -> float | None:
             v = float(parts[name][i])
             return None if math.isnan(v) else round(v, 4)
 
         suggestions.append(
             Suggestion(
-                candidate_id=candidates[index].id,
+                candidate_id=ids[int(index)],
                 total=round(total, 4),
                 text=value("text") or 0.0,
                 image=value("image"),
@@ -185,6 +127,57 @@ def find_matches(
             )
         )
     return suggestions
+
+
+def _second_pass(
+    session: Session,
+    item: Item,
+    ids: list[uuid.UUID],
+    hints: np.ndarray,
+    settings: WorkerSettings,
+    vision: VisionClient | None,
+) -> Refined:
+    """For the shortlist only: identifying details, place names, and vision's check of the
+    photos most alike by descriptor (the others keep their descriptor score)."""
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(Item.id, Item.title, Item.description, Item.place_name, Item.attributes).where(
+                Item.id.in_(ids)
+            )
+        )
+    }
+    texts = [detail_text(rows[i].title, rows[i].description) if i in rows else "" for i in ids]
+    details = detail_scores(detail_text(item.title, item.description), texts)
+    mine = place_name(item.place_name, item.attributes)
+    place = missing_as_nan(
+        (
+            place_agreement(mine, place_name(rows[i].place_name, rows[i].attributes))
+            if i in rows
+            else None
+        )
+        for i in ids
+    )
+    image = hints.copy()
+    with_photo = np.flatnonzero(~np.isnan(hints))
+    checked = with_photo[np.argsort(-hints[with_photo], kind="stable")][: settings.photo_checks]
+    if vision is not None and item.image_features and len(checked):
+        wanted = [ids[k] for k in checked]
+        stored = session.execute(select(Item.id, Item.image_features).where(Item.id.in_(wanted)))
+        features = {key: record for key, record in stored.tuples() if record}
+        present = [k for k in checked if ids[k] in features]
+        try:
+            image[present] = vision.similarity(
+                item.image_features,
+                [features[ids[k]] for k in present],
+                settings.vision_max_candidates,
+            )
+        except ServiceError as exc:
+            if exc.transient:
+                raise
+            # Records vision refuses (an old model version): the descriptor's score stands.
+            log.warning("item %s: photos not compared: %s", item.id, exc)
+    return Refined(details=details, image=image, place=place)
 
 
 def _insert(session: Session, model: type[Match] | type[Notification]) -> Any:

@@ -2,25 +2,27 @@
 
 Each component is in [0, 1]; a component that one side lacks (no photo, no place) is left out
 and the weights of the others are renormalised, so a report without a photo is not punished.
-`details` (shared rare words: an engraving, a sticker) is computed for the best few candidates
-only, by `detail_scores`, and re-scores them.
+
+`rank` scores in two passes. The first reads only what every candidate's match record holds
+(text, colour and brand, category, distance, time) and keeps a shortlist: the best by that
+score, and the best by the photo descriptor. The second adds, for the shortlist only, what
+costs more: identifying details (shared rare words: an engraving, a sticker), the place names
+where coordinates are missing, and vision's check of the photos.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from backend.common import match_record
 from backend.common.geo import haversine_km
-
-# Categories are a component of their own (compatibility through the taxonomy), not a mask.
-ATTRIBUTE_KEYS = ("colours", "brands")
+from backend.common.photo_similarity import descriptor_scores
 
 
 @dataclass(frozen=True)
@@ -40,33 +42,33 @@ class Scales:
     time_days: float
 
 
-def attribute_mask(values: Iterable[str]) -> int:
-    """A 63-bit set of canonical values (CRC32 buckets: rare collisions only over-match)."""
-    mask = 0
-    for value in values:
-        mask |= 1 << (zlib.crc32(value.strip().lower().encode()) % 63)
-    return mask
-
-
-def attribute_masks(attributes: Mapping[str, Iterable[str]] | None) -> tuple[int, int]:
-    attributes = attributes or {}
-    colours, brands = (attribute_mask(attributes.get(key, ())) for key in ATTRIBUTE_KEYS)
-    return colours, brands
-
-
 @dataclass(frozen=True)
 class Candidates:
-    """Column arrays of n candidates; NaN marks a missing value. The last three are already
-    relative to the item being matched."""
+    """Column arrays of n candidates; NaN marks a missing value. The last four are already
+    relative to the item being matched; `image` and `place` are filled in for the shortlist
+    (NaN before), `photo_hint` is known for all."""
 
     embeddings: np.ndarray  # (n, dim) float32, L2-normalised
     masks: np.ndarray  # (n, 2) int64 attribute masks (colours, brands)
     latitude: np.ndarray  # (n,) float64
     longitude: np.ndarray  # (n,)
     occurred_days: np.ndarray  # (n,) days since the epoch
-    image: np.ndarray  # (n,) image similarity to the item, NaN without photos
     category: np.ndarray  # (n,) category compatibility with the item, NaN if either is unknown
+    photo_hint: np.ndarray  # (n,) photo descriptor score, NaN unless both sides have a photo
+    image: np.ndarray  # (n,) the photo component, NaN without photos (or not yet checked)
     place: np.ndarray  # (n,) place-name agreement, used where either side has no coordinates
+
+    def subset(self, rows: np.ndarray) -> Candidates:
+        return Candidates(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
+
+@dataclass(frozen=True)
+class Refined:
+    """What the second pass learnt about shortlisted candidates (NaN: not known)."""
+
+    details: np.ndarray
+    image: np.ndarray
+    place: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,43 @@ class Query:
     latitude: float | None
     longitude: float | None
     occurred_days: float
+
+
+def first_pass(
+    record: np.void, records: np.ndarray, category: np.ndarray
+) -> tuple[Query, Candidates]:
+    """A report and its candidates as scoring reads them, from match records alone;
+    `category` is each candidate's category compatibility with the report."""
+    n = len(records)
+    hint = np.full(n, np.nan)
+    if record["photo"]:
+        with_photo = records["photo"] == 1
+        hint[with_photo] = descriptor_scores(
+            int(record["phash"]),
+            record["colour"],
+            records["phash"][with_photo],
+            records["colour"][with_photo],
+        )
+    located = not np.isnan(record["latitude"])
+    query = Query(
+        embedding=match_record.unit_vectors(record["vector"]),
+        masks=(int(record["colours"]), int(record["brands"])),
+        latitude=float(record["latitude"]) if located else None,
+        longitude=float(record["longitude"]) if located else None,
+        occurred_days=float(record["occurred_days"]),
+    )
+    candidates = Candidates(
+        embeddings=match_record.unit_vectors(records["vector"]),
+        masks=np.stack([records["colours"], records["brands"]], axis=1).astype(np.int64),
+        latitude=records["latitude"].astype(np.float64),
+        longitude=records["longitude"].astype(np.float64),
+        occurred_days=records["occurred_days"],
+        category=category,
+        photo_hint=hint,
+        image=np.full(n, np.nan),
+        place=np.full(n, np.nan),
+    )
+    return query, candidates
 
 
 def missing_as_nan(values: Iterable[float | None]) -> np.ndarray:
@@ -155,19 +194,24 @@ def rank(
     candidates: Candidates,
     weights: Weights,
     scales: Scales,
-    query_text: str,
-    candidate_text: Callable[[int], str],
-    detail_candidates: int,
+    shortlist: int,
+    photo_shortlist: int,
+    refine: Callable[[np.ndarray], Refined],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The best `detail_candidates` candidates, best first, and every component: all are scored,
-    then the best few again with their identifying details (`detail_scores`; the text of
-    candidate i is asked for only for those few)."""
-    parts = score(query, candidates, weights, scales)
-    best = np.argsort(-parts["total"], kind="stable")[:detail_candidates]
-    details = np.full(len(candidates.occurred_days), np.nan)
-    details[best] = detail_scores(query_text, [candidate_text(int(i)) for i in best])
-    parts = score(query, candidates, weights, scales, details)
-    return best[np.argsort(-parts["total"][best], kind="stable")], parts
+    """The shortlisted candidates, best first (their indices), and their components in that
+    order. The shortlist: the best `shortlist` by the first pass, and the best `photo_shortlist`
+    by photo descriptor (a photo twin with a poor text is still checked). `refine(indices)`
+    gives the second pass's components of those candidates."""
+    first = score(query, candidates, weights, scales)
+    by_score = np.argsort(-first["total"], kind="stable")[:shortlist]
+    with_photo = np.flatnonzero(~np.isnan(candidates.photo_hint))
+    by_photo = with_photo[np.argsort(-candidates.photo_hint[with_photo], kind="stable")]
+    chosen = np.unique(np.concatenate([by_score, by_photo[:photo_shortlist]]))
+    refined = refine(chosen)
+    pool = replace(candidates.subset(chosen), image=refined.image, place=refined.place)
+    parts = score(query, pool, weights, scales, refined.details)
+    order = np.argsort(-parts["total"], kind="stable")
+    return chosen[order], {name: values[order] for name, values in parts.items()}
 
 
 # -- identifying details: shared rare words -------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_SIMILARITY_CANDIDATES
+from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_SIMILARITY_CANDIDATES, MAX_TEXTS
 from backend.common.settings import ServiceSettings
 from backend.worker.worker.scoring import Scales, Weights
 
@@ -31,6 +31,12 @@ class WorkerSettings(ServiceSettings):
         le=MAX_REPORT_TEXT_CHARS,
         description="Longest text sent to NLP (its MAX_CHARS): a longer report text is shortened "
         "and the item says so. The default is the longest report the API accepts.",
+    )
+    nlp_max_texts: int = Field(
+        default=MAX_TEXTS,
+        gt=0,
+        le=MAX_TEXTS,
+        description="Texts per NLP /analyze call (its MAX_TEXTS): a batch of reports is one call.",
     )
     vision_max_candidates: int = Field(
         default=MAX_SIMILARITY_CANDIDATES,
@@ -58,8 +64,29 @@ class WorkerSettings(ServiceSettings):
         description="Suggest only candidates this close to the best one: a clear best match is "
         "shown alone, near-ties all.",
     )
-    detail_candidates: int = Field(
-        default=30, gt=0, description="Best candidates re-scored with identifying details."
+    shortlist: int = Field(
+        default=50,
+        gt=0,
+        description="Best candidates of the first pass (what match records hold) re-scored with "
+        "identifying details, place names and photos.",
+    )
+    photo_shortlist: int = Field(
+        default=5,
+        ge=0,
+        description="Candidates most alike by photo descriptor added to the shortlist, however "
+        "their text scored (a photo of the same object with a poor description).",
+    )
+    photo_checks: int = Field(
+        default=10,
+        ge=0,
+        description="Shortlisted photos vision compares keypoint by keypoint (the most alike by "
+        "descriptor); the others keep the descriptor's score.",
+    )
+    max_candidates: int = Field(
+        default=20_000,
+        gt=0,
+        description="Most candidates one report is scored against; beyond it, the nearest in "
+        "time (a report with neither place nor category in a country-sized table).",
     )
     match_days_after_loss: float = Field(
         default=60, gt=0, description="A found report this many days after the loss is a candidate."

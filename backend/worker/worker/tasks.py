@@ -12,16 +12,29 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any, cast
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
+from kombu.exceptions import ChannelError
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from backend.common.clock import utcnow
-from backend.common.jobs import DEFAULT_QUEUE, ENRICH_ITEM, MATCH_ITEM, NOTIFY_MATCH, SWEEP_PENDING
+from backend.common.jobs import (
+    BULK_QUEUE,
+    DEFAULT_QUEUE,
+    ENRICH_ITEM,
+    ENRICH_ITEMS,
+    MATCH_ITEM,
+    MATCH_ITEMS,
+    NOTIFY_MATCH,
+    QUEUES,
+    SWEEP_PENDING,
+)
 from backend.common.models import (
     EnrichmentState,
     Item,
@@ -33,7 +46,7 @@ from backend.common.models import (
 )
 from backend.worker.worker.app import celery_app, resources, settings
 from backend.worker.worker.clients import ServiceError
-from backend.worker.worker.enrichment import enrichment_of
+from backend.worker.worker.enrichment import enrich
 from backend.worker.worker.matching import find_matches, record_matches
 
 log = logging.getLogger(__name__)
@@ -65,43 +78,48 @@ def owner_reason(exc: Exception) -> str:
 
 
 def retry_or_fail(
-    task: Task, exc: Exception, item_id: uuid.UUID | None, generation: int | None = None
-) -> str:
-    """Retry a transient failure in the task; when its retries run out, record it on the item
+    task: Task, exc: Exception, generations: dict[uuid.UUID, int | None]
+) -> dict[str, int]:
+    """Retry a transient failure in the task; when its retries run out, record it on each item
     with a time for the sweep to try again (backoff, up to MAX_ATTEMPTS). A permanent failure
-    is recorded for good. Either way the owner sees the reason."""
+    is recorded for good. Either way the owner sees the reason. `generations`: the enrichment
+    generation each item was at (None: not read yet)."""
     transient = is_transient(exc)
     if transient and task.request.retries < settings.max_retries:
         log.warning("retrying %s (attempt %d): %s", task.name, task.request.retries + 1, exc)
         raise task.retry(exc=exc, countdown=backoff_s(task.request.retries))
-    log.error("%s gave up on %s: %s", task.name, item_id, exc)
-    if item_id is None:
-        return "failed"
+    log.error("%s gave up on %d items: %s", task.name, len(generations), exc)
     try:
         with resources().sessions() as session:
-            item = session.get(Item, item_id)
-            if item is None or (
-                generation is not None and item.enrichment_generation != generation
-            ):
-                return "failed"  # gone, or a newer request for enrichment is not this failure's
-            retry_at = None
-            if transient and item.enrichment_attempts < settings.max_attempts:
-                sweeps = max(0, item.enrichment_attempts // (settings.max_retries + 1) - 1)
-                delay = min(settings.retry_backoff_max_s, settings.sweep_retry_s * 2**sweeps)
-                retry_at = utcnow() + timedelta(seconds=delay)
-            reason = owner_reason(exc)
-            try:
-                item.fail_enrichment(
-                    f"{reason}; retrying automatically" if retry_at else f"{reason}; not retried",
-                    retry_at,
-                )
-            except TransitionRefused:
-                return "failed"  # another job for this request succeeded meanwhile: it stands
+            for item_id, generation in generations.items():
+                _record_failure(session, item_id, generation, exc, transient)
             session.commit()
     except OperationalError:
-        # The database itself is down: the item stays pending and the sweep finds it later.
-        log.error("could not record the failure of %s: the database is unavailable", item_id)
-    return "failed"
+        # The database itself is down: the items stay pending and the sweep finds them later.
+        log.error(
+            "could not record the failure of %d items: the database is unavailable",
+            len(generations),
+        )
+    return {"failed": len(generations)}
+
+
+def _record_failure(
+    session: Session, item_id: uuid.UUID, generation: int | None, exc: Exception, transient: bool
+) -> None:
+    item = session.get(Item, item_id)
+    if item is None or (generation is not None and item.enrichment_generation != generation):
+        return  # gone, or a newer request for enrichment is not this failure's
+    retry_at = None
+    if transient and item.enrichment_attempts < settings.max_attempts:
+        sweeps = max(0, item.enrichment_attempts // (settings.max_retries + 1) - 1)
+        delay = min(settings.retry_backoff_max_s, settings.sweep_retry_s * 2**sweeps)
+        retry_at = utcnow() + timedelta(seconds=delay)
+    reason = owner_reason(exc)
+    with suppress(TransitionRefused):  # another job for this request succeeded: it stands
+        item.fail_enrichment(
+            f"{reason}; retrying automatically" if retry_at else f"{reason}; not retried",
+            retry_at,
+        )
 
 
 def _time_limits() -> dict[str, Any]:
@@ -111,75 +129,137 @@ def _time_limits() -> dict[str, Any]:
     }
 
 
+def _queue_of(task: Task) -> str:
+    """The queue this task came from: its follow-up jobs go there too (bulk stays bulk)."""
+    delivery = task.request.delivery_info or {}
+    queue = delivery.get("routing_key")
+    return queue if queue in QUEUES else DEFAULT_QUEUE
+
+
+@celery_app.task(name=ENRICH_ITEMS, bind=True, max_retries=None, **_time_limits())
+def enrich_items(self: Task, item_ids: list[str]) -> dict[str, int]:
+    """Enrich a batch of reports (one NLP call), then queue their matching."""
+    return _enrich(self, item_ids)
+
+
 @celery_app.task(name=ENRICH_ITEM, bind=True, max_retries=None, **_time_limits())
-def enrich_item(self: Task, item_id: str) -> str:
-    key = uuid.UUID(item_id)
+def enrich_item(self: Task, item_id: str) -> dict[str, int]:
+    """A message queued before batches: the same work for one report."""
+    return _enrich(self, [item_id])
+
+
+def _enrich(self: Task, item_ids: list[str]) -> dict[str, int]:
+    keys = [uuid.UUID(item_id) for item_id in item_ids]
     res = resources()
-    generation: int | None = None
+    generations: dict[uuid.UUID, int | None] = dict.fromkeys(keys)
     try:
         with res.sessions() as session:
-            item = session.get(Item, key)
-            if item is None:
-                return "gone"
-            if item.enrichment_state != EnrichmentState.DONE:
-                generation = item.enrichment_generation
+            items = [
+                item
+                for item in session.scalars(select(Item).where(Item.id.in_(keys))).unique()
+                if item.enrichment_state != EnrichmentState.DONE
+            ]
+            for item in items:
+                generations[item.id] = item.enrichment_generation
                 item.enrichment_attempts += 1
-                session.commit()
-                values = enrichment_of(item, settings, res.nlp, res.vision)
+            session.commit()
+            if not items:
+                return {"done": 0}
+            outcome = enrich(items, settings, res.nlp, res.vision)
+            stored = []
+            for item_id, values in outcome.values.items():
                 # Stored only if nobody asked for a newer enrichment while this one ran (a
                 # PATCH, a new photo): that request's own job stores the newer result.
-                stored = session.execute(Item.store_enrichment(key, generation, values))
-                session.commit()
-                if not cast(CursorResult[Any], stored).rowcount:
-                    log.info("item %s changed while being enriched; the newer job stores it", key)
-                    return "superseded"
+                generation = generations[item_id]
+                assert generation is not None
+                update_ = Item.store_enrichment(item_id, generation, values)
+                if cast(CursorResult[Any], session.execute(update_)).rowcount:
+                    stored.append(item_id)
+            session.commit()
     except Exception as exc:
-        return retry_or_fail(self, exc, key, generation)
+        return retry_or_fail(self, exc, generations)
+    superseded = len(outcome.values) - len(stored)
+    if superseded:
+        log.info("%d items changed while being enriched; their newer jobs store them", superseded)
+    if outcome.failed:
+        _failed_items(self, outcome.failed, generations)
     # If this message is lost, the sweep sees matched_generation behind and sends it again.
-    send_quietly(MATCH_ITEM, item_id)
-    return "done"
+    if stored:
+        send_quietly(MATCH_ITEMS, [str(key) for key in stored], _queue_of(self))
+    return {"done": len(stored), "failed": len(outcome.failed)}
+
+
+def _failed_items(
+    task: Task, failed: dict[uuid.UUID, ServiceError], generations: dict[uuid.UUID, int | None]
+) -> None:
+    """Items of a batch that failed on their own: a permanent failure is recorded; transient
+    ones are retried as a batch of their own (the rest of the batch is stored)."""
+    permanent = {key: exc for key, exc in failed.items() if not exc.transient}
+    if permanent:
+        with resources().sessions() as session:
+            for key, exc in permanent.items():
+                _record_failure(session, key, generations[key], exc, transient=False)
+            session.commit()
+    transient = [str(key) for key, exc in failed.items() if exc.transient]
+    if transient:
+        send_quietly(ENRICH_ITEMS, transient, _queue_of(task), countdown=settings.retry_backoff_s)
+
+
+@celery_app.task(name=MATCH_ITEMS, bind=True, max_retries=None, **_time_limits())
+def match_items(self: Task, item_ids: list[str]) -> list[str]:
+    """Match a batch of enriched reports (one candidate query per kind); returns new matches."""
+    return _match(self, item_ids)
 
 
 @celery_app.task(name=MATCH_ITEM, bind=True, max_retries=None, **_time_limits())
 def match_item(self: Task, item_id: str) -> list[str]:
-    key = uuid.UUID(item_id)
+    """A message queued before batches: the same work for one report."""
+    return _match(self, [item_id])
+
+
+def _match(self: Task, item_ids: list[str]) -> list[str]:
+    keys = [uuid.UUID(item_id) for item_id in item_ids]
     res = resources()
     try:
         with res.sessions() as session:
-            item = session.get(Item, key)
-            if (
-                item is None
-                or item.status != ItemStatus.OPEN
-                or item.enrichment_state != EnrichmentState.DONE
-            ):
-                return []
-            generation = item.enrichment_generation
-            suggestions = find_matches(session, item, settings, res.vision)
-            created = record_matches(session, item, suggestions, item.embedding_model)
-            # Matching for this enrichment is done (one transaction with its matches).
-            session.execute(
-                update(Item)
-                .where(Item.id == key, Item.enrichment_generation == generation)
-                .values(matched_generation=generation)
-                .execution_options(synchronize_session=False)
-            )
+            items = [
+                item
+                for item in session.scalars(select(Item).where(Item.id.in_(keys))).unique()
+                if item.status == ItemStatus.OPEN and item.enrichment_state == EnrichmentState.DONE
+            ]
+            found = find_matches(session, items, settings, res.vision)
+            created = []
+            for item in items:
+                created += record_matches(session, item, found[item.id], item.embedding_model)
+                # Matching for this enrichment is done (one transaction with its matches).
+                session.execute(
+                    update(Item)
+                    .where(
+                        Item.id == item.id, Item.enrichment_generation == item.enrichment_generation
+                    )
+                    .values(matched_generation=item.enrichment_generation)
+                    .execution_options(synchronize_session=False)
+                )
             session.commit()
     except Exception as exc:
         if is_transient(exc) and self.request.retries < settings.max_retries:
             raise self.retry(exc=exc, countdown=backoff_s(self.request.retries)) from exc
         # Out of retries: matched_generation stays behind, so the sweep sends it again.
-        log.error("matching %s failed, the sweep retries it: %s", item_id, exc)
+        log.error("matching %d items failed, the sweep retries them: %s", len(keys), exc)
         return []
     for match_id in created:
         send_quietly(NOTIFY_MATCH, str(match_id))
-    log.info("item %s: %d suggestions, %d new", item_id, len(suggestions), len(created))
+    suggested = sum(len(s) for s in found.values())
+    log.info("%d items: %d suggestions, %d new", len(items), suggested, len(created))
     return [str(match_id) for match_id in created]
 
 
-def send_quietly(task_name: str, argument: str) -> None:
+def send_quietly(
+    task_name: str, argument: str | list[str], queue: str = DEFAULT_QUEUE, countdown: float = 0
+) -> None:
     """Queue a follow-up job; if the broker refuses, the sweep finds the work from its state."""
     try:
-        celery_app.send_task(task_name, args=[argument])
+        celery_app.send_task(task_name, args=[argument], queue=queue, countdown=countdown or None)
     except Exception as exc:
         log.warning("could not queue %s for %s (the sweep will): %s", task_name, argument, exc)
 
@@ -221,14 +301,20 @@ def notify_match(self: Task, match_id: str) -> int:
 
 
 def queue_backlog() -> int | None:
-    """Jobs waiting in the queue, or None if the broker cannot say."""
+    """Jobs waiting in the queues, or None if the broker cannot say."""
     try:
         with celery_app.connection_for_read() as connection:
-            declared = connection.default_channel.queue_declare(queue=DEFAULT_QUEUE, passive=True)
-            return int(declared.message_count)
+            return sum(_waiting(connection.default_channel, queue) for queue in QUEUES)
     except Exception as exc:
         log.warning("sweep: queue length unknown: %s", exc)
         return None
+
+
+def _waiting(channel: Any, queue: str) -> int:
+    try:
+        return int(channel.queue_declare(queue=queue, passive=True).message_count)
+    except ChannelError:  # Redis keeps no empty list: a queue nothing waits in is not found
+        return 0
 
 
 @celery_app.task(name=SWEEP_PENDING)
@@ -290,10 +376,11 @@ def sweep_pending() -> dict[str, Any]:
                 .values(updated_at=now)
             )
         session.commit()
-    for item_id in [*pending, *retries]:
-        send_quietly(ENRICH_ITEM, str(item_id))
-    for item_id in unmatched:
-        send_quietly(MATCH_ITEM, str(item_id))
+    # In batches, on the bulk queue: a person's new report goes first.
+    for task_name, keys in ((ENRICH_ITEMS, [*pending, *retries]), (MATCH_ITEMS, unmatched)):
+        for start in range(0, len(keys), settings.nlp_max_texts):
+            chunk = [str(key) for key in keys[start : start + settings.nlp_max_texts]]
+            send_quietly(task_name, chunk, BULK_QUEUE)
     for match_id in matches:
         send_quietly(NOTIFY_MATCH, str(match_id))
     counts = {

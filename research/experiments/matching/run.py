@@ -6,8 +6,11 @@ suggestions at several thresholds.
     ./pants run research/experiments/matching/run.py            # ~1 min on 2 cores
 
 Real parts: MiniLM embeddings and spaCy + taxonomy attributes (the NLP service's code), OpenCV
-features and similarity (the vision service's code), and the worker's own rules, candidate
-filters, scoring and re-ranking (backend/worker/worker/rules.py, scoring.py, settings.py).
+features and similarity (the vision service's code), each report's match record
+(backend/common/match_record.py: the int8 embedding and photo descriptor the worker stores), and
+the worker's own rules, candidate rule, two-pass scoring and shortlist
+(backend/worker/worker/rules.py, scoring.py, settings.py). Only the SQL that narrows candidates
+before `rules.candidate_mask` is not run.
 """
 
 from __future__ import annotations
@@ -15,31 +18,32 @@ from __future__ import annotations
 import math
 import sys
 import time
+import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
-from backend.common.taxonomy import taxonomy
+from backend.common import match_record
+from backend.common.photo_similarity import descriptor_or_none
 from backend.nlp.server.models import Models
 from backend.nlp.server.settings import NlpSettings
 from backend.vision.server.decoding import decode_image
 from backend.vision.server.features import extract_features, parse_record, similarity
 from backend.worker.worker.rules import (
+    candidate_mask,
     canonical_values,
+    category_codes,
     detail_text,
     merged_attributes,
     place_name,
-    same_group_possible,
-    time_window,
 )
 from backend.worker.worker.scoring import (
-    Candidates,
-    Query,
+    Refined,
     Weights,
-    attribute_masks,
-    haversine_km,
+    detail_scores,
+    first_pass,
     missing_as_nan,
     place_agreement,
     rank,
@@ -59,7 +63,11 @@ class Variant:
     weights: Weights
     # The candidate rule before this change: the typed category compared as written.
     typed_category_filter: bool = False
-    detail_candidates: int = SETTINGS.detail_candidates
+    shortlist: int = SETTINGS.shortlist
+    photo_shortlist: int = SETTINGS.photo_shortlist
+    photo_checks: int = SETTINGS.photo_checks
+    # The embeddings as NLP gave them (float32), not the records' int8.
+    float_embeddings: bool = False
 
 
 VARIANTS = {
@@ -74,6 +82,11 @@ VARIANTS = {
     ),
     "details-heavy": Variant(replace(DEFAULTS, details=0.3)),
     "text-heavy": Variant(replace(DEFAULTS, text=0.6)),
+    # What the two-pass bound costs: every candidate through the second pass, every photo
+    # checked by vision (what matching did before records and shortlists).
+    "exact: no shortlist": Variant(DEFAULTS, shortlist=10**6, photo_checks=10**6),
+    "float32 embeddings": Variant(DEFAULTS, float_embeddings=True),
+    "shortlist 30": Variant(DEFAULTS, shortlist=30),
 }
 
 
@@ -97,7 +110,7 @@ def enrich(reports: list[dict[str, Any]]) -> dict[str, Any]:
     embeddings = np.vstack(
         [models.submit_embedding(texts[i : i + 64]).result() for i in range(0, len(texts), 64)]
     )
-    vocabulary = taxonomy(SETTINGS.taxonomy_file)
+    vocabulary = category_codes(SETTINGS.taxonomy_file).vocabulary
     attributes, canonical = [], []
     for report, found in zip(reports, models.entities(texts), strict=True):
         merged = merged_attributes(
@@ -110,18 +123,39 @@ def enrich(reports: list[dict[str, Any]]) -> dict[str, Any]:
         attributes.append(merged)
         canonical.append(canonical_values(merged, vocabulary))
     photos: dict[str, Any] = {}
+    records: dict[str, Any] = {}
     for index, report in enumerate(reports):
         if report["photo"]:
             p = report["photo"]
             png = photo_png(p["seed"], tuple(p["rgb"]), p["turned"], 7000 + index)
             rgb, size = decode_image(png, max_bytes=10**8, max_pixels=10**8, work_size=640)
-            photos[report["id"]] = parse_record(extract_features(rgb, size, 500))
+            records[report["id"]] = extract_features(rgb, size, 500)
+            photos[report["id"]] = parse_record(records[report["id"]])
+    # Each report's match record, as the worker stores it.
+    packed = [
+        match_record.pack(
+            item_id=report_uuid(report),
+            occurred_at=when(report),
+            latitude=report["latitude"],
+            longitude=report["longitude"],
+            attributes=attributes[i],
+            canonical_category=canonical[i]["canonical_category"],
+            vector=match_record.quantize(embeddings[i]),
+            descriptor=descriptor_or_none(records.get(report["id"])),
+        )
+        for i, report in enumerate(reports)
+    ]
     return {
         "embeddings": embeddings,
         "attributes": attributes,
         "canonical": canonical,
         "photos": photos,
+        "records": match_record.unpack(packed, embeddings.shape[1]),
     }
+
+
+def report_uuid(report: dict[str, Any]) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"lostfound-research:{report['id']}")
 
 
 def when(report: dict[str, Any]) -> datetime:
@@ -130,102 +164,81 @@ def when(report: dict[str, Any]) -> datetime:
 
 def candidates_for(
     reports: list[dict[str, Any]], enriched: dict[str, Any], q: int, variant: Variant
-) -> list[int]:
-    """The worker's candidate query, in Python: the other kind, the time window, the distance
-    box where both have coordinates, and the category rule."""
+) -> np.ndarray:
+    """The worker's candidate rule (rules.candidate_mask) over every report of the other kind:
+    indices into `reports`."""
     mine = reports[q]
-    start, end = time_window(
+    other = np.array([r["kind"] != mine["kind"] for r in reports])
+    keep = other & candidate_mask(
+        enriched["records"][q],
         mine["kind"] == "lost",
+        enriched["canonical"][q]["category_group"],
         when(mine),
-        SETTINGS.match_days_after_loss,
-        SETTINGS.match_days_before_loss,
+        enriched["records"],
+        days_after_loss=SETTINGS.match_days_after_loss,
+        days_before_loss=SETTINGS.match_days_before_loss,
+        max_distance_km=SETTINGS.max_distance_km,
+        codes=category_codes(SETTINGS.taxonomy_file),
     )
-    group = enriched["canonical"][q]["category_group"]
-    pool = []
-    for i, other in enumerate(reports):
-        if other["kind"] == mine["kind"] or not start <= when(other) <= end:
-            continue
-        if variant.typed_category_filter:
-            if (
-                mine["category"]
-                and other["category"]
-                and (other["category"].lower() != mine["category"].lower())
-            ):
-                continue
-        elif not same_group_possible(group, enriched["canonical"][i]["category_group"]):
-            continue
-        if mine["latitude"] is not None and other["latitude"] is not None:
-            km = haversine_km(
-                mine["latitude"],
-                mine["longitude"],
-                np.array([other["latitude"]]),
-                np.array([other["longitude"]]),
-            )[0]
-            if km > SETTINGS.max_distance_km:
-                continue
-        pool.append(i)
-    return pool
+    if variant.typed_category_filter:
+        typed = (mine["category"] or "").lower()
+        keep &= np.array(
+            [not typed or not r["category"] or r["category"].lower() == typed for r in reports]
+        )
+    return np.flatnonzero(keep)
 
 
 def ranked(
     reports: list[dict[str, Any]], enriched: dict[str, Any], q: int, variant: Variant
 ) -> tuple[list[int], list[float]]:
-    """Candidates of lost report q, best first, with their totals (the worker's find_matches)."""
+    """Candidates of lost report q, best first, with their totals (the worker's find_matches:
+    first pass on match records, second pass on the shortlist)."""
     mine = reports[q]
     pool = candidates_for(reports, enriched, q, variant)
-    if not pool:
+    if not len(pool):
         return [], []
-    vocabulary = taxonomy(SETTINGS.taxonomy_file)
-    photos = enriched["photos"]
+    records = enriched["records"]
+    codes = category_codes(SETTINGS.taxonomy_file)
     category = enriched["canonical"][q]["canonical_category"]
+    query, table = first_pass(
+        records[q], records[pool], codes.compatibility(category, records[pool]["category"])
+    )
+    if variant.float_embeddings:
+        query = replace(query, embedding=enriched["embeddings"][q])
+        table = replace(table, embeddings=enriched["embeddings"][pool])
+    photos = enriched["photos"]
     mine_place = place_name(mine.get("place_name"), enriched["attributes"][q])
 
-    table = Candidates(
-        embeddings=enriched["embeddings"][pool],
-        masks=np.array([attribute_masks(enriched["attributes"][i]) for i in pool], dtype=np.int64),
-        latitude=missing_as_nan(reports[i]["latitude"] for i in pool),
-        longitude=missing_as_nan(reports[i]["longitude"] for i in pool),
-        occurred_days=np.array([-reports[i]["days_ago"] for i in pool]),
-        image=np.array(
-            [
-                (
-                    similarity(photos[mine["id"]], photos[reports[i]["id"]])["score"]
-                    if mine["id"] in photos and reports[i]["id"] in photos
-                    else np.nan
-                )
-                for i in pool
-            ]
-        ),
-        category=missing_as_nan(
-            vocabulary.category_compatibility(
-                category, enriched["canonical"][i]["canonical_category"]
-            )
-            for i in pool
-        ),
-        place=missing_as_nan(
+    def refine(chosen: np.ndarray) -> Refined:
+        others = [reports[pool[j]] for j in chosen]
+        details = detail_scores(
+            detail_text(mine["title"], mine["description"]),
+            [detail_text(r["title"], r["description"]) for r in others],
+        )
+        place = missing_as_nan(
             place_agreement(
-                mine_place, place_name(reports[i].get("place_name"), enriched["attributes"][i])
+                mine_place, place_name(r.get("place_name"), enriched["attributes"][pool[j]])
             )
-            for i in pool
-        ),
-    )
-    query = Query(
-        enriched["embeddings"][q],
-        attribute_masks(enriched["attributes"][q]),
-        mine["latitude"],
-        mine["longitude"],
-        -mine["days_ago"],
-    )
+            for j, r in zip(chosen, others, strict=True)
+        )
+        hints = table.photo_hint[chosen]
+        image = hints.copy()
+        with_photo = np.flatnonzero(~np.isnan(hints))
+        checked = with_photo[np.argsort(-hints[with_photo], kind="stable")][: variant.photo_checks]
+        for k in checked:
+            image[k] = similarity(photos[mine["id"]], photos[others[k]["id"]])["score"]
+        return Refined(details=details, image=image, place=place)
+
     order, parts = rank(
         query,
         table,
         variant.weights,
         SCALES,
-        detail_text(mine["title"], mine["description"]),
-        lambda j: detail_text(reports[pool[j]]["title"], reports[pool[j]]["description"]),
-        variant.detail_candidates,
+        variant.shortlist,
+        variant.photo_shortlist,
+        refine,
     )
-    return [pool[j] for j in order], [float(parts["total"][j]) for j in order]
+    return [int(pool[j]) for j in order], [float(t) for t in parts["total"]]
 
 
 def evaluate(

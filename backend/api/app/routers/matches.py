@@ -1,20 +1,16 @@
-"""Suggested matches: list an item's matches, confirm or reject one."""
+"""Suggested matches over HTTP: list an item's matches, confirm or reject one. The work is
+backend/api/app/services/matches.py."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, Request, status
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request
 
-from backend.api.app.deps import Caller, CallerDep, DatabaseRoute, SessionDep
-from backend.api.app.lookups import load_item
+from backend.api.app.deps import CallerDep, DatabaseRoute, SessionDep
 from backend.api.app.schemas import MatchConfirm, MatchOut
-from backend.api.app.views import is_owner, match_view
-from backend.common.models import Match, TransitionRefused
-from backend.common.models.match import ProofMissing
-from backend.common.web import invalid
+from backend.api.app.services import matches
+from backend.api.app.views import match_view
 
 router = APIRouter(tags=["matches"], route_class=DatabaseRoute)
 
@@ -27,44 +23,10 @@ router = APIRouter(tags=["matches"], route_class=DatabaseRoute)
 def list_matches(
     item_id: uuid.UUID, request: Request, session: SessionDep, caller: CallerDep
 ) -> list[MatchOut]:
-    item = load_item(session, item_id)
-    if not (is_owner(item, caller) or caller.is_admin):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "only the reporter of this item sees its matches"
-        )
-    matches = (
-        session.scalars(
-            select(Match)
-            .where(or_(Match.lost_item_id == item.id, Match.found_item_id == item.id))
-            .order_by(Match.score.desc(), Match.id)
-        )
-        .unique()
-        .all()
-    )
-    views = []
-    for match in matches:
-        side = "lost" if match.lost_item_id == item.id else "found"
-        other = match.found_item if side == "lost" else match.lost_item
-        if other is None:  # the other report was deleted
-            continue
-        views.append(match_view(match, side, request))
-    return views
-
-
-def _load_for_decision(session: Session, match_id: uuid.UUID, caller: Caller) -> tuple[Match, str]:
-    match = (
-        session.scalars(select(Match).where(Match.id == match_id).with_for_update(of=Match))
-        .unique()
-        .one_or_none()
-    )
-    if match is None or match.lost_item is None or match.found_item is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"match {match_id} not found")
-    side = match.side_of(caller.reporter.id) if caller.reporter is not None else None
-    if side is None:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "only the reporters of the two items may decide on a match"
-        )
-    return match, side
+    return [
+        match_view(match, side, request)
+        for match, side in matches.of_item(session, caller, item_id)
+    ]
 
 
 @router.post(
@@ -81,15 +43,7 @@ def confirm_match(
     body: MatchConfirm | None = None,
 ) -> MatchOut:
     decision = body or MatchConfirm()
-    match, side = _load_for_decision(session, match_id, caller)
-    try:
-        match.confirm(side, proof=decision.proof, accept_proof=decision.accept_proof)
-    except ProofMissing as exc:
-        raise invalid(("body", "proof"), str(exc)) from exc
-    except TransitionRefused as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    match.record_change(caller.actor)
-    session.commit()
+    match, side = matches.confirm(session, caller, match_id, decision.proof, decision.accept_proof)
     return match_view(match, side, request)
 
 
@@ -101,11 +55,5 @@ def confirm_match(
 def reject_match(
     match_id: uuid.UUID, request: Request, session: SessionDep, caller: CallerDep
 ) -> MatchOut:
-    match, side = _load_for_decision(session, match_id, caller)
-    try:
-        match.reject()
-    except TransitionRefused as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    match.record_change(caller.actor)
-    session.commit()
+    match, side = matches.reject(session, caller, match_id)
     return match_view(match, side, request)

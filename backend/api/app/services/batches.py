@@ -1,0 +1,443 @@
+"""Bulk intake: a lost-property office uploads many reports at once.
+
+The upload is a reports file, CSV (a header row naming the fields) or JSON lines (one object
+per line), and optionally a ZIP archive of photos that rows name in their `photo` field. Every
+row is validated as a report of its own (the same rules as POST /items) and either stored, or
+refused with the reasons, storing nothing of it; a row whose `external_ref` the office reported
+before is that report again (idempotent uploads). Accepted rows are stored in one transaction
+with the batch, then queued for enrichment in chunks of neighbours (by kind, place and time),
+so that a chunk's matching shares one candidate query.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from pydantic import ValidationError
+from sqlalchemy import case, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from backend.api.app.deps import Caller
+from backend.api.app.errors import Forbidden, Invalid, NotFound
+from backend.api.app.photo_store import PhotoStore, StoredPhoto
+from backend.api.app.rate_limits import RateLimits
+from backend.api.app.schemas import BulkReport
+from backend.api.app.settings import ApiSettings
+from backend.common.images import ImageError
+from backend.common.models import (
+    Batch,
+    BatchRow,
+    EnrichmentState,
+    Item,
+    ItemStatus,
+    Match,
+    Photo,
+    ReporterRole,
+    RowOutcome,
+    include_deleted,
+)
+from backend.common.web import validation_errors
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+# Columns a CSV may have: the report's fields (BulkReport), nothing else.
+COLUMNS = frozenset(BulkReport.model_fields)
+NUMBERS = ("latitude", "longitude")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What the office sent: the reports file (its name says the format), the photo archive."""
+
+    file_name: str
+    reports: BinaryIO
+    photos: BinaryIO | None = None
+    contact: str | None = None
+
+
+@dataclass
+class _Row:
+    number: int
+    fields: dict[str, Any] | None
+    errors: list[dict[str, Any]]
+    report: BulkReport | None = None
+    duplicate_of: uuid.UUID | None = None
+    photo: StoredPhoto | None = None
+
+
+def file_format(file_name: str) -> str:
+    for suffix, name in FORMATS.items():
+        if file_name.lower().endswith(suffix):
+            return name
+    raise Invalid(
+        ("body", "reports"),
+        f"{file_name!r}: the reports file is CSV (.csv) or JSON lines (.jsonl, .ndjson)",
+    )
+
+
+def _text_lines(data: BinaryIO, limit: int) -> Iterator[str]:
+    """The file's lines as text (UTF-8, a BOM allowed), refusing it past `limit` bytes."""
+    raw = data.read(limit + 1)
+    if len(raw) > limit:
+        raise Invalid(("body", "reports"), f"the reports file is larger than {limit} bytes")
+    try:
+        text = codecs.decode(raw, "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid(("body", "reports"), f"the reports file is not UTF-8: {exc}") from exc
+    return iter(text.splitlines())
+
+
+def _parse(file_name: str, data: BinaryIO, limit: int) -> list[_Row]:
+    lines = _text_lines(data, limit)
+    rows: list[_Row] = []
+    if file_format(file_name) == "jsonl":
+        for line in lines:
+            if not line.strip():
+                continue
+            number = len(rows) + 1
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                rows.append(_Row(number, None, [_error(("row",), f"not JSON: {exc}")]))
+                continue
+            if not isinstance(value, dict):
+                rows.append(_Row(number, None, [_error(("row",), "not a JSON object")]))
+                continue
+            rows.append(_Row(number, value, []))
+        return rows
+    reader = csv.DictReader(lines)
+    unknown = sorted(set(reader.fieldnames or ()) - COLUMNS)
+    if not reader.fieldnames or unknown:
+        raise Invalid(
+            ("body", "reports"),
+            (
+                f"the CSV header names unknown columns {unknown}; columns are {sorted(COLUMNS)}"
+                if unknown
+                else "the CSV file has no header row"
+            ),
+        )
+    for values in reader:
+        number = len(rows) + 1
+        if None in values:  # more cells than the header names
+            rows.append(_Row(number, None, [_error(("row",), "more cells than columns")]))
+            continue
+        fields: dict[str, Any] = {k: v.strip() for k, v in values.items() if v and v.strip()}
+        for name in NUMBERS:  # CSV cells are text; JSON numbers stay strict elsewhere
+            if name in fields:
+                with suppress(ValueError):  # if not a number, the schema says what is wrong
+                    fields[name] = float(fields[name])
+        rows.append(_Row(number, fields, []))
+    return rows
+
+
+def _error(location: tuple[str | int, ...], message: str) -> dict[str, Any]:
+    return {"loc": list(location), "msg": message, "type": "value_error"}
+
+
+def intake(
+    session: Session,
+    caller: Caller,
+    upload: Upload,
+    store: PhotoStore,
+    settings: ApiSettings,
+    rate_limits: RateLimits,
+) -> tuple[Batch, list[uuid.UUID]]:
+    """Validate and store an office's upload; the batch, and the new reports' ids in the
+    order to enrich them (neighbours together)."""
+    office = caller.reporter
+    if office is None or office.role != ReporterRole.OFFICE:
+        raise Forbidden(
+            "bulk uploads are for lost-property offices; an administrator creates office "
+            "accounts (POST /offices)"
+        )
+    rows = _parse(upload.file_name, upload.reports, settings.max_batch_bytes)
+    if not rows:
+        raise Invalid(("body", "reports"), "the reports file holds no report")
+    if len(rows) > settings.max_batch_rows:
+        raise Invalid(
+            ("body", "reports"),
+            f"{len(rows)} reports in one upload; the limit is {settings.max_batch_rows}",
+        )
+    rate_limits.check(rate_limits.batches, f"office:{office.id}")
+    default_contact = upload.contact or office.email
+    _validate(rows, default_contact)
+    _mark_duplicates(session, office.id, rows)
+    archive = _archive(upload.photos, settings)
+    stored: list[StoredPhoto] = []
+    try:
+        if archive is not None or any(row.report and row.report.photo for row in rows):
+            _store_photos(rows, archive, store, stored)
+        batch, new_ids = _store(session, caller, upload, rows)
+        session.commit()
+    except BaseException:
+        # Nothing half-stored: the photo files of rows that did not make it go too.
+        session.rollback()
+        for photo in stored:
+            store.delete(photo.file_name)
+        raise
+    return batch, new_ids
+
+
+def _validate(rows: list[_Row], default_contact: str | None) -> None:
+    seen: dict[str, int] = {}
+    for row in rows:
+        if row.fields is None:
+            continue
+        fields = dict(row.fields)
+        if not fields.get("contact") and default_contact:
+            fields["contact"] = default_contact
+        try:
+            report = BulkReport.model_validate(fields)
+        except ValidationError as exc:
+            row.errors = validation_errors(exc.errors())
+            continue
+        if report.contact is None:
+            row.errors = [
+                _error(
+                    ("contact",),
+                    "no contact: give one per row, for the upload, or as the " "office's e-mail",
+                )
+            ]
+            continue
+        earlier = seen.setdefault(report.external_ref, row.number)
+        if earlier != row.number:
+            row.errors = [
+                _error(("external_ref",), f"the same external_ref as row {earlier} of this file")
+            ]
+            continue
+        row.report = report
+
+
+def _mark_duplicates(session: Session, office_id: uuid.UUID, rows: list[_Row]) -> None:
+    """Rows whose external_ref the office reported before (even if deleted since)."""
+    refs = [row.report.external_ref for row in rows if row.report is not None]
+    known: dict[str, uuid.UUID] = {}
+    for start in range(0, len(refs), 1000):
+        statement = select(Item.external_ref, Item.id).where(
+            Item.reporter_id == office_id, Item.external_ref.in_(refs[start : start + 1000])
+        )
+        known.update((ref, item_id) for ref, item_id in session.execute(include_deleted(statement)))
+    for row in rows:
+        if row.report is not None and row.report.external_ref in known:
+            row.duplicate_of = known[row.report.external_ref]
+
+
+def _archive(photos: BinaryIO | None, settings: ApiSettings) -> zipfile.ZipFile | None:
+    if photos is None:
+        return None
+    photos.seek(0, io.SEEK_END)
+    size = photos.tell()
+    photos.seek(0)
+    if size == 0:
+        return None
+    if size > settings.max_batch_photo_bytes:
+        raise Invalid(
+            ("body", "photos"),
+            f"the photo archive is larger than {settings.max_batch_photo_bytes} bytes",
+        )
+    try:
+        return zipfile.ZipFile(photos)
+    except zipfile.BadZipFile as exc:
+        raise Invalid(("body", "photos"), f"the photo archive is not a ZIP file: {exc}") from exc
+
+
+def _store_photos(
+    rows: list[_Row],
+    archive: zipfile.ZipFile | None,
+    store: PhotoStore,
+    stored: list[StoredPhoto],
+) -> None:
+    """Each new row's photo, checked and re-encoded like any upload; a photo that is missing or
+    not an image refuses its row (nothing of it is stored)."""
+    members = {info.filename: info for info in archive.infolist()} if archive else {}
+    for row in rows:
+        if row.report is None or row.duplicate_of is not None or not row.report.photo:
+            continue
+        info = members.get(row.report.photo)
+        if info is None or info.is_dir():
+            row.errors = [_error(("photo",), f"no file {row.report.photo!r} in the photo archive")]
+            row.report = None
+            continue
+        if info.file_size > store.max_bytes:  # declared size: no need to inflate a bomb
+            row.errors = [
+                _error(("photo",), f"the photo is larger than the limit of {store.max_bytes} bytes")
+            ]
+            row.report = None
+            continue
+        assert archive is not None
+        try:
+            with archive.open(info) as member:
+                row.photo = store.save(member)
+        except (ImageError, zipfile.BadZipFile, OSError) as exc:
+            message = exc.message if isinstance(exc, ImageError) else f"unreadable: {exc}"
+            row.errors = [_error(("photo",), message)]
+            row.report = None
+            continue
+        stored.append(row.photo)
+
+
+def _store(
+    session: Session, caller: Caller, upload: Upload, rows: list[_Row]
+) -> tuple[Batch, list[uuid.UUID]]:
+    office = caller.reporter
+    assert office is not None
+    batch = Batch(
+        reporter_id=office.id,
+        file_name=upload.file_name[:200],
+        file_format=file_format(upload.file_name),
+        rows_total=len(rows),
+        rows_accepted=sum(row.report is not None and row.duplicate_of is None for row in rows),
+        rows_duplicate=sum(row.duplicate_of is not None for row in rows),
+        rows_refused=sum(row.report is None for row in rows),
+    )
+    batch.record_change(caller.actor)
+    session.add(batch)
+    session.flush()
+    items, photos, outcomes = [], [], []
+    for row in rows:
+        outcome = RowOutcome.REFUSED
+        item_id = None
+        if row.report is not None and row.duplicate_of is not None:
+            outcome, item_id = RowOutcome.DUPLICATE, row.duplicate_of
+        elif row.report is not None:
+            outcome, item_id = RowOutcome.ACCEPTED, uuid.uuid4()
+            fields = row.report.model_dump(exclude={"photo"})
+            items.append(
+                {
+                    **fields,
+                    "id": item_id,
+                    "reporter_id": office.id,
+                    "batch_id": batch.id,
+                    "created_by": caller.actor,
+                    "updated_by": caller.actor,
+                }
+            )
+            if row.photo is not None:
+                photos.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "item_id": item_id,
+                        "file_name": row.photo.file_name,
+                        "content_type": row.photo.content_type,
+                        "size_bytes": row.photo.size_bytes,
+                        "sha256": row.photo.sha256,
+                        "created_by": caller.actor,
+                        "updated_by": caller.actor,
+                    }
+                )
+        ref = row.report.external_ref if row.report else _ref_of(row.fields)
+        outcomes.append(
+            {
+                "batch_id": batch.id,
+                "row": row.number,
+                "external_ref": ref,
+                "outcome": outcome,
+                "item_id": item_id,
+                "errors": row.errors or None,
+            }
+        )
+    if items:
+        session.execute(insert(Item), items)
+    if photos:
+        session.execute(insert(Photo), photos)
+    session.execute(insert(BatchRow), outcomes)
+    order = sorted(
+        (item for item in items),
+        key=lambda item: (
+            item["kind"],
+            item["latitude"] is None,
+            round(item["latitude"] or 0.0, 1),
+            round(item["longitude"] or 0.0, 1),
+            item["occurred_at"],
+        ),
+    )
+    return batch, [item["id"] for item in order]
+
+
+def _ref_of(fields: dict[str, Any] | None) -> str | None:
+    value = (fields or {}).get("external_ref")
+    return str(value)[:100] if isinstance(value, str | int) and str(value).strip() else None
+
+
+# -- reading a batch back ----------------------------------------------------------------------
+
+
+def load(session: Session, caller: Caller, batch_id: uuid.UUID) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFound(f"batch {batch_id} not found")
+    if not caller.is_admin and (caller.reporter is None or caller.reporter.id != batch.reporter_id):
+        raise Forbidden("only the office that uploaded a batch sees it")
+    return batch
+
+
+def progress(session: Session, batch: Batch) -> dict[str, Any]:
+    """How far enrichment and matching of the batch's reports (new and duplicate) got."""
+    settled_match = or_(
+        Item.status != ItemStatus.OPEN, Item.matched_generation == Item.enrichment_generation
+    )
+    done = Item.enrichment_state == EnrichmentState.DONE
+    failed = Item.enrichment_state == EnrichmentState.FAILED
+    counts = session.execute(
+        include_deleted(
+            select(
+                func.count(),
+                func.sum(case((done, 1), else_=0)),
+                func.sum(case((done & settled_match, 1), else_=0)),
+                func.sum(case((failed, 1), else_=0)),
+                func.sum(case((failed & Item.retry_at.is_(None), 1), else_=0)),
+            )
+            .select_from(BatchRow)
+            .join(Item, Item.id == BatchRow.item_id)
+            .where(BatchRow.batch_id == batch.id)
+        )
+    ).one()
+    reports, enriched, matched, failed_n, for_good = (int(value or 0) for value in counts)
+    suggestions = session.scalar(
+        select(func.count())
+        .select_from(Match)
+        .join(
+            BatchRow,
+            or_(BatchRow.item_id == Match.lost_item_id, BatchRow.item_id == Match.found_item_id),
+        )
+        .where(BatchRow.batch_id == batch.id)
+    )
+    finished = matched + for_good
+    return {
+        "reports": reports,
+        "enriched": enriched,
+        "matched": matched,
+        "failed": failed_n,
+        "failed_for_good": for_good,
+        "suggestions": int(suggestions or 0),
+        "percent": round(100.0 * finished / reports, 1) if reports else 100.0,
+    }
+
+
+def rows(
+    session: Session,
+    batch: Batch,
+    outcome: RowOutcome | None,
+    page: int,
+    size: int,
+) -> tuple[Sequence[BatchRow], int]:
+    conditions = [BatchRow.batch_id == batch.id]
+    if outcome is not None:
+        conditions.append(BatchRow.outcome == outcome)
+    found = session.scalars(
+        select(BatchRow)
+        .where(*conditions)
+        .order_by(BatchRow.row)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(BatchRow).where(*conditions)) or 0
+    return found, total

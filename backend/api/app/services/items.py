@@ -1,0 +1,233 @@
+"""Reports: what creating, finding, changing, deleting and photographing one does. Routers turn
+HTTP into these calls and their results into responses; refusals are backend/api/app/errors."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from backend.api.app.deps import Caller
+from backend.api.app.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.api.app.photo_store import PhotoStore, StoredPhoto
+from backend.api.app.rate_limits import RateLimits
+from backend.api.app.views import is_owner, may_see_photo
+from backend.common.db.spatial import squared_distance_km2, within_radius
+from backend.common.models import Item, ItemKind, ItemStatus, Photo, include_deleted
+
+# Changing these changes what the item matches, so they trigger enrichment and matching again.
+MATCHING_FIELDS = frozenset(
+    {"title", "description", "category", "colour", "brand", "latitude", "longitude", "occurred_at"}
+)
+
+
+def load_item(
+    session: Session, item_id: uuid.UUID, *, with_deleted: bool = False, for_update: bool = False
+) -> Item:
+    statement = select(Item).where(Item.id == item_id)
+    if with_deleted:
+        statement = include_deleted(statement)
+    if for_update:
+        statement = statement.with_for_update(of=Item)
+    item = session.scalars(statement).unique().one_or_none()
+    if item is None:
+        raise NotFound(f"item {item_id} not found")
+    return item
+
+
+def require_owner(item: Item, caller: Caller) -> None:
+    if not is_owner(item, caller):
+        raise Forbidden("only the reporter of this item may change it")
+
+
+def create(
+    session: Session, caller: Caller, fields: dict[str, Any], rate_limits: RateLimits
+) -> Item:
+    """A person's new report (enrichment is queued by the caller, after the response)."""
+    if caller.reporter is None:
+        raise Forbidden("items are reported by reporters, not the admin")
+    rate_limits.check(rate_limits.reports, f"reporter:{caller.reporter.id}")
+    item = Item(**fields, reporter_id=caller.reporter.id)
+    item.record_change(caller.actor)
+    session.add(item)
+    session.commit()
+    return item
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a listing asks for; times are UTC (inputs.as_utc), near is (lat, lon)."""
+
+    kind: ItemKind | None = None
+    category: str | None = None
+    words: str | None = None
+    status: ItemStatus | None = None
+    near: tuple[float, float] | None = None
+    radius_km: float = 10.0
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+    deleted: bool = False
+
+
+def search(
+    session: Session, caller: Caller | None, query: Search, page: int, size: int
+) -> tuple[list[Item], int]:
+    """One page of the reports `query` asks for (nearest first when near a point, else newest),
+    and how many there are in all."""
+    if query.occurred_from and query.occurred_to and query.occurred_from > query.occurred_to:
+        raise Invalid(("query", "occurred_from"), "occurred_from is after occurred_to")
+    if query.deleted and (caller is None or not caller.is_admin):
+        raise Forbidden("only the admin may list deleted items")
+    conditions: list[ColumnElement[bool]] = []
+    if query.kind is not None:
+        conditions.append(Item.kind == query.kind)
+    if query.category:
+        conditions.append(func.lower(Item.category) == query.category.strip().lower())
+    if query.status is not None:
+        conditions.append(Item.status == query.status)
+    if query.occurred_from is not None:
+        conditions.append(Item.occurred_at >= query.occurred_from)
+    if query.occurred_to is not None:
+        conditions.append(Item.occurred_at <= query.occurred_to)
+    for word in (query.words or "").split():
+        # Not the description: it holds the details that prove a claim (see views.py).
+        conditions.append(func.lower(Item.title).like(f"%{word.lower()}%"))
+    if query.near is not None:
+        lat, lon = query.near
+        conditions.append(within_radius(Item.latitude, Item.longitude, lat, lon, query.radius_km))
+
+    statement: Select[tuple[Item]] = select(Item).where(*conditions)
+    count = select(func.count()).select_from(Item).where(*conditions)
+    if query.deleted:
+        statement, count = include_deleted(statement), include_deleted(count)
+    if query.near is not None:
+        distance = squared_distance_km2(Item.latitude, Item.longitude, *query.near)
+        statement = statement.order_by(distance, Item.id)
+    else:
+        statement = statement.order_by(Item.occurred_at.desc(), Item.id)
+    rows = session.scalars(statement.offset((page - 1) * size).limit(size)).unique().all()
+    return list(rows), session.scalar(count) or 0
+
+
+def of_reporter(session: Session, caller: Caller, page: int, size: int) -> tuple[list[Item], int]:
+    """The caller's own reports, newest first."""
+    if caller.reporter is None:
+        raise NotFound("the admin token has no reporter")
+    mine = Item.reporter_id == caller.reporter.id
+    rows = session.scalars(
+        select(Item)
+        .where(mine)
+        .order_by(Item.created_at.desc(), Item.id)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).unique()
+    total = session.scalar(select(func.count()).select_from(Item).where(mine)) or 0
+    return list(rows), total
+
+
+def read(session: Session, caller: Caller | None, item_id: uuid.UUID) -> Item:
+    return load_item(session, item_id, with_deleted=caller is not None and caller.is_admin)
+
+
+def update(
+    session: Session, caller: Caller, item_id: uuid.UUID, changes: dict[str, Any]
+) -> tuple[Item, bool]:
+    """Apply the owner's changes; and whether what the report matches on changed (enrichment
+    and matching run again: the caller queues it)."""
+    item = load_item(session, item_id, for_update=True)
+    require_owner(item, caller)
+    changed = {name for name, value in changes.items() if getattr(item, name) != value}
+    if "status" in changed:
+        item.move_to(changes["status"])
+    for name in changed - {"status"}:
+        setattr(item, name, changes[name])
+    rematch = bool(changed & MATCHING_FIELDS)
+    if rematch:
+        item.request_enrichment()
+    if changed:
+        item.record_change(caller.actor)
+    session.commit()
+    return item, rematch
+
+
+def delete(session: Session, caller: Caller, item_id: uuid.UUID) -> None:
+    """Soft delete: the admin can restore it."""
+    item = load_item(session, item_id, for_update=True)
+    if not caller.is_admin:
+        require_owner(item, caller)
+    item.soft_delete()
+    item.record_change(caller.actor)
+    session.commit()
+
+
+def restore(session: Session, caller: Caller, item_id: uuid.UUID) -> Item:
+    if not caller.is_admin:
+        raise Forbidden("only the admin may restore items")
+    item = load_item(session, item_id, with_deleted=True, for_update=True)
+    if not item.is_deleted:
+        raise Conflict(f"item {item_id} is not deleted")
+    item.restore()
+    item.record_change(caller.actor)
+    session.commit()
+    return item
+
+
+def attach_photo(item: Item, stored: StoredPhoto, actor: str | None) -> None:
+    """Make `stored` the item's photo (in the caller's transaction) and ask for enrichment:
+    only the photo step runs again (the text is unchanged: backend/worker/worker/enrichment)."""
+    if item.photo is None:
+        item.photo = Photo(file_name=stored.file_name)
+    item.photo.file_name = stored.file_name
+    item.photo.content_type = stored.content_type
+    item.photo.size_bytes = stored.size_bytes
+    item.photo.sha256 = stored.sha256
+    item.photo.record_change(actor)
+    item.request_enrichment()
+    item.record_change(actor)
+
+
+def replace_photo(
+    session: Session, caller: Caller, item_id: uuid.UUID, upload: BinaryIO, store: PhotoStore
+) -> tuple[Item, StoredPhoto]:
+    """Check, re-encode and store the owner's photo; nothing half-stored: the new file goes if
+    its row did not make it, the old one once the new row is committed."""
+    item = load_item(session, item_id, for_update=True)
+    require_owner(item, caller)
+    stored = store.save(upload)
+    old_file = item.photo.file_name if item.photo else None
+    try:
+        attach_photo(item, stored, caller.actor)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        store.delete(stored.file_name)
+        raise
+    if old_file and old_file != stored.file_name:
+        store.delete(old_file)
+    return item, stored
+
+
+def open_photo(
+    session: Session, caller: Caller | None, item_id: uuid.UUID, store: PhotoStore
+) -> tuple[BinaryIO, str]:
+    """The photo's file, opened, and its content type: for the reporter, the admin and the
+    other side of a match whose contacts were shared."""
+    # A replacement may delete the file between reading the row and opening it: read again.
+    for _attempt in range(3):
+        item = load_item(session, item_id)
+        if not may_see_photo(item, caller, session):
+            raise Forbidden(
+                "the photo is shown to the reporter and to the other side of a match both "
+                "sides confirmed"
+            )
+        if item.photo is None:
+            break
+        handle = store.open(item.photo.file_name)
+        if handle is not None:
+            return handle, item.photo.content_type
+        session.expire_all()
+    raise NotFound(f"item {item_id} has no photo")

@@ -1,0 +1,143 @@
+"""Candidate retrieval: the match records of every report that could be the same object.
+
+Candidates are the other kind's open, enriched reports in the time window, near (or of unknown
+place), and not of another category group (a dog is never a laptop). SQL narrows by kind,
+group, time and a bounding box, reading only `match_record` from the covering index
+`ix_item_match`; numpy then applies each report's exact window, circle and group. One query
+serves a batch of reports of one kind (a bulk upload is matched in chunks of neighbours).
+
+A report whose candidates are more than MAX_CANDIDATES (a report with neither place nor
+category, in a country-sized table) gets the MAX_CANDIDATES nearest in time: a bound on the
+work of one match, explicit and in the order that loses least.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import ColumnElement, Select, TextClause, or_, select, text
+from sqlalchemy.orm import Session
+
+from backend.common import match_record
+from backend.common.db.spatial import days_apart
+from backend.common.geo import bounding_box
+from backend.common.models import Item, ItemKind
+from backend.common.models.item import MATCHABLE
+from backend.common.taxonomy import Taxonomy
+from backend.worker.worker.rules import CategoryCodes, candidate_mask, time_window
+from backend.worker.worker.settings import WorkerSettings
+
+
+@dataclass(frozen=True)
+class Query:
+    """A report being matched, as its own match record says it."""
+
+    item_id: object
+    kind: ItemKind
+    record: np.void
+    group: str | None
+    occurred_at: datetime
+
+    @property
+    def located(self) -> bool:
+        return not np.isnan(self.record["latitude"])
+
+    def window(self, settings: WorkerSettings) -> tuple[datetime, datetime]:
+        return time_window(
+            self.kind == ItemKind.LOST,
+            self.occurred_at,
+            settings.match_days_after_loss,
+            settings.match_days_before_loss,
+        )
+
+
+def query_of(item: Item, vocabulary: Taxonomy) -> Query | None:
+    """The item as a query, or None if it has no match record of its own yet."""
+    if not item.match_record:
+        return None
+    records = match_record.unpack([item.match_record], match_record.dim_of(item.match_record))
+    if not len(records):
+        return None
+    return Query(
+        item.id, item.kind, records[0], vocabulary.group(item.canonical_category), item.occurred_at
+    )
+
+
+def candidate_statement(
+    queries: Sequence[Query], settings: WorkerSettings, vocabulary: Taxonomy
+) -> Select[tuple[bytes | None]]:
+    windows = [query.window(settings) for query in queries]
+    conditions: list[ColumnElement[bool] | TextClause] = [
+        # As literal SQL, not parameters: PostgreSQL proves the partial index applies only from
+        # constants (a prepared statement's generic plan would otherwise not use it).
+        text(MATCHABLE),
+        Item.kind == queries[0].kind.other,
+        Item.occurred_at.between(min(w[0] for w in windows), max(w[1] for w in windows)),
+        Item.match_record.is_not(None),
+    ]
+    groups = {query.group for query in queries}
+    if None not in groups:  # rules.same_group_possible: unknown groups ("") always qualify
+        conditions.append(Item.match_group.in_(sorted({"", *(g for g in groups if g)})))
+    else:  # every group, so that the index still narrows by time
+        conditions.append(Item.match_group.in_(["", *vocabulary.groups]))
+    if all(query.located for query in queries):
+        boxes = []
+        for query in queries:
+            lat, lon = float(query.record["latitude"]), float(query.record["longitude"])
+            dlat, dlon = bounding_box(lat, settings.max_distance_km)
+            boxes.append((lat - dlat, lat + dlat, lon - dlon, lon + dlon))
+        conditions.append(
+            or_(
+                Item.latitude.is_(None),
+                Item.latitude.between(min(b[0] for b in boxes), max(b[1] for b in boxes))
+                & Item.longitude.between(min(b[2] for b in boxes), max(b[3] for b in boxes)),
+            )
+        )
+    return select(Item.match_record).where(*conditions)
+
+
+def candidate_records(
+    session: Session, queries: Sequence[Query], settings: WorkerSettings, vocabulary: Taxonomy
+) -> np.ndarray:
+    """The match records of every candidate of any of `queries` (one kind, one embedding size),
+    at most MAX_CANDIDATES per query."""
+    if not queries:
+        return match_record.unpack([], 0)
+    dim = int(queries[0].record["dim"])
+    cap = settings.max_candidates
+    statement = candidate_statement(queries, settings, vocabulary)
+    blobs = session.scalars(statement.limit(cap + 1)).all()
+    if len(blobs) <= cap:
+        return match_record.unpack([b for b in blobs if b], dim)
+    if len(queries) > 1:  # too wide together: each half on its own
+        half = len(queries) // 2
+        parts = [
+            candidate_records(session, queries[:half], settings, vocabulary),
+            candidate_records(session, queries[half:], settings, vocabulary),
+        ]
+        merged = np.concatenate(parts)
+        _, first = np.unique(merged["id"], return_index=True)
+        return merged[np.sort(first)]
+    dialect = session.get_bind().dialect.name
+    nearest = statement.order_by(days_apart(Item.occurred_at, queries[0].occurred_at, dialect))
+    return match_record.unpack([b for b in session.scalars(nearest.limit(cap)) if b], dim)
+
+
+def possible(
+    query: Query, records: np.ndarray, settings: WorkerSettings, codes: CategoryCodes
+) -> np.ndarray:
+    """Which of `records` are candidates of `query` itself (rules.candidate_mask)."""
+    return candidate_mask(
+        query.record,
+        query.kind == ItemKind.LOST,
+        query.group,
+        query.occurred_at,
+        records,
+        days_after_loss=settings.match_days_after_loss,
+        days_before_loss=settings.match_days_before_loss,
+        max_distance_km=settings.max_distance_km,
+        codes=codes,
+    )
