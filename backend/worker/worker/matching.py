@@ -22,12 +22,15 @@ from backend.worker.worker import retrieval
 from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.rules import CategoryCodes, category_codes, detail_text, place_name
 from backend.worker.worker.scoring import (
+    Candidates,
+    Query,
     Refined,
     detail_scores,
+    finish,
     first_pass,
     missing_as_nan,
     place_agreement,
-    rank,
+    shortlist,
 )
 from backend.worker.worker.settings import WorkerSettings
 
@@ -52,8 +55,9 @@ class Suggestion:
 def find_matches(
     session: Session, items: Sequence[Item], settings: WorkerSettings, vision: VisionClient | None
 ) -> dict[uuid.UUID, list[Suggestion]]:
-    """Suggestions for each of `items` (enriched reports), best first; one candidate query per
-    kind for all of them."""
+    """Suggestions for each of `items` (enriched reports), best first: one candidate query per
+    neighbourhood of them (retrieval.neighbourhoods), one query for all their shortlists'
+    rows."""
     codes = category_codes(settings.taxonomy_file)
     found: dict[uuid.UUID, list[Suggestion]] = {item.id: [] for item in items}
     together: dict[tuple[ItemKind, int], list[tuple[Item, retrieval.Query]]] = defaultdict(list)
@@ -61,50 +65,88 @@ def find_matches(
         query = retrieval.query_of(item, codes.vocabulary)
         if query is not None:
             together[(item.kind, int(query.record["dim"]))].append((item, query))
+    plans: list[_Plan] = []
+    by_id = {item.id: item for item in items}
     for batch in together.values():
-        queries = [query for _, query in batch]
-        pool = retrieval.candidate_records(session, queries, settings, codes.vocabulary)
-        for item, query in batch:
-            records = pool[retrieval.possible(query, pool, settings, codes)]
-            if len(records):
-                found[item.id] = _suggestions(
-                    session, item, query, records, settings, codes, vision
-                )
+        for neighbours in retrieval.neighbourhoods([query for _, query in batch], settings):
+            plans += _first_passes(session, neighbours, by_id, settings, codes)
+    texts = _shortlisted_rows(session, {key for plan in plans for key in plan.ids})
+    for plan in plans:
+        refined = _second_pass(session, plan, texts, settings, vision)
+        order, parts = finish(
+            plan.query, plan.candidates, plan.chosen, refined, settings.weights(), settings.scales()
+        )
+        position = {int(index): k for k, index in enumerate(plan.chosen)}
+        found[plan.item.id] = _suggestions(
+            [plan.ids[position[int(index)]] for index in order], parts, settings
+        )
     return found
 
 
-def _suggestions(
+def _first_passes(
     session: Session,
-    item: Item,
-    query: retrieval.Query,
-    records: np.ndarray,
+    neighbours: list[retrieval.Query],
+    items: dict[uuid.UUID, Item],
     settings: WorkerSettings,
     codes: CategoryCodes,
-    vision: VisionClient | None,
-) -> list[Suggestion]:
-    compatibility = codes.compatibility(item.canonical_category, records["category"])
-    scoring_query, candidates = first_pass(query.record, records, compatibility)
-    ids = match_record.ids(records)
-
-    def refine(chosen: np.ndarray) -> Refined:
-        return _second_pass(
-            session, item, [ids[i] for i in chosen], candidates.photo_hint[chosen], settings, vision
+) -> list[_Plan]:
+    """The first pass of neighbouring reports, over one candidate query's records."""
+    pool = retrieval.candidate_records(session, neighbours, settings, codes.vocabulary)
+    if not len(pool):
+        return []
+    # Unit vectors once for all the neighbours, or of one report's own candidates only.
+    vectors = match_record.unit_vectors(pool["vector"]) if len(neighbours) > 1 else None
+    plans = []
+    for query in neighbours:
+        item = items[query.item_id]
+        rows = np.flatnonzero(retrieval.possible(query, pool, settings, codes))
+        if not len(rows):
+            continue
+        records = pool[rows]
+        compatibility = codes.compatibility(item.canonical_category, records["category"])
+        own = None if vectors is None else vectors[rows]
+        scoring_query, candidates = first_pass(query.record, records, compatibility, own)
+        chosen = shortlist(
+            scoring_query,
+            candidates,
+            settings.weights(),
+            settings.scales(),
+            settings.shortlist,
+            settings.photo_shortlist,
         )
+        ids = match_record.ids(records[chosen])
+        plans.append(_Plan(item, scoring_query, candidates, ids, chosen))
+    return plans
 
-    order, parts = rank(
-        scoring_query,
-        candidates,
-        settings.weights(),
-        settings.scales(),
-        settings.shortlist,
-        settings.photo_shortlist,
-        refine,
-    )
+
+@dataclass(frozen=True)
+class _Plan:
+    """One report between the passes: its candidates, and the shortlist (`chosen` indices into
+    them, `ids` their reports in the same order)."""
+
+    item: Item
+    query: Query
+    candidates: Candidates
+    ids: list[uuid.UUID]
+    chosen: np.ndarray
+
+
+def _shortlisted_rows(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """What the second pass reads of every shortlisted report, in one query."""
+    if not ids:
+        return {}
+    columns = select(Item.id, Item.title, Item.description, Item.place_name, Item.attributes)
+    return {row.id: row for row in session.execute(columns.where(Item.id.in_(list(ids))))}
+
+
+def _suggestions(
+    ordered: list[uuid.UUID], parts: dict[str, np.ndarray], settings: WorkerSettings
+) -> list[Suggestion]:
     suggestions = []
     # Fewer, better suggestions: above the threshold and close to the best one.
-    best_total = float(parts["total"][0]) if len(order) else 0.0
+    best_total = float(parts["total"][0]) if ordered else 0.0
     floor = max(settings.match_threshold, best_total - settings.suggestion_margin)
-    for rank_index, index in enumerate(order[: settings.max_suggestions]):
+    for rank_index, candidate_id in enumerate(ordered[: settings.max_suggestions]):
         total = float(parts["total"][rank_index])
         if total < floor:
             break
@@ -115,7 +157,7 @@ def _suggestions(
 
         suggestions.append(
             Suggestion(
-                candidate_id=ids[int(index)],
+                candidate_id=candidate_id,
                 total=round(total, 4),
                 text=value("text") or 0.0,
                 image=value("image"),
@@ -131,22 +173,14 @@ def _suggestions(
 
 def _second_pass(
     session: Session,
-    item: Item,
-    ids: list[uuid.UUID],
-    hints: np.ndarray,
+    plan: _Plan,
+    rows: dict[uuid.UUID, Any],
     settings: WorkerSettings,
     vision: VisionClient | None,
 ) -> Refined:
     """For the shortlist only: identifying details, place names, and vision's check of the
     photos most alike by descriptor (the others keep their descriptor score)."""
-    rows = {
-        row.id: row
-        for row in session.execute(
-            select(Item.id, Item.title, Item.description, Item.place_name, Item.attributes).where(
-                Item.id.in_(ids)
-            )
-        )
-    }
+    item, ids = plan.item, plan.ids
     texts = [detail_text(rows[i].title, rows[i].description) if i in rows else "" for i in ids]
     details = detail_scores(detail_text(item.title, item.description), texts)
     mine = place_name(item.place_name, item.attributes)
@@ -158,6 +192,7 @@ def _second_pass(
         )
         for i in ids
     )
+    hints = plan.candidates.photo_hint[plan.chosen]
     image = hints.copy()
     with_photo = np.flatnonzero(~np.isnan(hints))
     checked = with_photo[np.argsort(-hints[with_photo], kind="stable")][: settings.photo_checks]
@@ -247,7 +282,7 @@ def record_matches(
             )
             continue
         created.append(match_id)
-        lost = session.get_one(Item, lost_id)
+        lost = session.execute(select(Item.reporter_id, Item.title).where(Item.id == lost_id)).one()
         notice = (
             _insert(session, Notification)
             .values(

@@ -13,6 +13,7 @@ work of one match, explicit and in the order that loses least.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +36,7 @@ from backend.worker.worker.settings import WorkerSettings
 class Query:
     """A report being matched, as its own match record says it."""
 
-    item_id: object
+    item_id: uuid.UUID
     kind: ItemKind
     record: np.void
     group: str | None
@@ -99,11 +100,54 @@ def candidate_statement(
     return select(Item.match_record).where(*conditions)
 
 
+def neighbourhoods(queries: Sequence[Query], settings: WorkerSettings) -> list[list[Query]]:
+    """`queries` in groups that share most of their candidates: the same category group, and
+    places and times no farther apart than a report's own reach (one query serves a group; the
+    reports of a bulk upload come in chunks of neighbours). Reports far apart query alone."""
+    span_days = settings.match_days_after_loss + settings.match_days_before_loss
+    groups: list[list[Query]] = []
+    for query in sorted(queries, key=_locality):
+        for group in groups:
+            if _near(group[0], query, settings, span_days):
+                group.append(query)
+                break
+        else:
+            groups.append([query])
+    return groups
+
+
+def _locality(query: Query) -> tuple[str, bool, float, float, datetime]:
+    record = query.record
+    located = query.located
+    return (
+        query.group or "",
+        located,
+        float(record["latitude"]) if located else 0.0,
+        float(record["longitude"]) if located else 0.0,
+        query.occurred_at,
+    )
+
+
+def _near(first: Query, other: Query, settings: WorkerSettings, span_days: float) -> bool:
+    if first.group != other.group or first.located != other.located:
+        return False
+    if abs((first.occurred_at - other.occurred_at).total_seconds()) > span_days * 86400:
+        return False
+    if not first.located:
+        return True  # both country-wide: the group and the time say it all
+    lat = float(first.record["latitude"])
+    dlat, dlon = bounding_box(lat, settings.max_distance_km)
+    return (
+        abs(lat - float(other.record["latitude"])) <= dlat
+        and abs(float(first.record["longitude"]) - float(other.record["longitude"])) <= dlon
+    )
+
+
 def candidate_records(
     session: Session, queries: Sequence[Query], settings: WorkerSettings, vocabulary: Taxonomy
 ) -> np.ndarray:
-    """The match records of every candidate of any of `queries` (one kind, one embedding size),
-    at most MAX_CANDIDATES per query."""
+    """The match records of every candidate of any of `queries` (one kind, one embedding size;
+    neighbours: see `neighbourhoods`), at most MAX_CANDIDATES per query, in one SQL query."""
     if not queries:
         return match_record.unpack([], 0)
     dim = int(queries[0].record["dim"])
@@ -112,7 +156,7 @@ def candidate_records(
     blobs = session.scalars(statement.limit(cap + 1)).all()
     if len(blobs) <= cap:
         return match_record.unpack([b for b in blobs if b], dim)
-    if len(queries) > 1:  # too wide together: each half on its own
+    if len(queries) > 1:  # too many together: each half on its own
         half = len(queries) // 2
         parts = [
             candidate_records(session, queries[:half], settings, vocabulary),

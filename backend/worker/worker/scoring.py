@@ -81,10 +81,14 @@ class Query:
 
 
 def first_pass(
-    record: np.void, records: np.ndarray, category: np.ndarray
+    record: np.void,
+    records: np.ndarray,
+    category: np.ndarray,
+    embeddings: np.ndarray | None = None,
 ) -> tuple[Query, Candidates]:
     """A report and its candidates as scoring reads them, from match records alone;
-    `category` is each candidate's category compatibility with the report."""
+    `category` is each candidate's category compatibility with the report, `embeddings` the
+    records' unit vectors when the caller has them already (one batch, many reports)."""
     n = len(records)
     hint = np.full(n, np.nan)
     if record["photo"]:
@@ -104,7 +108,9 @@ def first_pass(
         occurred_days=float(record["occurred_days"]),
     )
     candidates = Candidates(
-        embeddings=match_record.unit_vectors(records["vector"]),
+        embeddings=(
+            match_record.unit_vectors(records["vector"]) if embeddings is None else embeddings
+        ),
         masks=np.stack([records["colours"], records["brands"]], axis=1).astype(np.int64),
         latitude=records["latitude"].astype(np.float64),
         longitude=records["longitude"].astype(np.float64),
@@ -189,29 +195,52 @@ def score(
     return components
 
 
+def shortlist(
+    query: Query,
+    candidates: Candidates,
+    weights: Weights,
+    scales: Scales,
+    size: int,
+    photo_size: int,
+) -> np.ndarray:
+    """The first pass: indices of the best `size` candidates by what their records hold, and of
+    the best `photo_size` by photo descriptor (a photo twin with a poor text is still checked)."""
+    first = score(query, candidates, weights, scales)
+    by_score = np.argsort(-first["total"], kind="stable")[:size]
+    with_photo = np.flatnonzero(~np.isnan(candidates.photo_hint))
+    by_photo = with_photo[np.argsort(-candidates.photo_hint[with_photo], kind="stable")]
+    return np.unique(np.concatenate([by_score, by_photo[:photo_size]]))
+
+
+def finish(
+    query: Query,
+    candidates: Candidates,
+    chosen: np.ndarray,
+    refined: Refined,
+    weights: Weights,
+    scales: Scales,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The second pass: the shortlisted candidates, best first (their indices), and their
+    components in that order, with what `refined` learnt about them."""
+    pool = replace(candidates.subset(chosen), image=refined.image, place=refined.place)
+    parts = score(query, pool, weights, scales, refined.details)
+    order = np.argsort(-parts["total"], kind="stable")
+    return chosen[order], {name: values[order] for name, values in parts.items()}
+
+
 def rank(
     query: Query,
     candidates: Candidates,
     weights: Weights,
     scales: Scales,
-    shortlist: int,
-    photo_shortlist: int,
+    size: int,
+    photo_size: int,
     refine: Callable[[np.ndarray], Refined],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The shortlisted candidates, best first (their indices), and their components in that
-    order. The shortlist: the best `shortlist` by the first pass, and the best `photo_shortlist`
-    by photo descriptor (a photo twin with a poor text is still checked). `refine(indices)`
-    gives the second pass's components of those candidates."""
-    first = score(query, candidates, weights, scales)
-    by_score = np.argsort(-first["total"], kind="stable")[:shortlist]
-    with_photo = np.flatnonzero(~np.isnan(candidates.photo_hint))
-    by_photo = with_photo[np.argsort(-candidates.photo_hint[with_photo], kind="stable")]
-    chosen = np.unique(np.concatenate([by_score, by_photo[:photo_shortlist]]))
-    refined = refine(chosen)
-    pool = replace(candidates.subset(chosen), image=refined.image, place=refined.place)
-    parts = score(query, pool, weights, scales, refined.details)
-    order = np.argsort(-parts["total"], kind="stable")
-    return chosen[order], {name: values[order] for name, values in parts.items()}
+    """Both passes for one report: `refine(indices)` gives the second pass's components of the
+    shortlisted candidates."""
+    chosen = shortlist(query, candidates, weights, scales, size, photo_size)
+    return finish(query, candidates, chosen, refine(chosen), weights, scales)
 
 
 # -- identifying details: shared rare words -------------------------------------------------
