@@ -33,15 +33,25 @@ def service_image_instructions(pex, port=None, command=()):
 
 
 def lostfound_service(
-    entry_point, binary="server", dependencies=(), port=None, command=(), resolve=None
+    entry_point,
+    binary="server",
+    dependencies=(),
+    port=None,
+    command=(),
+    resolve=None,
+    also_allowed=(),
 ):
-    """A service, declared in its folder's BUILD file (backend/<service>/BUILD): its resolve, its
-    PEX (`binary`), its image `lostfound/<service>` and whom it may depend on: its own folder,
-    backend/common and third-party code; never another service, never research/."""
+    """A service, declared in its folder's BUILD file (backend/<service>/BUILD, frontend/web):
+    its resolve, its PEX (`binary`), its image `lostfound/<service>` and whom it may depend on:
+    its own folder, backend/common, third-party code and `also_allowed` (rule globs); never
+    another service, never research/."""
     folder = build_file_dir()
     if resolve is not None:
         __defaults__(all=dict(resolve=resolve), extend=True)
-    __dependencies_rules__(("*", "/**", "//backend/common/**", "//3rdparty/**", "!*"))
+    own = ("/**", f"//{folder}#**")  # its files, and targets its BUILD file generates
+    __dependencies_rules__(
+        ("*", *own, "//backend/common/**", "//3rdparty/**", *also_allowed, "!*")
+    )
     pex_binary(name=binary, entry_point=entry_point, dependencies=list(dependencies))
     docker_image(
         name="image",

@@ -12,7 +12,7 @@ targets=$(./pants list --filter-target-type=pex_binary :: | grep -v '^deployment
 # shellcheck disable=SC2086
 ./pants --no-local-cache --pants-distdir="${again}" package ${targets} 2>&1 | tail -n 3
 status=0
-for pex in dist/backend.*/*.pex; do
+for pex in dist/backend.*/*.pex dist/frontend.*/*.pex; do
   second="${again}/${pex#dist/}"
   if [[ "$(sha256sum <"${pex}")" == "$(sha256sum <"${second}")" ]]; then
     echo "reproducible: ${pex} $(sha256sum "${pex}" | cut -c1-16)"

@@ -18,7 +18,10 @@ PY
 
 wait_open() { # wait_open NAME HOST PORT
   for _ in $(seq 1 30); do
-    is_open "$2" "$3" && { echo "ci: $1 is up on $2:$3"; return 0; }
+    is_open "$2" "$3" && {
+      echo "ci: $1 is up on $2:$3"
+      return 0
+    }
     sleep 1
   done
   echo "ci: $1 is not reachable on $2:$3" >&2

@@ -16,7 +16,10 @@ else
   echo "pants-ci: every target"
 fi
 
-step() { echo; echo "==> $*"; }
+step() {
+  echo
+  echo "==> $*"
+}
 
 step "BUILD files are complete and formatted"
 ./pants tailor --check update-build-files --check ::

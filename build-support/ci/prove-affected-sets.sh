@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Proves that Pants runs only what a change affects. In a throw-away worktree of HEAD it makes
-# three one-line changes, each in its own commit, and asks Pants which test targets
-# `--changed-since=HEAD~1 --changed-dependents=transitive` selects:
+# one-line changes, each in its own commit, and asks Pants which test targets (Python and
+# JavaScript) `--changed-since=HEAD~1 --changed-dependents=transitive` selects:
 #   1. a vision-only file: vision tests (and the cross-service tests), no API, NLP or worker tests;
 #   2. a backend/common file: every service's tests;
-#   3. the ml lockfile: the ml resolve's users (NLP and vision tests), not the API's.
+#   3. the ml lockfile: the ml resolve's users (NLP and vision tests), not the API's;
+#   4. an API schema: the web app's tests and type check too (its client is typed from the API's
+#      OpenAPI document): incremental CI across languages;
+#   5. a web-only file: the web app's tests and the browser test that drives it, and no other
+#      test (no service's, not the cross-service flow).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
+# shellcheck disable=SC2329 # run by the trap below
 cleanup() { git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"; }
 trap cleanup EXIT
 git -C "${repo}" worktree add --detach "${work}" HEAD >/dev/null 2>&1
@@ -20,7 +25,7 @@ affected() { # affected FILE LINE -> test targets selected after appending LINE 
   echo "$2" >>"$1"
   git commit -qam "probe: touch $1"
   ./pants --no-pantsd --changed-since=HEAD~1 --changed-dependents=transitive \
-    --filter-target-type=python_test list 2>/dev/null | sed 's/:.*//' | sort -u
+    --filter-target-type=python_test,javascript_test list 2>/dev/null | sed 's/:.*//' | sort -u
 }
 expect() { # expect NAME SET PATTERN yes|no
   if grep -qE "$3" <<<"$2"; then found=yes; else found=no; fi
@@ -54,5 +59,20 @@ echo "  selects $(wc -l <<<"${set3}") test files"
 expect "NLP tests selected" "${set3}" '^backend/nlp/tests/' yes
 expect "vision tests selected" "${set3}" '^backend/vision/tests/' yes
 expect "no API tests" "${set3}" '^backend/api/' no
+
+echo "change 4: backend/api/app/schemas.py"
+set4="$(affected backend/api/app/schemas.py '# probe')"
+echo "  selects $(wc -l <<<"${set4}") test files"
+expect "API tests selected" "${set4}" '^backend/api/tests/' yes
+expect "web app tests selected" "${set4}" '^frontend/web/' yes
+expect "no vision tests" "${set4}" '^backend/vision/' no
+
+echo "change 5: frontend/web/src/explain.ts"
+set5="$(affected frontend/web/src/explain.ts '// probe')"
+echo "  selects: $(tr '\n' ' ' <<<"${set5}")"
+expect "web app tests selected" "${set5}" '^frontend/web/' yes
+expect "the browser test selected" "${set5}" '^tests/e2e/test_web.py' yes
+expect "no service's test" "${set5}" '^backend/' no
+expect "not the cross-service flow" "${set5}" '^tests/e2e/test_flow.py' no
 
 exit "${failures}"

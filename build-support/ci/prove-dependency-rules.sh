@@ -6,6 +6,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 # A worktree of HEAD, as prove-affected-sets.sh makes (the copy used to hide cp failures).
+# shellcheck disable=SC2329 # run by the trap below
 cleanup() { git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"; }
 trap cleanup EXIT
 git -C "${repo}" worktree add --detach --force "${work}" HEAD >/dev/null 2>&1
@@ -26,7 +27,8 @@ expect_refused() { # expect_refused FILE WHAT
     echo "FAIL: $2 was allowed"
     failures=$((failures + 1))
   elif grep -q "DependencyRuleActionDeniedError\|violat" <<<"${out}"; then
-    echo "ok: $2 is refused:"; grep -A3 -m1 "DependencyRuleActionDeniedError" <<<"${out}" | sed "s/^/    /"
+    echo "ok: $2 is refused:"
+    grep -A3 -m1 "DependencyRuleActionDeniedError" <<<"${out}" | sed "s/^/    /"
   else
     echo "FAIL: $2 failed for another reason:"
     echo "${out}" | tail -n 20

@@ -28,7 +28,7 @@ start_stack() {
   setsid ./pants "$@" run deployment/local:stack >"${log}" 2>&1 &
   stack_pid=$!
   for _ in $(seq 1 900); do
-    grep -q "| ready. API" "${log}" && return 0
+    grep -q "| ready. Web app" "${log}" && return 0
     if ! kill -0 "${stack_pid}" 2>/dev/null || grep -q "NOT READY" "${log}"; then
       echo "smoke: the stack did not come up:"
       tail -n 60 "${log}"
@@ -54,7 +54,8 @@ interrupt_stack() {
     tail -n 30 "${log}"
     exit 1
   fi
-  for _ in $(seq 1 15); do # SIGTERM from a dying parent may take a moment to finish its work
+  # SIGTERM from a dying parent may take a moment to finish its work.
+  for _ in $(seq 1 15); do
     [[ -z "$(leftovers)" ]] && break
     sleep 1
   done

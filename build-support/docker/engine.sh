@@ -50,7 +50,10 @@ start() {
       engine_works "unix://${socket}" && break
       sleep 1
     done
-    engine_works "unix://${socket}" || { tail -n 30 "${state}/dockerd.log" >&2; exit 1; }
+    engine_works "unix://${socket}" || {
+      tail -n 30 "${state}/dockerd.log" >&2
+      exit 1
+    }
   fi
   if ! docker -H "unix://${socket}" image inspect "${base_image}" >/dev/null 2>&1; then
     log "building ${base_image} from Debian packages (mmdebstrap)"
@@ -70,7 +73,9 @@ stop() {
   log "stopping the private dockerd"
   kill "$(cat "${state}/dockerd.pid")" 2>/dev/null || true
   for _ in $(seq 1 30); do
-    [[ -f "${state}/dockerd.pid" ]] && kill -0 "$(cat "${state}/dockerd.pid")" 2>/dev/null || break
+    if ! [[ -f "${state}/dockerd.pid" ]] || ! kill -0 "$(cat "${state}/dockerd.pid")" 2>/dev/null; then
+      break
+    fi
     sleep 1
   done
   unmount_exec_root
@@ -84,5 +89,8 @@ unmount_exec_root() {
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *)
+    echo "usage: $0 start|stop" >&2
+    exit 2
+    ;;
 esac

@@ -1,14 +1,15 @@
 """The whole stack on one machine, on embedded defaults: `./pants run deployment/local:stack`.
 
-Builds the four service PEXes, applies the migrations, then runs API, NLP, vision and worker
-(with beat) as separate processes with prefixed logs (deployment/local/supervisor.py: Ctrl-C
-stops them all, and so does the end of this process, however it ends). State (SQLite,
+Builds the service PEXes, applies the migrations, then runs API, NLP, vision, worker (with
+beat) and the web app as separate processes with prefixed logs (deployment/local/supervisor.py:
+Ctrl-C stops them all, and so does the end of this process, however it ends). State (SQLite,
 file-system broker, photos) lives in DATA_DIR (default: var/stack in the repo).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ SERVICES = {
     "nlp": ("backend/nlp:server", "backend.nlp/server.pex", []),
     "vision": ("backend/vision:server", "backend.vision/server.pex", []),
     "worker": ("backend/worker:worker", "backend.worker/worker.pex", ["--beat", "--concurrency=2"]),
+    "web": ("frontend/web:server", "frontend.web/server.pex", []),
 }
 MIGRATE = ("backend/api:migrate", "backend.api/migrate.pex")
 PROBE = ("backend/worker:probe", "backend.worker/probe.pex")
@@ -48,7 +50,8 @@ def build(root: Path) -> None:
     targets = [target for target, _, _ in SERVICES.values()] + [MIGRATE[0], PROBE[0]]
     print(
         f"stack: building {', '.join(targets)} ...\n"
-        "stack: the first time on a machine this downloads every wheel and builds six PEXes "
+        "stack: the first time on a machine this downloads every wheel and npm package, builds "
+        "the web app and seven PEXes "
         "(about 5 minutes on 2 cores); afterwards it takes seconds.",
         flush=True,
     )
@@ -66,6 +69,11 @@ def stack_env(args: argparse.Namespace) -> dict[str, str]:
             "HOST": "127.0.0.1",
             "NLP_URL": f"http://127.0.0.1:{args.nlp_port}",
             "VISION_URL": f"http://127.0.0.1:{args.vision_port}",
+            # The web app's pages call the API from the browser: its origin, and only it.
+            "API_URL": f"http://127.0.0.1:{args.api_port}",
+            "CORS_ORIGINS": json.dumps(
+                [f"http://127.0.0.1:{args.web_port}", f"http://localhost:{args.web_port}"]
+            ),
             "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         }
     )
@@ -105,6 +113,7 @@ def wait_until_ready(
         "api": f"http://127.0.0.1:{args.api_port}/readyz",
         "nlp": f"http://127.0.0.1:{args.nlp_port}/readyz",
         "vision": f"http://127.0.0.1:{args.vision_port}/readyz",
+        "web": f"http://127.0.0.1:{args.web_port}/readyz",
     }
     waiting: dict[str, str] = {name: "starting" for name in [*urls, "worker"]}
     started = time.monotonic()
@@ -138,7 +147,10 @@ def wait_until_ready(
     if supervisor.stopping.is_set():
         return
     api = f"http://127.0.0.1:{args.api_port}"
-    supervisor.say(f"ready. API {api}  |  OpenAPI {api}/docs  |  data in {args.data_dir}")
+    web = f"http://127.0.0.1:{args.web_port}"
+    supervisor.say(
+        f"ready. Web app {web}  |  API {api}  |  OpenAPI {api}/docs  |  data in {args.data_dir}"
+    )
     supervisor.say(
         "try `./pants run deployment/local:demo` in a second terminal; Ctrl-C here stops everything"
     )
@@ -152,6 +164,7 @@ def main() -> None:
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--nlp-port", type=int, default=8001)
     parser.add_argument("--vision-port", type=int, default=8002)
+    parser.add_argument("--web-port", type=int, default=8003)
     parser.add_argument("--database-url", default=None, help="default: SQLite in the data dir")
     parser.add_argument("--broker-url", default=None, help="default: files in the data dir")
     parser.add_argument("--ready-timeout", type=float, default=300)
@@ -169,10 +182,15 @@ def main() -> None:
 
     supervisor = Supervisor()
     supervisor.say(
-        "starting api, nlp, vision and worker; on their first start the NLP and vision PEXes "
+        "starting api, nlp, vision, worker and web; on their first start the NLP and vision PEXes "
         "unpack about 1.2 GB (about 25 s), then NLP loads its models (about 5 s)"
     )
-    ports = {"api": args.api_port, "nlp": args.nlp_port, "vision": args.vision_port}
+    ports = {
+        "api": args.api_port,
+        "nlp": args.nlp_port,
+        "vision": args.vision_port,
+        "web": args.web_port,
+    }
     with supervisor.signals_stop():
         for name, (_, pex, extra) in SERVICES.items():
             service_env = dict(env)

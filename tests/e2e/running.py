@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ PEX = {
     "vision": Path("backend.vision/server.pex"),
     "worker": Path("backend.worker/worker.pex"),
     "probe": Path("backend.worker/probe.pex"),
+    "web": Path("frontend.web/server.pex"),
 }
 
 
@@ -47,6 +49,7 @@ class Stack:
     worker_args: tuple[str, ...] = ("--concurrency=1", "--beat")
     pex_dir: Path = Path(".")  # where the PEXes are: the test sandbox, or dist/
     extra_env: dict[str, str] = field(default_factory=dict)
+    with_web: bool = False  # also the web app's server, allowed by the API's CORS_ORIGINS
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
@@ -67,6 +70,8 @@ class Stack:
             "REPORTS_PER_REPORTER": "1000/hour",
             # The bulk-intake test registers a lost-property office (admin only).
             "ADMIN_TOKEN": ADMIN_TOKEN,
+            "API_URL": self.url("api"),
+            "CORS_ORIGINS": json.dumps([self.url("web")] if "web" in self.ports else []),
             **self.extra_env,
             **extra,
         }
@@ -85,14 +90,15 @@ class Stack:
         )
 
     def start(self) -> None:
-        self.ports = dict(zip(("api", "nlp", "vision"), free_ports(3), strict=True))
+        servers = ("nlp", "vision", "api", *(("web",) if self.with_web else ()))
+        self.ports = dict(zip(servers, free_ports(len(servers)), strict=True))
         migrated = self.run("migrate", "upgrade")
         assert migrated.returncode == 0, migrated.stderr.decode()[-2000:]
-        for name in ("nlp", "vision", "api"):
+        for name in servers:
             self._spawn(name, [], PORT=str(self.ports[name]))
         self._spawn("worker", list(self.worker_args))
         deadline = time.monotonic() + 240
-        for name in ("nlp", "vision", "api"):
+        for name in servers:
             while not self._ready(name):
                 assert self.processes[name].poll() is None, self.log(name)
                 assert time.monotonic() < deadline, f"{name} not ready:\n{self.log(name)}"

@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 
 from backend.api.app.main import create_app
 from backend.api.app.settings import ApiSettings
+from frontend.web import serve as web
 
 HERE = Path(__file__).resolve().parent.parent  # deployment/k8s
 KUBERNETES_VERSION = "1.30"
@@ -46,7 +47,8 @@ def test_the_expected_objects_exist() -> None:
     kinds = {(d["kind"], d["metadata"]["name"]) for _, d in DOCUMENTS}
     for service in ("api", "nlp", "vision", "worker"):
         assert ("Deployment", f"lostfound-{service}") in kinds
-    for service in ("api", "nlp", "vision"):
+    for service in ("api", "nlp", "vision", "web"):
+        assert ("Deployment", f"lostfound-{service}") in kinds
         assert ("Service", f"lostfound-{service}") in kinds
     assert ("Job", "lostfound-migrate") in kinds
     assert ("ConfigMap", "lostfound-config") in kinds
@@ -87,7 +89,7 @@ def env_port(container: dict[str, Any]) -> int:
     return int(next(e["value"] for e in container["env"] if e["name"] == "PORT"))
 
 
-@pytest.mark.parametrize("service", ["api", "nlp", "vision"])
+@pytest.mark.parametrize("service", ["api", "nlp", "vision", "web"])
 def test_http_probes_hit_the_port_the_service_listens_on(service: str) -> None:
     [(_, container)] = [c for c in containers("Deployment") if c[1]["name"] == service]
     assert http_probes(container), f"{service} has no HTTP probes"
@@ -99,14 +101,44 @@ def test_http_probes_hit_the_port_the_service_listens_on(service: str) -> None:
         assert container["startupProbe"]["httpGet"]["path"] == "/readyz"
 
 
+def probed(service: str) -> dict[str, Any]:
+    [(_, container)] = [c for c in containers("Deployment") if c[1]["name"] == service]
+    return container
+
+
+def api_routes(app: Any) -> set[str]:
+    return {route.path for route in app.routes if isinstance(route, APIRoute)}
+
+
 def test_api_probe_paths_exist_in_the_api() -> None:
-    [(_, container)] = [c for c in containers("Deployment") if c[1]["name"] == "api"]
-    routes = {
-        route.path for route in create_app(ApiSettings()).routes if isinstance(route, APIRoute)
-    }
+    container = probed("api")
+    routes = api_routes(create_app(ApiSettings()))
     for probe in http_probes(container):
         assert probe["path"] in routes
     assert env_port(container) == ApiSettings.model_fields["port"].default
+
+
+def test_web_probe_paths_exist_in_the_web_app_and_it_reaches_the_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    container = probed("web")
+    routes = api_routes(web.create_app(web.WebSettings()))
+    for probe in http_probes(container):
+        assert probe["path"] in routes
+    assert env_port(container) == web.WebSettings.model_fields["port"].default
+    # The pages call the API at the address browsers use for it, and the API lets them.
+    [api_url] = [e for e in container["env"] if e["name"] == "API_URL"]
+    assert api_url["valueFrom"]["configMapKeyRef"]["key"] == "PUBLIC_BASE_URL"
+    [(_, config)] = [(n, d) for n, d in DOCUMENTS if d["kind"] == "ConfigMap"]
+    # Read from the environment as the API reads it.
+    monkeypatch.setenv("CORS_ORIGINS", config["data"]["CORS_ORIGINS"])
+    origins = ApiSettings().cors_origins
+    service_port = next(
+        d["spec"]["ports"][0]["port"]
+        for _, d in DOCUMENTS
+        if d["kind"] == "Service" and d["metadata"]["name"] == "lostfound-web"
+    )
+    assert f"http://lostfound-web:{service_port}" in origins
 
 
 def test_services_target_the_declared_ports() -> None:
@@ -137,8 +169,10 @@ def test_migration_job_runs_the_migrations_module() -> None:
 def test_compose_file_wires_health_and_order() -> None:
     compose = yaml.safe_load((HERE.parent / "docker-compose-local.yml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "api", "nlp", "vision", "worker", "migrate"} <= set(services)
-    for name in ("postgres", "redis", "api", "nlp", "vision", "worker"):
+    assert {"postgres", "redis", "api", "nlp", "vision", "worker", "web", "migrate"} <= set(
+        services
+    )
+    for name in ("postgres", "redis", "api", "nlp", "vision", "worker", "web"):
         assert "healthcheck" in services[name], name
     assert services["api"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["worker"]["depends_on"]["nlp"]["condition"] == "service_healthy"

@@ -1,0 +1,84 @@
+"""Serves the web app: the node build's files (dist/) and the API's address for the pages.
+
+    ./pants run frontend/web:server        # :8003; API_URL says where the API is
+
+The pages call the API from the browser (the API allows this origin by CORS_ORIGINS). One
+build serves every deployment: the API's address comes from /config.json, written from API_URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import AnyHttpUrl, Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.common.health import ReadinessRegistry, mount_probes
+from backend.common.serve import serve
+from backend.common.settings import ServiceSettings
+from backend.common.web import harden
+
+DIST = Path(__file__).resolve().parent / "dist"
+
+
+class WebSettings(ServiceSettings):
+    port: int = Field(default=8003, ge=1, le=65535)
+    api_url: AnyHttpUrl = Field(
+        default=AnyHttpUrl("http://127.0.0.1:8000"),
+        description="The API's address as browsers reach it (the API's PUBLIC_BASE_URL).",
+    )
+
+
+class _Policy:
+    """Pages may run their own scripts only, and talk to this origin and the API only."""
+
+    def __init__(self, app: ASGIApp, api: str) -> None:
+        self.app = app
+        self.header = (
+            f"default-src 'self'; connect-src 'self' {api}; img-src 'self' {api} blob: data:; "
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'"
+        ).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"content-security-policy", self.header),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_policy if scope["type"] == "http" else send)
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    settings = settings or WebSettings()
+    api = str(settings.api_url).rstrip("/")
+    app = FastAPI(title="Lost & Found web app", docs_url=None, redoc_url=None, openapi_url=None)
+    readiness = ReadinessRegistry()
+    readiness.register("pages", lambda: (DIST / "index.html").is_file())
+    mount_probes(app, readiness, extra=lambda: {"app": "web"})
+
+    @app.get("/config.json", include_in_schema=False)
+    async def config() -> JSONResponse:
+        return JSONResponse({"apiUrl": api}, headers={"Cache-Control": "no-store"})
+
+    harden(app, body_limit=lambda _method, _path: 0)  # pages and files only: no request bodies
+    app.add_middleware(_Policy, api=api)
+    app.mount("/", StaticFiles(directory=DIST, html=True, check_dir=False), name="pages")
+    return app
+
+
+app = create_app()
+
+
+def main() -> None:
+    serve("frontend.web.serve:app", WebSettings())
+
+
+if __name__ == "__main__":
+    main()
