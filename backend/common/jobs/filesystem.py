@@ -1,10 +1,17 @@
-"""kombu's file-system transport (the embedded broker), with messages that appear whole.
+"""kombu's file-system transport (the embedded broker), with messages and exchange tables that
+appear whole.
 
 kombu writes a message by creating its file and then writing into it, and a consumer takes any
 file it lists: a worker polling often enough reads a file still empty, and the JSON error stops
 the worker. Here a message is written under a name no consumer takes, then renamed into place
 (atomic on one file system). A message that still cannot be read is logged and dropped instead
 of stopping the worker: its item stays `pending` and the sweep queues it again.
+
+The exchange tables in the control folder had the same race: kombu creates a table's file
+empty and then locks and writes it, so a publisher reading it in between (another process
+declaring its queue at that moment) failed on the empty file. Here one writer at a time (a lock
+file beside the table) writes the new table under another name and renames it into place;
+readers always see a whole table.
 """
 
 from __future__ import annotations
@@ -13,13 +20,14 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from queue import Empty
 from typing import Any
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem
+from kombu.transport import filesystem, virtual
 from kombu.utils.encoding import str_to_bytes
-from kombu.utils.json import dumps
+from kombu.utils.json import dumps, loads
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +47,47 @@ class Channel(filesystem.Channel):
             os.replace(partial, final)
         except OSError as exc:
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+    def get_table(self, exchange: str) -> list[Any]:
+        file = self._exchange_file(exchange)
+        try:
+            table = file.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ChannelError(f"Cannot open {file}") from exc
+        return [filesystem.exchange_queue_t(*entry) for entry in loads(table)]
+
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
+        entry = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        self._change_table(exchange, lambda table: table if entry in table else [entry, *table])
+
+    def _delete(
+        self, queue: str, exchange: str, routing_key: str, pattern: str, *args: Any, **kwargs: Any
+    ) -> None:
+        # The virtual channel's own bookkeeping; kombu's file channel then rewrites the table.
+        virtual.Channel._delete(self, queue, exchange, routing_key, pattern, *args, **kwargs)
+        entry = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        self._change_table(exchange, lambda table: [e for e in table if e != entry])
+
+    def _change_table(self, exchange: str, change: Callable[[list[Any]], list[Any]]) -> None:
+        file = self._exchange_file(exchange)
+        try:
+            self.control_folder.mkdir(exist_ok=True)
+            with open(file.with_name(f".{file.name}.lock"), "ab") as guard:
+                filesystem.lock(guard, filesystem.LOCK_EX)
+                try:
+                    table = self.get_table(exchange)
+                    changed = change(table)
+                    if changed == table:
+                        return
+                    partial = file.with_name(f".{file.name}.{uuid.uuid4()}.part")
+                    partial.write_bytes(str_to_bytes(dumps(changed)))
+                    os.replace(partial, file)
+                finally:
+                    filesystem.unlock(guard)
+        except OSError as exc:
+            raise ChannelError(f"Cannot change {file}") from exc
 
     def _get(self, queue: str, timeout: float | None = None) -> Any:
         try:

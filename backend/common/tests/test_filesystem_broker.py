@@ -1,4 +1,5 @@
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from queue import Empty
 
@@ -6,10 +7,17 @@ import pytest
 from kombu import Connection
 
 from backend.common.jobs import celery_config
-from backend.common.jobs.filesystem import TRANSPORT
+from backend.common.jobs.filesystem import TRANSPORT, Transport
 from backend.common.settings import ServiceSettings
 
 MESSAGES = 300
+
+
+@pytest.fixture(autouse=True)
+def fresh_broker_state() -> None:
+    # kombu keeps one record per process of the queues bound (Transport.global_state): a test's
+    # new folder would not get its exchange tables written.
+    Transport.global_state.clear()
 
 
 def connection(folder: Path) -> Connection:
@@ -19,6 +27,7 @@ def connection(folder: Path) -> Connection:
         transport_options={
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
             "polling_interval": 0.001,
         },
@@ -55,6 +64,48 @@ def test_a_consumer_polling_fast_never_reads_half_a_message(tmp_path: Path) -> N
     assert errors == []
     assert sorted(received) == list(range(MESSAGES))
     assert not list(tmp_path.glob(".*.part"))
+
+
+EXCHANGES = [f"exchange-{n}" for n in range(600)]
+
+
+def bind_everywhere(folder: Path, queue: str) -> list[str]:
+    channel = connection(folder).default_channel
+    errors = []
+    for exchange in EXCHANGES:
+        try:
+            channel._queue_bind(exchange, queue, "", queue)  # type: ignore[attr-defined]
+        except Exception as exc:  # - reported by the assertion
+            errors.append(repr(exc))
+    return errors
+
+
+def read_every_table(folder: Path) -> list[str]:
+    channel = connection(folder).default_channel
+    errors = []
+    for exchange in EXCHANGES * 3:
+        try:
+            channel.get_table(exchange)
+        except Exception as exc:  # - reported by the assertion
+            errors.append(repr(exc))
+    return errors
+
+
+def test_exchange_tables_are_never_read_half_written_nor_lose_a_binding(tmp_path: Path) -> None:
+    # Processes declaring their queues while others publish: kombu created a table empty and
+    # then wrote it, so a publisher could read "" (CI once failed on it), and two first binders
+    # could each write a table of one queue. A race: this catches it often, not always.
+    with ProcessPoolExecutor(4) as pool:
+        binders = [pool.submit(bind_everywhere, tmp_path, queue) for queue in ("a", "b")]
+        readers = [pool.submit(read_every_table, tmp_path) for _ in range(2)]
+        errors = [error for job in [*binders, *readers] for error in job.result()]
+    assert errors == []
+    channel = connection(tmp_path).default_channel
+    tables = {
+        exchange: {entry.queue for entry in channel.get_table(exchange)} for exchange in EXCHANGES
+    }
+    assert [exchange for exchange, queues in tables.items() if queues != {"a", "b"}] == []
+    assert not list((tmp_path / "control").glob(".*.part"))
 
 
 def test_an_unreadable_message_is_dropped_not_fatal(
