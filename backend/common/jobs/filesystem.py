@@ -12,12 +12,18 @@ empty and then locks and writes it, so a publisher reading it in between (anothe
 declaring its queue at that moment) failed on the empty file. Here one writer at a time (a lock
 file beside the table) writes the new table under another name and renames it into place;
 readers always see a whole table.
+
+Within one process kombu keeps the bindings it made (`Transport.global_state`) and skips a
+binding it already holds, before that binding's table is written: a second thread declaring the
+same queue then published into an exchange with no table yet, and the message went to kombu's
+undeliverable queue. Binding is one thread at a time here, so a binding held is a table written.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -30,6 +36,9 @@ from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps, loads
 
 log = logging.getLogger(__name__)
+
+# One per process, as kombu's record of the bindings made is.
+_binding = threading.Lock()
 
 
 class Channel(filesystem.Channel):
@@ -47,6 +56,10 @@ class Channel(filesystem.Channel):
             os.replace(partial, final)
         except OSError as exc:
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+    def queue_bind(self, *args: Any, **kwargs: Any) -> None:
+        with _binding:
+            super().queue_bind(*args, **kwargs)
 
     def get_table(self, exchange: str) -> list[Any]:
         file = self._exchange_file(exchange)

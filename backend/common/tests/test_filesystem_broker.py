@@ -1,13 +1,15 @@
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from queue import Empty
+from typing import Any
 
 import pytest
 from kombu import Connection
 
 from backend.common.jobs import celery_config
-from backend.common.jobs.filesystem import TRANSPORT, Transport
+from backend.common.jobs.filesystem import TRANSPORT, Channel, Transport
 from backend.common.settings import ServiceSettings
 
 MESSAGES = 300
@@ -64,6 +66,39 @@ def test_a_consumer_polling_fast_never_reads_half_a_message(tmp_path: Path) -> N
     assert errors == []
     assert sorted(received) == list(range(MESSAGES))
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_a_thread_publishing_while_another_binds_the_queue_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kombu records a binding for the whole process before the exchange table is written: a
+    # second thread saw the binding, published into no table, and the message went to kombu's
+    # undeliverable queue (CI failed on it: a consumer and a publisher in one process).
+    writing_table = threading.Event()
+    write_table = Channel._queue_bind
+
+    def slow_write_table(self: Channel, *args: Any) -> None:
+        writing_table.set()
+        time.sleep(0.5)
+        write_table(self, *args)
+
+    monkeypatch.setattr(Channel, "_queue_bind", slow_write_table)
+
+    def declare() -> None:
+        with connection(tmp_path) as conn:
+            conn.SimpleQueue("jobs").close()
+
+    binder = threading.Thread(target=declare)
+    binder.start()
+    assert writing_table.wait(5)
+    with connection(tmp_path) as conn:
+        queue = conn.SimpleQueue("jobs")
+        queue.put({"n": 1})
+        binder.join(5)
+        message = queue.get(timeout=5)
+        assert message.payload == {"n": 1}
+        message.ack()
+        queue.close()
 
 
 EXCHANGES = [f"exchange-{n}" for n in range(600)]
