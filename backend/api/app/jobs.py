@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from backend.common.jobs import ENRICH_ITEMS, make_celery, queue_for
+from backend.common.jobs import BULK_QUEUE, DEFAULT_QUEUE, ENRICH_ITEMS, make_celery
 from backend.common.limits import MAX_TEXTS
 from backend.common.settings import ServiceSettings
 
@@ -26,7 +26,7 @@ class JobQueue:
         """Queue enrichment of `item_ids`, in batches of what one NLP call takes (in order: a
         batch of neighbours is matched with one candidate query). A person's reports go to the
         default queue, an office's upload to the bulk queue."""
-        queue = queue_for(ENRICH_ITEMS, bulk=bulk)
+        queue = BULK_QUEUE if bulk else DEFAULT_QUEUE
         for start in range(0, len(item_ids), MAX_TEXTS):
             chunk = [str(item_id) for item_id in item_ids[start : start + MAX_TEXTS]]
             try:

@@ -20,26 +20,11 @@ MATCH_ITEM = "lostfound.match_item"
 NOTIFY_MATCH = "lostfound.notify_match"
 SWEEP_PENDING = "lostfound.sweep_pending"
 
-# A person's report goes to DEFAULT_QUEUE. An office's bulk upload is enriched from BULK_QUEUE
-# and matched from BULK_MATCH_QUEUE. Workers take from the queues in turn, so a person's report
-# never waits behind ten thousand, and a file's matching keeps pace with its enrichment instead of
-# waiting behind the whole file (a queue is first in, first out).
+# A person's report goes to DEFAULT_QUEUE, an office's bulk upload to BULK_QUEUE: workers take
+# from both in turn, so a person's report never waits behind ten thousand.
 DEFAULT_QUEUE = "lostfound"
 BULK_QUEUE = "lostfound.bulk"
-BULK_MATCH_QUEUE = "lostfound.bulk.match"
-QUEUES = (DEFAULT_QUEUE, BULK_QUEUE, BULK_MATCH_QUEUE)
-
-
-def queue_for(task_name: str, *, bulk: bool) -> str:
-    """The queue a job goes to: a person's (and every notification) on the default queue, bulk
-    matching apart from bulk enrichment."""
-    if not bulk or task_name == NOTIFY_MATCH:
-        return DEFAULT_QUEUE
-    return BULK_MATCH_QUEUE if task_name in (MATCH_ITEMS, MATCH_ITEM) else BULK_QUEUE
-
-
-def is_bulk(queue: str | None) -> bool:
-    return queue in (BULK_QUEUE, BULK_MATCH_QUEUE)
+QUEUES = (DEFAULT_QUEUE, BULK_QUEUE)
 
 
 def celery_config(settings: ServiceSettings) -> dict[str, Any]:

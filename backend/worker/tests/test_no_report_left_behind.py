@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common.clock import utcnow
-from backend.common.jobs import BULK_MATCH_QUEUE, BULK_QUEUE, ENRICH_ITEMS, MATCH_ITEMS
+from backend.common.jobs import BULK_QUEUE, ENRICH_ITEMS, MATCH_ITEMS
 from backend.common.limits import (
     MAX_BRAND_CHARS,
     MAX_DESCRIPTION_CHARS,
@@ -44,8 +44,7 @@ def sent(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> li
     jobs: list[tuple[str, str]] = []
 
     def record(name: str, argument: str | list[str], queue: str, **_: Any) -> None:
-        # Re-sent work never goes before a person's new report.
-        assert queue == (BULK_MATCH_QUEUE if name == MATCH_ITEMS else BULK_QUEUE)
+        assert queue == BULK_QUEUE  # re-sent work never goes before a person's new report
         jobs.extend((name, one) for one in ([argument] if isinstance(argument, str) else argument))
 
     monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions))

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common import match_record
-from backend.common.jobs import BULK_QUEUE, ENRICH_ITEM, ENRICH_ITEMS, MATCH_ITEM
+from backend.common.jobs import ENRICH_ITEM, ENRICH_ITEMS, MATCH_ITEM
 from backend.common.models import (
     EnrichmentState,
     Item,
@@ -185,24 +185,6 @@ def test_matching_suggests_the_right_pair_and_not_a_distractor(
         )
         assert len(notice) == 1
         assert notice[0].reporter_id == item(sessions, lost).reporter_id
-
-
-def test_a_bulk_file_is_matched_while_the_rest_of_it_is_still_being_enriched(
-    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
-) -> None:
-    # A file is queued as many enrichment chunks at once. When each chunk's matching was queued
-    # behind them on the same queue, no report of the file was matched before all of it was
-    # enriched: the two phases added up instead of overlapping.
-    finds = [new_item(ItemKind.FOUND, f"Umbrella {n}", "left on the tram") for n in range(12)]
-    for item_id in finds:
-        broker.send_task(ENRICH_ITEMS, args=[[str(item_id)]], queue=BULK_QUEUE)
-    for item_id in finds:
-        wait_for(partial(matched, sessions, item_id), what="the file matched")
-
-    first, last = item(sessions, finds[0]), item(sessions, finds[-1])
-    assert first.enriched_at is not None and last.enriched_at is not None
-    assert first.enriched_at < last.enriched_at  # the chunks were enriched in order
-    assert first.updated_at < last.enriched_at  # updated_at: when its matching was recorded
 
 
 def test_vision_compares_the_shortlist_s_photos_only(

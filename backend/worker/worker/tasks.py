@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from backend.common.clock import utcnow
 from backend.common.jobs import (
+    BULK_QUEUE,
     DEFAULT_QUEUE,
     ENRICH_ITEM,
     ENRICH_ITEMS,
@@ -33,8 +34,6 @@ from backend.common.jobs import (
     NOTIFY_MATCH,
     QUEUES,
     SWEEP_PENDING,
-    is_bulk,
-    queue_for,
 )
 from backend.common.models import (
     EnrichmentState,
@@ -130,10 +129,11 @@ def _time_limits() -> dict[str, Any]:
     }
 
 
-def _follow_up_queue(task: Task, task_name: str) -> str:
-    """Where the follow-up job `task_name` of this task goes: bulk stays bulk."""
+def _queue_of(task: Task) -> str:
+    """The queue this task came from: its follow-up jobs go there too (bulk stays bulk)."""
     delivery = task.request.delivery_info or {}
-    return queue_for(task_name, bulk=is_bulk(delivery.get("routing_key")))
+    queue = delivery.get("routing_key")
+    return queue if queue in QUEUES else DEFAULT_QUEUE
 
 
 @celery_app.task(name=ENRICH_ITEMS, bind=True, max_retries=None, **_time_limits())
@@ -185,7 +185,7 @@ def _enrich(self: Task, item_ids: list[str]) -> dict[str, int]:
         _failed_items(self, outcome.failed, generations)
     # If this message is lost, the sweep sees matched_generation behind and sends it again.
     if stored:
-        send_quietly(MATCH_ITEMS, [str(key) for key in stored], _follow_up_queue(self, MATCH_ITEMS))
+        send_quietly(MATCH_ITEMS, [str(key) for key in stored], _queue_of(self))
     return {"done": len(stored), "failed": len(outcome.failed)}
 
 
@@ -202,12 +202,7 @@ def _failed_items(
             session.commit()
     transient = [str(key) for key, exc in failed.items() if exc.transient]
     if transient:
-        send_quietly(
-            ENRICH_ITEMS,
-            transient,
-            _follow_up_queue(task, ENRICH_ITEMS),
-            countdown=settings.retry_backoff_s,
-        )
+        send_quietly(ENRICH_ITEMS, transient, _queue_of(task), countdown=settings.retry_backoff_s)
 
 
 @celery_app.task(name=MATCH_ITEMS, bind=True, max_retries=None, **_time_limits())
@@ -381,11 +376,11 @@ def sweep_pending() -> dict[str, Any]:
                 .values(updated_at=now)
             )
         session.commit()
-    # In batches, on the bulk queues: a person's new report goes first.
+    # In batches, on the bulk queue: a person's new report goes first.
     for task_name, keys in ((ENRICH_ITEMS, [*pending, *retries]), (MATCH_ITEMS, unmatched)):
         for start in range(0, len(keys), settings.nlp_max_texts):
             chunk = [str(key) for key in keys[start : start + settings.nlp_max_texts]]
-            send_quietly(task_name, chunk, queue_for(task_name, bulk=True))
+            send_quietly(task_name, chunk, BULK_QUEUE)
     for match_id in matches:
         send_quietly(NOTIFY_MATCH, str(match_id))
     counts = {
