@@ -13,10 +13,11 @@ declaring its queue at that moment) failed on the empty file. Here one writer at
 file beside the table) writes the new table under another name and renames it into place;
 readers always see a whole table.
 
-Within one process kombu keeps the bindings it made (`Transport.global_state`) and skips a
-binding it already holds, before that binding's table is written: a second thread declaring the
-same queue then published into an exchange with no table yet, and the message went to kombu's
-undeliverable queue. Binding is one thread at a time here, so a binding held is a table written.
+Within one process kombu records a binding (`Transport.global_state`) before it writes the
+binding's table, and skips a binding already recorded: a second thread declaring the same queue
+in between published into an exchange with no table yet, and the message went to kombu's
+undeliverable queue. Binding is one thread at a time here, so a binding recorded is a table
+written.
 """
 
 from __future__ import annotations
