@@ -5,7 +5,8 @@
   memory.
 - Validation errors always render (a NaN or a lone surrogate in the input once made the 422
   itself fail) and always as the documented list of `{loc, msg, type}`.
-- Every response carries `X-Content-Type-Options: nosniff`.
+- Every response carries `X-Content-Type-Options: nosniff`, and the headers a service adds
+  (the web app's content security policy).
 - The OpenAPI document lists the status codes the service really answers.
 """
 
@@ -37,11 +38,14 @@ class _TooLarge(Exception):
 
 
 class _Guard:
-    """ASGI middleware: the body limit and the nosniff header."""
+    """ASGI middleware: the body limit and the response headers."""
 
-    def __init__(self, app: ASGIApp, limit_for: BodyLimit) -> None:
+    def __init__(
+        self, app: ASGIApp, limit_for: BodyLimit, headers: list[tuple[bytes, bytes]]
+    ) -> None:
         self.app = app
         self.limit_for = limit_for
+        self.headers = headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,10 +65,7 @@ class _Guard:
                     await _refuse(send, limit)
                 return
             if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-content-type-options", b"nosniff"),
-                ]
+                message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
         declared = _content_length(scope)
@@ -158,14 +159,20 @@ def harden(
     *,
     body_limit: BodyLimit,
     responses: Callable[[str, str, Mapping[str, Any]], Iterable[int]] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> None:
-    """Install the body limit, the nosniff header and safe 422s on `app`.
+    """Install the body limit, the nosniff header (and `headers`) and safe 422s on `app`.
 
     `responses(method, path, operation)` names further status codes an operation answers (the
     service's own rules: 401 with auth, 503 with a database); 413 is added wherever a body is
     read, and each added code is described by ErrorMessage.
     """
-    app.add_middleware(_Guard, limit_for=body_limit)
+    sent = {"x-content-type-options": "nosniff", **(headers or {})}
+    app.add_middleware(
+        _Guard,
+        limit_for=body_limit,
+        headers=[(name.lower().encode(), value.encode()) for name, value in sent.items()],
+    )
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     build = app.openapi
 

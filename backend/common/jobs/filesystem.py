@@ -28,6 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from queue import Empty
 from typing import Any
 
@@ -47,16 +48,11 @@ class Channel(filesystem.Channel):
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         # kombu takes files in name order: a zero-padded wall-clock stamp keeps that first in,
         # first out, also across a reboot (kombu's own monotonic stamp restarts at boot).
-        name = f"{time.time_ns():020d}_{uuid.uuid4()}.{queue}.msg"
-        final = os.path.join(self.data_folder_out, name)
-        # A leading dot: kombu's consumer takes only "<stamp>.<queue>.msg" names.
-        partial = os.path.join(self.data_folder_out, f".{name}.part")
+        final = Path(self.data_folder_out, f"{time.time_ns():020d}_{uuid.uuid4()}.{queue}.msg")
         try:
-            with open(partial, "wb") as handle:
-                handle.write(str_to_bytes(dumps(payload)))
-            os.replace(partial, final)
+            _write_whole(final, str_to_bytes(dumps(payload)))
         except OSError as exc:
-            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+            raise ChannelError(f"Cannot add file {final} to directory") from exc
 
     def queue_bind(self, *args: Any, **kwargs: Any) -> None:
         with _binding:
@@ -95,9 +91,7 @@ class Channel(filesystem.Channel):
                     changed = change(table)
                     if changed == table:
                         return
-                    partial = file.with_name(f".{file.name}.{uuid.uuid4()}.part")
-                    partial.write_bytes(str_to_bytes(dumps(changed)))
-                    os.replace(partial, file)
+                    _write_whole(file, str_to_bytes(dumps(changed)))
                 finally:
                     filesystem.unlock(guard)
         except OSError as exc:
@@ -109,6 +103,14 @@ class Channel(filesystem.Channel):
         except ValueError as exc:  # not JSON: written by something else, or truncated
             log.error("file broker: dropped an unreadable message from %s: %s", queue, exc)
             raise Empty() from exc
+
+
+def _write_whole(file: Path, data: bytes) -> None:
+    """Written under a name no reader takes (a leading dot: kombu's consumer takes only
+    "<stamp>.<queue>.msg"), then renamed into place: atomic on one file system."""
+    partial = file.with_name(f".{file.name}.part")
+    partial.write_bytes(data)
+    os.replace(partial, file)
 
 
 class Transport(filesystem.Transport):

@@ -1,5 +1,5 @@
 """Finding and recording matches: candidates from their match records (retrieval.py), scored in
-two passes (scoring.rank), the second for a shortlist only."""
+two passes (scoring.shortlist, then scoring.finish), the second for a shortlist only."""
 
 from __future__ import annotations
 
