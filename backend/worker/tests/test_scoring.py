@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -10,9 +12,10 @@ from backend.worker.worker.scoring import (
     Weights,
     detail_scores,
     detail_terms,
+    finish,
     place_agreement,
-    rank,
     score,
+    shortlist,
 )
 
 WEIGHTS = Weights(
@@ -149,6 +152,14 @@ def unrelated_then(n: int, close: list[int]) -> np.ndarray:
     return np.stack(rows)
 
 
+def both_passes(
+    table: Candidates, size: int, photo_size: int, refine: Callable[[np.ndarray], Refined]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The two passes as the worker runs them: `refine` stands in for the second pass's work."""
+    chosen = shortlist(QUERY, table, WEIGHTS, SCALES, size, photo_size)
+    return finish(QUERY, table, chosen, refine(chosen), WEIGHTS, SCALES)
+
+
 def test_the_second_pass_sees_the_shortlist_only() -> None:
     asked: list[np.ndarray] = []
 
@@ -158,7 +169,7 @@ def test_the_second_pass_sees_the_shortlist_only() -> None:
         return Refined(np.full(k, np.nan), np.full(k, np.nan), np.full(k, np.nan))
 
     table = candidates(200, embeddings=unrelated_then(200, close=[7, 50, 120]))
-    order, parts = rank(QUERY, table, WEIGHTS, SCALES, 3, 0, refine)
+    order, parts = both_passes(table, 3, 0, refine)
 
     [chosen] = asked
     assert sorted(chosen.tolist()) == [7, 50, 120]  # the best three by the first pass
@@ -176,7 +187,7 @@ def test_a_photo_twin_with_a_poor_text_is_still_checked() -> None:
         k = len(chosen)
         return Refined(np.full(k, np.nan), image, np.full(k, np.nan))
 
-    order, parts = rank(QUERY, table, WEIGHTS, SCALES, 2, 1, refine)
+    order, parts = both_passes(table, 2, 1, refine)
 
     assert set(order.tolist()) == {1, 2, 99}
     assert parts["image"][order.tolist().index(99)] == 1.0
@@ -189,6 +200,6 @@ def test_refined_details_decide_among_near_twins() -> None:
         return Refined(details, np.full(k, np.nan), np.full(k, np.nan))
 
     table = candidates(5)  # five reports the first pass cannot tell apart
-    order, _ = rank(QUERY, table, WEIGHTS, SCALES, 5, 0, refine)
+    order, _ = both_passes(table, 5, 0, refine)
 
     assert order[0] == 3

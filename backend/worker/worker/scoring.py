@@ -3,11 +3,11 @@
 Each component is in [0, 1]; a component that one side lacks (no photo, no place) is left out
 and the weights of the others are renormalised, so a report without a photo is not punished.
 
-`rank` scores in two passes. The first reads only what every candidate's match record holds
-(text, colour and brand, category, distance, time) and keeps a shortlist: the best by that
-score, and the best by the photo descriptor. The second adds, for the shortlist only, what
-costs more: identifying details (shared rare words: an engraving, a sticker), the place names
-where coordinates are missing, and vision's check of the photos.
+Scoring is in two passes. The first (`shortlist`) reads only what every candidate's match
+record holds (text, colour and brand, category, distance, time) and keeps a shortlist: the best
+by that score, and the best by the photo descriptor. The second (`finish`) adds, for the
+shortlist only, what costs more: identifying details (shared rare words: an engraving, a
+sticker), the place names where coordinates are missing, and vision's check of the photos.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -226,21 +226,6 @@ def finish(
     parts = score(query, pool, weights, scales, refined.details)
     order = np.argsort(-parts["total"], kind="stable")
     return chosen[order], {name: values[order] for name, values in parts.items()}
-
-
-def rank(
-    query: Query,
-    candidates: Candidates,
-    weights: Weights,
-    scales: Scales,
-    size: int,
-    photo_size: int,
-    refine: Callable[[np.ndarray], Refined],
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Both passes for one report: `refine(indices)` gives the second pass's components of the
-    shortlisted candidates."""
-    chosen = shortlist(query, candidates, weights, scales, size, photo_size)
-    return finish(query, candidates, chosen, refine(chosen), weights, scales)
 
 
 # -- identifying details: shared rare words -------------------------------------------------

@@ -43,10 +43,11 @@ from backend.worker.worker.scoring import (
     Refined,
     Weights,
     detail_scores,
+    finish,
     first_pass,
     missing_as_nan,
     place_agreement,
-    rank,
+    shortlist,
 )
 from backend.worker.worker.settings import WorkerSettings
 from deployment.local.sample_data import photo_png
@@ -229,15 +230,10 @@ def ranked(
             image[k] = similarity(photos[mine["id"]], photos[others[k]["id"]])["score"]
         return Refined(details=details, image=image, place=place)
 
-    order, parts = rank(
-        query,
-        table,
-        variant.weights,
-        SCALES,
-        variant.shortlist,
-        variant.photo_shortlist,
-        refine,
+    chosen = shortlist(
+        query, table, variant.weights, SCALES, variant.shortlist, variant.photo_shortlist
     )
+    order, parts = finish(query, table, chosen, refine(chosen), variant.weights, SCALES)
     return [int(pool[j]) for j in order], [float(t) for t in parts["total"]]
 
 
