@@ -1,41 +1,112 @@
-"""The claim check: does a finder's proof show a detail of the item that only the owner wrote?
+"""The claim check: does an answer show what only the item's owner, or only its holder, can know?
 
-A report's public view leaves out the description, brand, photo and exact place and time
-(api/views.py), so a copy of a public report knows none of them. A finder holding the item can
-name what is on it (an engraving, a sticker, what is inside); the owner wrote some of that in the
-private description. The proof passes when it shares a word of at least four letters with the
-private text that the public view does not show. Anything else is for the owner to judge: they
-read the proof and accept it or not.
+Two answers are judged, once each, when the finder gives their proof (models/match.py):
+- the finder's **proof** (what only the item in hand shows) against the owner's **private
+  details** (control characteristics: an engraving, the contents, a serial number), which the
+  owner wrote before seeing any proof;
+- the owner's private details (their **claim**) against what the finder knows privately: the
+  proof and the found report's private details.
+
+A secret is only what no one else could read: the private details and identifiers. Never the
+description (matching reads it, and match scores could hint at it), and never a word of any
+public view of the reports involved, nor a synonym of one (a public "wallet" makes "purse"
+public too). An answer is judged on what it gets wrong as well as what it gets right, so a
+list of guesses ("keys, wallet, charger, stickers, cards") does not pass. Whatever the checks
+cannot verify, a person decides, visibly: the owner reads the proof, the finder the claim.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# Words anyone would write about any item: they prove nothing.
-_COMMON = frozenset(
-    """
-    about after also back been black blue brown colour color could dark found from front
-    green grey gray have inside into item just left light lost near next normal outside over
-    pink purple really side small some that their there these thing this under very what when
-    where which white with without would yellow orange silver gold large little
-    """.split()
+from backend.common.taxonomy import Taxonomy
+from backend.common.words import content_terms
+
+# An answer passes if at most this many of the things it names are wrong for each right one:
+# one guess in three may be right by luck, not one in ten.
+MAX_MISSES_PER_HIT = 2
+
+# Words anyone would use about any item: neither right nor wrong in an answer.
+NEUTRAL = frozenset(
+    content_terms(
+        """
+        black blue brown colour color dark green grey gray light pink purple white yellow orange
+        silver gold red beige large normal side front top bottom new old used worn bit
+        zwart blauw bruin groen grijs wit geel oranje roze paars rood zilver goud
+        """
+    )
 )
 
-
-def _words(text: str) -> set[str]:
-    words = set()
-    for word in _WORD.findall(text.casefold()):
-        if len(word) >= 4 or (word.isdigit() and len(word) >= 3):
-            # "stickers" and "sticker" are one detail.
-            words.add(word[:-1] if word.endswith("s") and len(word) > 4 else word)
-    return words - _COMMON
+# Serial numbers, IMEIs, frame numbers: compared as letters and digits only.
+MIN_IDENTIFIER_CHARS = 6
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
 
-def shared_private_details(proof: str, private: Iterable[str], public: Iterable[str]) -> set[str]:
-    """Words of `proof` found in the `private` texts and in none of the `public` ones."""
-    shown = set().union(*(_words(text) for text in public))
-    hidden = set().union(*(_words(text) for text in private)) - shown
-    return _words(proof) & hidden
+def normalised_identifier(value: str | None) -> str | None:
+    """An identifier as compared ("wbk-1234 56" -> "WBK123456"); None if too short to be one."""
+    if not value:
+        return None
+    plain = _NOT_ALNUM.sub("", value.upper())
+    return plain if len(plain) >= MIN_IDENTIFIER_CHARS else None
+
+
+def identifier_key(value: str | None) -> str | None:
+    """What the database stores to find reports with the same identifier: its SHA-256."""
+    plain = normalised_identifier(value)
+    return hashlib.sha256(plain.encode()).hexdigest() if plain else None
+
+
+def names_identifier(answer: str, identifier: str | None) -> bool:
+    """Whether `answer` contains the identifier (spaces and dashes aside)."""
+    plain = normalised_identifier(identifier)
+    return plain is not None and plain in _NOT_ALNUM.sub("", answer.upper())
+
+
+def public_terms(texts: Iterable[str | None], vocabulary: Taxonomy | None = None) -> set[str]:
+    """Every term a reader of these public texts knows, with the taxonomy's synonyms of each
+    category, colour and brand they name."""
+    terms: set[str] = set()
+    for text in texts:
+        if not text:
+            continue
+        terms |= content_terms(text)
+        if vocabulary is not None:
+            for phrase in vocabulary.synonyms_in(text):
+                terms |= content_terms(phrase)
+    return terms
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What an answer got right (`hits`) and wrong (`misses`) of a secret, and whether it named
+    the item's identifier."""
+
+    hits: frozenset[str]
+    misses: frozenset[str]
+    identifier: bool = False
+
+    @property
+    def verified(self) -> bool:
+        if self.identifier:
+            return True
+        return bool(self.hits) and len(self.misses) <= MAX_MISSES_PER_HIT * len(self.hits)
+
+
+def judge(
+    answer: str,
+    secret: Iterable[str | None],
+    public: set[str],
+    identifiers: Iterable[str | None] = (),
+) -> Verdict:
+    """Judge `answer` against the `secret` texts; `public` (from public_terms) is known to
+    everyone, so it counts neither way."""
+    hidden = set().union(*(content_terms(text) for text in secret if text)) - public
+    named = content_terms(answer) - public - NEUTRAL
+    return Verdict(
+        hits=frozenset(named & hidden),
+        misses=frozenset(named - hidden),
+        identifier=any(names_identifier(answer, value) for value in identifiers),
+    )

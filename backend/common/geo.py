@@ -9,6 +9,8 @@ from typing import TypeVar, cast
 import numpy as np
 
 KM_PER_DEGREE = 111.32
+# Decimals of latitude and longitude anyone may see of a report: about 1.1 km.
+PUBLIC_DEGREES = 2
 EARTH_RADIUS_KM = 6371.0088
 
 Coordinate = TypeVar("Coordinate", float, np.ndarray)
@@ -28,3 +30,8 @@ def bounding_box(lat0: float, radius_km: float) -> tuple[float, float]:
     dlat = radius_km / KM_PER_DEGREE
     dlon = radius_km / max(KM_PER_DEGREE * math.cos(math.radians(lat0)), 1e-6)
     return dlat, dlon
+
+
+def round_public(value: float | None) -> float | None:
+    """A coordinate as the public sees it (PUBLIC_DEGREES decimals)."""
+    return None if value is None else round(value, PUBLIC_DEGREES)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import Image
 
-from backend.common.limits import MAX_PHOTO_SIDE_PX
+from backend.common.limits import MAX_DECODED_PIXELS, MAX_PHOTO_SIDE_PX
 
 # Our pixel limits (settings) are the decompression-bomb guard, checked right after open().
 # Pillow's fixed global guard would pre-empt them with its own error.
@@ -46,11 +46,20 @@ def sniff_format(head: bytes) -> str | None:
 
 
 def open_rgb(
-    data: bytes, *, max_pixels: int, long_side: int, formats: frozenset[str]
+    data: bytes,
+    *,
+    max_pixels: int,
+    long_side: int,
+    formats: frozenset[str],
+    max_decoded_pixels: int = MAX_DECODED_PIXELS,
 ) -> tuple[Image.Image, tuple[int, int]]:
     """An RGB image upright (EXIF orientation applied) with its long side at most `long_side`,
-    and the original (width, height) upright. Raises ImageError: 413 too many pixels, 415 not
-    an accepted format, 422 empty, corrupt or truncated."""
+    and the original (width, height) upright. Raises ImageError: 413 too many pixels (declared,
+    or to decode), 415 not an accepted format, 422 empty, corrupt or truncated.
+
+    Memory is bounded before anything is decoded: the header's size against `max_pixels`, then
+    what will be decoded (a JPEG at a reduced scale) against `max_decoded_pixels`, and the
+    image is made small before it is copied (orientation, transparency)."""
     if not data:
         raise ImageError(422, "the image is empty")
     fmt = sniff_format(data[:16])
@@ -68,23 +77,59 @@ def open_rgb(
             )
         if fmt == "JPEG":
             image.draft("RGB", (long_side, long_side))  # decode at a reduced scale
+        decoded = image.size[0] * image.size[1]
+        if decoded > max_decoded_pixels:
+            raise ImageError(
+                413,
+                f"the image is {width}x{height} {fmt}: {decoded} pixels to decode; the limit is "
+                f"{max_decoded_pixels} (a JPEG may be larger: it is decoded at a reduced scale)",
+            )
+        orientation = image.getexif().get(EXIF_ORIENTATION, 1)
         image.load()
-        image = ImageOps.exif_transpose(image)
-        if image.mode in ("RGBA", "LA", "P"):
+        if image.mode in ("P", "PA"):
+            image = image.convert("RGBA")  # a palette is resampled as colours, not indices
+        if image.mode in _PREMULTIPLIED:
+            # Resampling needs premultiplied alpha; Pillow would make that copy inside resize()
+            # and keep the original too. Made here, the original is let go first.
+            image = image.convert(_PREMULTIPLIED[image.mode])
+        if max(image.size) > long_side:
+            image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+        if orientation != 1:
+            image = _upright(image, orientation)
+        if image.mode in ("RGBa", "La"):  # small now: onto white
             image = image.convert("RGBA")
             backdrop = Image.new("RGBA", image.size, (255, 255, 255, 255))
             image = Image.alpha_composite(backdrop, image)
         if image.mode != "RGB":
             image = image.convert("RGB")
-        if max(image.size) > long_side:
-            image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
     except ImageError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageError(422, f"the image is corrupt or truncated: {exc}") from exc
-    upright = image.size[0] >= image.size[1]
-    original = (width, height) if (width >= height) == upright else (height, width)
+    turned = orientation in _QUARTER_TURNS
+    original = (height, width) if turned else (width, height)
     return image, original
+
+
+EXIF_ORIENTATION = 0x0112
+_PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
+# EXIF orientations that turn the picture a quarter (width and height swap).
+_QUARTER_TURNS = frozenset({5, 6, 7, 8})
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _upright(image: Image.Image, orientation: int) -> Image.Image:
+    # ImageOps.exif_transpose does this too, but on the image as decoded; here it is small.
+    method = _TRANSPOSE.get(orientation)
+    return image if method is None else image.transpose(method)
 
 
 @dataclass(frozen=True)
@@ -94,7 +139,9 @@ class StoredImage:
     extension: str
 
 
-def reencode_for_storage(data: bytes, *, max_pixels: int) -> StoredImage:
+def reencode_for_storage(
+    data: bytes, *, max_pixels: int, max_decoded_pixels: int = MAX_DECODED_PIXELS
+) -> StoredImage:
     """The photo a report keeps: decoded and written again as a JPEG, so no metadata (EXIF GPS,
     owner tags) and no trailing bytes survive, upright, long side at most MAX_PHOTO_SIDE_PX."""
     image, _ = open_rgb(
@@ -102,6 +149,7 @@ def reencode_for_storage(data: bytes, *, max_pixels: int) -> StoredImage:
         max_pixels=max_pixels,
         long_side=MAX_PHOTO_SIDE_PX,
         formats=frozenset({"JPEG", "PNG", "WEBP"}),
+        max_decoded_pixels=max_decoded_pixels,
     )
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=STORED_QUALITY, optimize=True)

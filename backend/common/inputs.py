@@ -60,8 +60,10 @@ class _Printable:
         return json_schema
 
 
-_SINGLE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
-_MULTILINE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+# Every control character (C0, DEL and C1: Unicode category Cc) but, in multiline text, the
+# line breaks and tab; lone surrogates cannot be written in a JSON Schema pattern.
+_SINGLE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+_MULTILINE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
 
 # Compose with StringConstraints: Annotated[str, StringConstraints(max_length=...), SingleLine].
 SingleLine = _Printable(multiline=False)
@@ -78,6 +80,23 @@ def as_utc(moment: datetime, *, field: str = "time") -> datetime:
         return in_utc(moment)
     except OverflowError as exc:  # 9999-12-31T23:00-05:00 has no UTC representation
         raise ValueError(f"{field} is out of range") from exc
+
+
+def search_bound(moment: datetime) -> datetime:
+    """A bound of a time range someone searches, in UTC: any date-time is a fine bound (1205 is
+    "since ever"); it is kept within what the databases store."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment < EARLIEST_MOMENT:
+        return EARLIEST_MOMENT
+    try:
+        return in_utc(moment)
+    except OverflowError:  # 9999-12-31T23:00-05:00: later than anything stored
+        return LATEST_MOMENT
+
+
+# The last moment the databases store without overflowing a conversion.
+LATEST_MOMENT = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def _iso_8601_only(value: Any) -> Any:

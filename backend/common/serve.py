@@ -9,8 +9,16 @@ from backend.common.settings import ServiceSettings
 
 
 def serve(app_path: str, settings: ServiceSettings) -> None:
-    """`app_path` is "module:attribute"; HOST, PORT and LOG_* come from `settings`."""
+    """`app_path` is "module:attribute"; HOST, PORT, FORWARDED_ALLOW_IPS and LOG_* come from
+    `settings`. X-Forwarded-For is read only from the configured proxies: from anyone else it
+    would let a client pick its own address (and its own rate-limit bucket)."""
     configure_logging(settings.log_level, settings.log_format)
+    trusted = settings.forwarded_allow_ips.strip()
     uvicorn.run(
-        app_path, host=settings.host, port=settings.port, log_config=None, proxy_headers=True
+        app_path,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )

@@ -41,6 +41,12 @@ class ServiceSettings(BaseSettings):
         description="Redis broker: a task unacknowledged this long is redelivered (the sender "
         "and the worker must agree, so it is here).",
     )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Addresses of the proxies whose X-Forwarded-For names the client (comma "
+        "separated; '*' trusts every peer). Empty: none, the peer is the client. Behind an "
+        "ingress set its address; never '*' where clients reach the service directly.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level name.")
     log_format: Literal["plain", "json"] = Field(
         default="plain", description="plain or json lines."

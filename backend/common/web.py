@@ -6,13 +6,14 @@
 - Validation errors always render (a NaN or a lone surrogate in the input once made the 422
   itself fail) and always as the documented list of `{loc, msg, type}`.
 - Every response carries `X-Content-Type-Options: nosniff`, and the headers a service adds
-  (the web app's content security policy).
+  (the web app's content security policy); a 405 names every method the path answers.
 - The OpenAPI document lists the status codes the service really answers.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from typing import Any
@@ -41,11 +42,16 @@ class _Guard:
     """ASGI middleware: the body limit and the response headers."""
 
     def __init__(
-        self, app: ASGIApp, limit_for: BodyLimit, headers: list[tuple[bytes, bytes]]
+        self,
+        app: ASGIApp,
+        limit_for: BodyLimit,
+        headers: list[tuple[bytes, bytes]],
+        methods_of: Callable[[Scope], set[str]],
     ) -> None:
         self.app = app
         self.limit_for = limit_for
         self.headers = headers
+        self.methods_of = methods_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,7 +71,13 @@ class _Guard:
                     await _refuse(send, limit)
                 return
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                headers = [*message.get("headers", []), *self.headers]
+                if message["status"] == 405:
+                    # Starlette names only the methods of the first route of the path.
+                    allow = ", ".join(sorted(self.methods_of(scope)))
+                    headers = [(k, v) for k, v in headers if k.lower() != b"allow"]
+                    headers.append((b"allow", allow.encode()))
+                message["headers"] = headers
             await send(message)
 
         declared = _content_length(scope)
@@ -168,10 +180,23 @@ def harden(
     read, and each added code is described by ErrorMessage.
     """
     sent = {"x-content-type-options": "nosniff", **(headers or {})}
+
+    paths: list[tuple[re.Pattern[str], set[str]]] = []
+
+    def methods_of(scope: Scope) -> set[str]:
+        # From the OpenAPI document: the methods each path template is documented with.
+        if not paths:
+            for template, operations in app.openapi().get("paths", {}).items():
+                pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+                paths.append((re.compile(f"^{pattern}$"), {m.upper() for m in operations}))
+        path = scope.get("path", "")
+        return {method for pattern, methods in paths if pattern.match(path) for method in methods}
+
     app.add_middleware(
         _Guard,
         limit_for=body_limit,
         headers=[(name.lower().encode(), value.encode()) for name, value in sent.items()],
+        methods_of=methods_of,
     )
     app.add_exception_handler(RequestValidationError, _render_validation_error)
     build = app.openapi

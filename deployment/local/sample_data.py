@@ -29,6 +29,9 @@ class Report:
     photo_seed: int | None = None
     photo_colour: tuple[int, int, int] = (40, 40, 40)
     photo_turned: bool = False
+    # What only the owner (or the holder) knows: the claim check compares the two sides' (never
+    # shown publicly, never matched on).
+    private_details: str = ""
 
     def body(self, contact: str) -> dict[str, object]:
         return {
@@ -43,6 +46,7 @@ class Report:
             "place_name": self.place_name,
             "occurred_at": (datetime.now(UTC) - timedelta(days=self.days_ago)).isoformat(),
             "contact": contact,
+            "private_details": self.private_details,
         }
 
 
@@ -69,6 +73,7 @@ PAIRS: list[tuple[Report, Report]] = [
             longitude=4.9003,
             place_name="Amsterdam Centraal",
             days_ago=2,
+            private_details="A red stripe inside, behind my ID card; a Rabobank pass",
         ),
         dict(
             title="Found a dark wallet",
@@ -80,6 +85,7 @@ PAIRS: list[tuple[Report, Report]] = [
             longitude=4.8999,
             place_name="Centraal platform 2",
             days_ago=1.5,
+            private_details="Red stripe inside, an ID card and a Rabobank bank pass",
         ),
     ),
     _pair(

@@ -50,10 +50,12 @@ class Stack:
     pex_dir: Path = Path(".")  # where the PEXes are: the test sandbox, or dist/
     extra_env: dict[str, str] = field(default_factory=dict)
     with_web: bool = False  # also the web app's server, allowed by the API's CORS_ORIGINS
+    only: tuple[str, ...] = ()  # just these HTTP services (no worker), e.g. ("api", "vision")
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
+        """Where `service` listens (a port nothing listens on for one not started)."""
+        return f"http://127.0.0.1:{self.ports.get(service, 9)}"
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {
@@ -90,22 +92,35 @@ class Stack:
         )
 
     def start(self) -> None:
-        servers = ("nlp", "vision", "api", *(("web",) if self.with_web else ()))
+        servers = self.only or ("nlp", "vision", "api", *(("web",) if self.with_web else ()))
         self.ports = dict(zip(servers, free_ports(len(servers)), strict=True))
-        migrated = self.run("migrate", "upgrade")
-        assert migrated.returncode == 0, migrated.stderr.decode()[-2000:]
+        if "api" in servers:
+            migrated = self.run("migrate", "upgrade")
+            assert migrated.returncode == 0, migrated.stderr.decode()[-2000:]
         for name in servers:
             self._spawn(name, [], PORT=str(self.ports[name]))
-        self._spawn("worker", list(self.worker_args))
         deadline = time.monotonic() + 240
+        if self.only:
+            self._wait_ready(servers, deadline)
+            return
+        self._spawn("worker", list(self.worker_args))
+        self._wait_ready(servers, deadline)
+        while self.run("probe").returncode != 0:
+            assert time.monotonic() < deadline, f"worker not ready:\n{self.log('worker')}"
+            time.sleep(0.5)
+
+    def _wait_ready(self, servers: tuple[str, ...], deadline: float) -> None:
         for name in servers:
             while not self._ready(name):
                 assert self.processes[name].poll() is None, self.log(name)
                 assert time.monotonic() < deadline, f"{name} not ready:\n{self.log(name)}"
                 time.sleep(0.5)
-        while self.run("probe").returncode != 0:
-            assert time.monotonic() < deadline, f"worker not ready:\n{self.log('worker')}"
-            time.sleep(0.5)
+
+    def peak_rss_bytes(self, name: str) -> int:
+        """The most memory the service's process has held (VmHWM), in bytes."""
+        status = Path(f"/proc/{self.processes[name].pid}/status").read_text()
+        [line] = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+        return int(line.split()[1]) * 1024
 
     def _spawn(self, name: str, args: list[str], **extra: str) -> None:
         log = (self.data_dir / f"{name}.log").open("wb")

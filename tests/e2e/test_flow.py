@@ -91,14 +91,23 @@ def test_lost_and_found_meet_and_share_contacts(stack: Stack) -> None:
         first = api.post(f"/matches/{match['id']}/confirm", headers=alice)
         assert first.status_code == 200 and first.json()["other_contact"] is None
         [bobs_view] = matches(found_id, bob)
-        # Bob holds the wallet: his proof names a detail of Alice's (private) description.
+        # Bob holds the wallet: his proof names Alice's private details, and hers agree with his.
         proof = {"proof": "There is a red stripe inside, next to an ID card"}
         second = api.post(f"/matches/{bobs_view['id']}/confirm", headers=bob, json=proof)
         assert second.status_code == 200, second.text
-        assert second.json()["proof_verified"] is True
-        assert second.json()["status"] == "confirmed"
-        assert second.json()["other_contact"] == "alice@example.org"
+        assert second.json()["claim_verified"] is True
+        assert second.json()["status"] == "confirmed" and second.json()["agreed"] is True
+        assert matches(lost_id, alice)[0]["proof_verified"] is True
+        # They talk through the platform; a contact shows only once its owner shares it.
+        assert second.json()["other_contact"] is None
+        said = api.post(
+            f"/matches/{match['id']}/messages", headers=alice, json={"text": "Thank you!"}
+        )
+        assert said.status_code == 201, said.text
+        shared = api.put(f"/matches/{match['id']}/share-contact", headers=bob, json={"share": True})
+        assert shared.status_code == 200
         assert matches(lost_id, alice)[0]["other_contact"] == "+31 6 0000 0001"
+        assert matches(found_id, bob)[0]["other_contact"] is None
 
         # The unrelated report is enriched like any other, and matches nothing.
         wait_for(lambda: api.get(f"/items/{unrelated_id}").json()["enrichment_state"] == "done")

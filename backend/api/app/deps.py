@@ -6,20 +6,22 @@ import functools
 import hmac
 import inspect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.api.app.jobs import JobQueue
+from backend.api.app.paging import MAX_PAGE, MAX_PAGE_SIZE, Page
 from backend.api.app.photo_store import PhotoStore
 from backend.api.app.rate_limits import RateLimits
+from backend.api.app.services.access import Caller
 from backend.api.app.settings import ApiSettings
-from backend.common.models import Reporter, hash_api_token
+from backend.common.clock import utcnow
+from backend.common.models import Credential, CredentialKind, Reporter, hash_secret
 
 OPTIONAL_BEARER = "OptionalBearer"
 _bearer = HTTPBearer(auto_error=False, description="The token returned by POST /reporters.")
@@ -86,16 +88,10 @@ def _closing_sessions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-@dataclass(frozen=True)
-class Caller:
-    """The authenticated caller: a reporter, or the administrator (reporter is None)."""
-
-    reporter: Reporter | None
-    is_admin: bool = False
-
-    @property
-    def actor(self) -> str:
-        return "admin" if self.reporter is None else str(self.reporter.id)
+def _unauthorized(reason: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, reason, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def get_caller(
@@ -104,30 +100,30 @@ def get_caller(
     settings: Annotated[ApiSettings, Depends(get_settings)],
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing bearer token: send 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     token = credentials.credentials
     # Issued tokens are printable ASCII; anything else (a header of Latin-1 bytes) is not one.
     if not (token.isascii() and token.isprintable()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "invalid bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _unauthorized("invalid bearer token")
     admin = settings.admin_token
     if admin is not None and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
         return Caller(reporter=None, is_admin=True)
-    reporter = session.scalar(select(Reporter).where(Reporter.token_hash == hash_api_token(token)))
-    if reporter is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "invalid bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
+    found = session.execute(
+        select(Credential, Reporter)
+        .join(Reporter, Reporter.id == Credential.reporter_id)
+        .where(
+            Credential.secret_hash == hash_secret(token),
+            Credential.kind == CredentialKind.TOKEN,
         )
-    return Caller(reporter=reporter)
+    ).one_or_none()
+    if found is None:
+        raise _unauthorized("invalid bearer token")
+    credential, reporter = found
+    if credential.revoked_at is not None:
+        raise _unauthorized("this token was revoked: sign in again with an e-mail link")
+    if not credential.usable(utcnow()):
+        raise _unauthorized("this token expired: sign in again with an e-mail link")
+    return Caller(reporter=reporter, credential=credential)
 
 
 def get_optional_caller(
@@ -141,7 +137,20 @@ def get_optional_caller(
     return get_caller(credentials, session, settings)
 
 
+def page_of(
+    settings: Annotated[ApiSettings, Depends(get_settings)],
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_PAGE_SIZE, description="Rows per page; the server may serve fewer."),
+    ] = None,
+) -> Page:
+    """The page a listing asks for (paging.py)."""
+    return Page(page, min(page_size or settings.default_page_size, settings.max_page_size))
+
+
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+PageDep = Annotated[Page, Depends(page_of)]
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 PhotosDep = Annotated[PhotoStore, Depends(get_photos)]
 RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]

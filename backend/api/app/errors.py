@@ -1,5 +1,5 @@
-"""What the API's services refuse, in words for the caller; main.py maps each kind to its HTTP
-status, so services never speak HTTP."""
+"""What the API's services refuse, in words for the caller; `install_error_handlers` maps each
+kind to its HTTP status, so services never speak HTTP."""
 
 from __future__ import annotations
 
@@ -26,12 +26,24 @@ class NotFound(Refused):
     status = 404
 
 
+class Unauthorized(Refused):
+    status = 401
+
+
 class Forbidden(Refused):
     status = 403
 
 
 class Conflict(Refused):
     status = 409
+
+
+class TooManyRequests(Refused):
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Invalid(Exception):
@@ -46,7 +58,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Refused)
     async def refused(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Refused)
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        )
+        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(TransitionRefused)
     async def transition_refused(_request: Request, exc: Exception) -> JSONResponse:
@@ -55,7 +70,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ImageError)
     async def image_refused(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ImageError)
-        return JSONResponse({"detail": f"photo: {exc.message}"}, status_code=exc.status_code)
+        if exc.status_code == 422:  # shaped like every other 422
+            return unprocessable(
+                [{"loc": ("body", "file"), "msg": f"photo: {exc.message}", "type": "value_error"}]
+            )
+        headers = {"Retry-After": "5"} if exc.status_code == 503 else None
+        return JSONResponse(
+            {"detail": f"photo: {exc.message}"}, status_code=exc.status_code, headers=headers
+        )
 
     @app.exception_handler(Invalid)
     async def invalid_value(_request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from backend.common.jobs import BULK_QUEUE, DEFAULT_QUEUE, ENRICH_ITEMS, make_celery
+from backend.common.jobs import BULK_QUEUE, DEFAULT_QUEUE, ENRICH_ITEMS, NOTIFY_MATCH, make_celery
 from backend.common.limits import MAX_TEXTS
 from backend.common.settings import ServiceSettings
 
@@ -34,4 +34,14 @@ class JobQueue:
             except Exception as exc:  # broker down: the sweep picks the items up later
                 log.warning("could not queue enrichment of %d items: %s", len(item_ids), exc)
                 return False
+        return True
+
+    def notify(self, match_id: uuid.UUID) -> bool:
+        """Queue delivery of the match's pending notices (the outbox; the sweep re-sends what
+        this could not queue)."""
+        try:
+            self._celery.send_task(NOTIFY_MATCH, args=[str(match_id)], retry=False)
+        except Exception as exc:  # broker down: the sweep delivers the notices later
+            log.warning("could not queue the notices of match %s: %s", match_id, exc)
+            return False
         return True

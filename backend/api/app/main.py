@@ -32,7 +32,14 @@ log = logging.getLogger(__name__)
 
 # Refusals every route of a kind can answer, for the OpenAPI document.
 _PUBLIC_PATHS = ("/healthz", "/readyz", "/health", "/docs", "/openapi.json")
-_RATE_LIMITED = {("post", "/reporters"), ("post", "/items"), ("post", "/batches")}
+_RATE_LIMITED = {
+    ("post", "/reporters"),
+    ("post", "/reporters/sign-in-link"),
+    ("post", "/items"),
+    ("put", "/items/{item_id}/photo"),
+    ("post", "/batches"),
+    ("post", "/matches/{match_id}/messages"),
+}
 
 DESCRIPTION = """
 People report items they **lost** or **found**. The system enriches each report (text and photo)
@@ -69,7 +76,11 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.photos = PhotoStore(
-        settings.photos_path, settings.max_photo_bytes, settings.max_upload_pixels
+        settings.photos_path,
+        settings.max_photo_bytes,
+        settings.max_upload_pixels,
+        max_decoded_pixels=settings.max_decoded_pixels,
+        decode_slots=settings.photo_decode_slots,
     )
     app.state.jobs = JobQueue(settings)
     app.state.rate_limits = RateLimits(
@@ -77,6 +88,9 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
         registrations=settings.registrations_per_ip,
         reports=settings.reports_per_reporter,
         batches=settings.batches_per_office,
+        photos=settings.photos_per_reporter,
+        sign_ins=settings.sign_ins_per_ip,
+        messages=settings.messages_per_reporter,
     )
 
     readiness = ReadinessRegistry()

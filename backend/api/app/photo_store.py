@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
 from backend.common.images import ImageError, reencode_for_storage
+from backend.common.limits import MAX_DECODED_PIXELS
 
 CHUNK = 64 * 1024
 
@@ -31,10 +33,25 @@ class StoredPhoto:
 
 
 class PhotoStore:
-    def __init__(self, root: Path, max_bytes: int, max_pixels: int) -> None:
+    """Photos on disk. At most `decode_slots` uploads are decoded at once, each within
+    `max_decoded_pixels`: the memory photos take is bounded whatever arrives at once."""
+
+    def __init__(
+        self,
+        root: Path,
+        max_bytes: int,
+        max_pixels: int,
+        *,
+        max_decoded_pixels: int = MAX_DECODED_PIXELS,
+        decode_slots: int = 2,
+        decode_wait_s: float = 30.0,
+    ) -> None:
         self.root = root
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
+        self.max_decoded_pixels = max_decoded_pixels
+        self._slots = threading.BoundedSemaphore(decode_slots)
+        self._decode_wait_s = decode_wait_s
 
     def path_of(self, file_name: str) -> Path:
         return self.root / file_name
@@ -52,7 +69,16 @@ class PhotoStore:
 
     def save(self, upload: IO[bytes]) -> StoredPhoto:
         """Check, re-encode and store an upload; ImageError (413/415/422) says why not."""
-        image = reencode_for_storage(self._read(upload), max_pixels=self.max_pixels)
+        data = self._read(upload)
+        if not self._slots.acquire(timeout=self._decode_wait_s):
+            raise ImageError(503, "too many photos are being processed; retry in a moment")
+        try:
+            image = reencode_for_storage(
+                data, max_pixels=self.max_pixels, max_decoded_pixels=self.max_decoded_pixels
+            )
+        finally:
+            self._slots.release()
+            del data
         self.root.mkdir(parents=True, exist_ok=True)
         file_name = f"{uuid.uuid4().hex}{image.extension}"
         final = self.path_of(file_name)

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Self
 
+import email_validator
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -23,7 +24,9 @@ from backend.common.inputs import IsoDateTime, MultiLine, SingleLine, as_utc
 from backend.common.limits import (
     MAX_BRAND_CHARS,
     MAX_DESCRIPTION_CHARS,
+    MAX_IDENTIFIER_CHARS,
     MAX_LABEL_CHARS,
+    MAX_PRIVATE_DETAILS_CHARS,
     MAX_TITLE_CHARS,
 )
 from backend.common.models import (
@@ -47,7 +50,10 @@ def _stripped(value: object) -> object:
 
 
 # pydantic's EmailStr (email-validator, syntax only: no DNS); SingleLine refuses control
-# characters with the same message as every other field.
+# characters with the same message as every other field. Syntax only means the reserved
+# domains too (name@host.test is well formed): email-validator's list of them is emptied, as
+# its documentation allows, so the OpenAPI `format: email` is the whole rule.
+email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
 Email = Annotated[EmailStr, BeforeValidator(_stripped), SingleLine]
 Brand = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=MAX_BRAND_CHARS), SingleLine
@@ -74,6 +80,15 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 Description = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION_CHARS), MultiLine
+]
+PrivateDetails = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_PRIVATE_DETAILS_CHARS), MultiLine
+]
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_IDENTIFIER_CHARS), SingleLine
+]
+MessageText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MultiLine
 ]
 
 
@@ -103,8 +118,34 @@ class ReporterOut(BaseModel):
     role: ReporterRole = ReporterRole.PERSON
 
 
-class ReporterCreated(ReporterOut):
-    token: str = Field(description="Bearer token for this reporter. Shown once; store it.")
+class TokenOut(BaseModel):
+    token: str = Field(
+        description="Bearer token: shown once, store it. Sign in again by e-mail link "
+        "(POST /reporters/sign-in-link) if it is lost."
+    )
+    expires_at: datetime = Field(description="When the token stops working (rotate it before).")
+
+
+class ReporterCreated(ReporterOut, TokenOut):
+    pass
+
+
+class SignedIn(TokenOut):
+    reporter: ReporterOut
+
+
+class SignInLinkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+class SignInRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
+    ] = Field(description="The code of the sign-in link.")
 
 
 class _ItemFields(BaseModel):
@@ -120,6 +161,17 @@ class _ItemFields(BaseModel):
     place_name: PlaceName | None = None
     occurred_at: IsoDateTime
     contact: Contact
+    private_details: PrivateDetails = Field(
+        default="",
+        description="What only the owner (or whoever holds the item) knows: an engraving, the "
+        "contents, a mark. Never public, never used for matching: a match's claim check "
+        "compares the other side's answer with it.",
+    )
+    identifier: Identifier | None = Field(
+        default=None,
+        description="A serial number, IMEI or frame number. Private; reports with the same one "
+        "are matched exactly.",
+    )
 
     @field_validator("occurred_at")
     @classmethod
@@ -154,6 +206,8 @@ class ItemUpdate(BaseModel):
     place_name: PlaceName | None = None
     occurred_at: IsoDateTime | SkipJsonSchema[None] = None
     contact: Contact | SkipJsonSchema[None] = None
+    private_details: PrivateDetails | SkipJsonSchema[None] = None
+    identifier: Identifier | None = None
     status: ItemStatus | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
@@ -174,24 +228,41 @@ class ItemUpdate(BaseModel):
         return None if moment is None else _occurred(moment)
 
 
-_NOT_NULL = ("title", "description", "occurred_at", "contact", "status")
+_NOT_NULL = ("title", "description", "occurred_at", "contact", "private_details", "status")
 
 
 class MatchConfirm(BaseModel):
-    """A side's "yes, that's it". The finder adds a proof; the owner may accept a proof the
-    system could not verify after reading it."""
+    """A side's "yes, that's it". The finder adds a proof, given once and judged once; the
+    owner's claim is their report's private details, fixed from their confirmation on."""
 
     model_config = ConfigDict(extra="forbid")
 
     proof: ProofText | SkipJsonSchema[None] = Field(
         default=None,
         description="Finder: something only the item in hand shows (an engraving, a sticker, "
-        "what is inside). Required from the finder.",
+        "what is inside). Required from the finder, and given once.",
     )
-    accept_proof: bool = Field(
-        default=False,
-        description="Owner: I read the finder's proof and it describes my item.",
-    )
+
+
+class ContactSharing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    share: bool = Field(description="Show my contact to the other side of this agreed match.")
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: MessageText
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    from_you: bool
+    text: str
+    created_at: datetime
 
 
 class PhotoOut(BaseModel):
@@ -234,6 +305,8 @@ class ItemPrivate(ItemPublic):
     """The reporter's own view of the report."""
 
     contact: str
+    private_details: str = ""
+    identifier: str | None = None
     reporter_id: uuid.UUID
     enrichment_error: str | None = None
 
@@ -267,6 +340,9 @@ class ScoreComponents(BaseModel):
 
 
 class MatchOut(BaseModel):
+    """A match as one side sees it. Each side sees the verdict on the other side's answer, never
+    on its own: an answer is no oracle to try guesses against."""
+
     id: uuid.UUID
     status: MatchStatus
     score: float
@@ -275,19 +351,38 @@ class MatchOut(BaseModel):
     you_confirmed: bool
     other_confirmed: bool
     finder_proof: str | None = Field(
-        default=None, description="What the finder says only the item in hand shows."
+        default=None,
+        description="What the finder says only the item in hand shows (the owner sees it once "
+        "given).",
     )
-    proof_verified: bool = Field(
-        description="The proof names a detail of the owner's description that is not public."
+    proof_verified: bool | None = Field(
+        default=None,
+        description="Owner only: the proof names private details of your report (and little "
+        "else). Null for the finder, and before a proof.",
+    )
+    owner_claim: str | None = Field(
+        default=None,
+        description="The owner's private details as they stood when they confirmed; the finder "
+        "sees them once their own proof is given.",
+    )
+    claim_verified: bool | None = Field(
+        default=None,
+        description="Finder only: the owner's claim agrees with your proof and private details. "
+        "Null for the owner, and before the proof.",
+    )
+    agreed: bool = Field(
+        description="Both confirmed and each side's check passed (or was accepted): messages "
+        "are open."
     )
     awaiting: str | None = Field(
-        default=None, description="What stands between this match and the exchange of contacts."
+        default=None, description="What stands between this match and the hand-over, for you."
     )
+    you_share_contact: bool = Field(description="Whether the other side sees your contact.")
     other_item: ItemPublic
     other_contact: str | None = Field(
         default=None,
-        description="The other reporter's contact, once both sides confirmed and the finder's "
-        "proof passed the claim check.",
+        description="The other reporter's contact: once agreed, and only if they chose to share "
+        "it. Otherwise talk through messages.",
     )
     created_at: datetime
 

@@ -7,15 +7,15 @@ from pathlib import Path
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 
-from backend.common.limits import MAX_PHOTO_BYTES, MAX_UPLOAD_PIXELS
-from backend.common.settings import ServiceSettings
+from backend.common.limits import MAX_DECODED_PIXELS, MAX_PHOTO_BYTES, MAX_UPLOAD_PIXELS
+from backend.common.mail import MailSettings
 
 MIN_ADMIN_TOKEN_CHARS = 32
 # Values from examples and habits: refused even when long enough to pass the length rule.
 _KNOWN_ADMIN_TOKENS = {"change-me", "changeme", "change-me-too", "admin", "secret", "password"}
 
 
-class ApiSettings(ServiceSettings):
+class ApiSettings(MailSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     public_base_url: AnyHttpUrl | None = Field(
         default=None,
@@ -27,7 +27,16 @@ class ApiSettings(ServiceSettings):
     )
     max_photo_bytes: int = Field(default=MAX_PHOTO_BYTES, gt=0, description="Upload size limit.")
     max_upload_pixels: int = Field(
-        default=MAX_UPLOAD_PIXELS, gt=0, description="Pixels an uploaded photo may have."
+        default=MAX_UPLOAD_PIXELS, gt=0, description="Pixels an uploaded photo may declare."
+    )
+    max_decoded_pixels: int = Field(
+        default=MAX_DECODED_PIXELS,
+        gt=0,
+        description="Pixels decoded per photo (a JPEG decodes at a reduced scale), checked from "
+        "the header: with PHOTO_DECODE_SLOTS it bounds the memory photos take.",
+    )
+    photo_decode_slots: int = Field(
+        default=2, gt=0, description="Photos decoded at once; more wait (then 503)."
     )
     max_json_bytes: int = Field(
         default=64 * 1024, gt=0, description="Largest JSON request body (a report is ~6 kB)."
@@ -42,7 +51,9 @@ class ApiSettings(ServiceSettings):
         default=10, gt=0, description="How long a request waits for a connection: then 503."
     )
     default_page_size: int = Field(default=20, gt=0)
-    max_page_size: int = Field(default=100, gt=0, description="Largest page a listing returns.")
+    max_page_size: int = Field(
+        default=100, gt=0, le=100, description="Largest page a listing returns (at most 100)."
+    )
     admin_token: SecretStr | None = Field(
         default=None,
         description=f"Bearer token that may see and restore deleted items: at least "
@@ -61,6 +72,21 @@ class ApiSettings(ServiceSettings):
     )
     reports_per_reporter: str = Field(
         default="60/hour", description="Reports (new items) one reporter may create."
+    )
+    photos_per_reporter: str = Field(
+        default="30/hour", description="Photo uploads one reporter may make."
+    )
+    messages_per_reporter: str = Field(
+        default="60/hour", description="Messages one reporter may send through matches."
+    )
+    sign_ins_per_ip: str = Field(
+        default="10/hour", description="Sign-in links one client address may ask for."
+    )
+    token_ttl_days: float = Field(
+        default=365, gt=0, description="How long a token works; rotate it before (new token)."
+    )
+    sign_in_code_ttl_minutes: int = Field(
+        default=15, gt=0, le=24 * 60, description="How long a sign-in link works (once)."
     )
     cors_origins: list[str] = Field(
         default=[],

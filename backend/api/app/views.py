@@ -1,12 +1,12 @@
-"""Turning rows into response bodies, deciding what the caller may see.
+"""Turning rows into response bodies. What the caller may see is decided by the service layer's
+rules (services/access.py) and the model's (`Item.PRIVATE_FIELDS`, `Match.contact_for`).
 
 Three views of a report:
 - its reporter (and the admin) see everything (`ItemPrivate`);
-- the other side of a match whose contacts were shared sees every detail but the contact
-  fields of the report (the contact comes with the match);
-- everyone else sees the public view: no description, brand or photo, the place rounded to
-  about a kilometre and the time to the day. What proves a claim stays out of sight, so a copy
-  of a public report cannot pass the claim check (backend/common/claims.py).
+- the other side of an agreed match sees the description and brand too, never the private
+  details or identifier (the claim check's secrets) nor the contact (that is the match's);
+- everyone else sees the public view: the PUBLIC_TEXT_FIELDS, the place rounded to about a
+  kilometre and the time to the day (models/item.py says which fields; docs/threat-model.md).
 """
 
 from __future__ import annotations
@@ -15,24 +15,21 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
-from backend.api.app.deps import Caller
-from backend.api.app.schemas import ItemPrivate, ItemPublic, MatchOut, PhotoOut, ScoreComponents
+from backend.api.app.schemas import (
+    ItemPrivate,
+    ItemPublic,
+    MatchOut,
+    MessageOut,
+    PhotoOut,
+    ScoreComponents,
+)
+from backend.api.app.services.access import Caller, is_owner
 from backend.api.app.settings import ApiSettings
 from backend.common.clock import in_utc
-from backend.common.models import Item, Match, MatchStatus
-
-PUBLIC_DEGREES = 2  # decimals of latitude/longitude in the public view: about 1.1 km
-
-
-def is_owner(item: Item, caller: Caller | None) -> bool:
-    return (
-        caller is not None
-        and caller.reporter is not None
-        and item.reporter_id == caller.reporter.id
-    )
+from backend.common.geo import round_public
+from backend.common.models import Item, Match, MatchMessage, MatchStatus, owner_claim_of
+from backend.common.models.item import PRIVATE_FIELDS
 
 
 def photo_url(item: Item, request: Request) -> str:
@@ -57,10 +54,6 @@ def _fields(item: Item) -> dict[str, Any]:
     return {column.key: getattr(item, column.key) for column in Item.__table__.columns}
 
 
-def _coarse(value: float | None) -> float | None:
-    return None if value is None else round(value, PUBLIC_DEGREES)
-
-
 def _day(moment: datetime) -> datetime:
     return in_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -69,10 +62,9 @@ def public_fields(item: Item) -> dict[str, Any]:
     """What anyone may see of a report."""
     return {
         **_fields(item),
-        "description": None,
-        "brand": None,
-        "latitude": _coarse(item.latitude),
-        "longitude": _coarse(item.longitude),
+        **dict.fromkeys(PRIVATE_FIELDS),
+        "latitude": round_public(item.latitude),
+        "longitude": round_public(item.longitude),
         "occurred_at": _day(item.occurred_at),
         "photo": None,
     }
@@ -83,7 +75,7 @@ def item_public(item: Item, distance_km: float | None = None) -> ItemPublic:
 
 
 def item_detailed(item: Item, request: Request) -> ItemPublic:
-    """Every detail but the contact: for the other side of a match whose contacts were shared."""
+    """Description, brand and photo, not the secrets: for the other side of an agreed match."""
     return ItemPublic.model_validate({**_fields(item), "photo": _photo(item, request)})
 
 
@@ -99,42 +91,43 @@ def item_view(item: Item, request: Request, caller: Caller | None) -> ItemPublic
     return item_public(item)
 
 
-def may_see_photo(item: Item, caller: Caller | None, session: Session) -> bool:
-    """The reporter, the admin, and the other side of a match whose contacts were shared."""
-    if caller is None:
-        return False
-    if caller.is_admin or is_owner(item, caller):
-        return True
-    assert caller.reporter is not None
-    matches = session.scalars(
-        select(Match).where(
-            or_(Match.lost_item_id == item.id, Match.found_item_id == item.id),
-            Match.status == MatchStatus.CONFIRMED,
-        )
-    ).unique()
-    return any(
-        match.contacts_shared and match.side_of(caller.reporter.id) is not None for match in matches
-    )
-
-
-def awaiting(match: Match) -> str | None:
-    """What stands between this match and the exchange of contacts, in words for the people."""
-    if match.status == MatchStatus.REJECTED:
+def awaiting(match: Match, side: str) -> str | None:
+    """What stands between this match and the hand-over, in words for the side reading it. It
+    never says how the other side's check went (that is not this side's to know)."""
+    if match.status == MatchStatus.REJECTED or match.agreed:
         return None
-    if match.finder_proof is None:
-        return "the finder's confirmation, with a proof of what only the item in hand shows"
+    if side == "found":
+        if match.finder_proof is None:
+            return "your proof: something only the item in hand shows (given once)"
+        if not match.claim_checked:
+            return "your decision: does the owner's claim describe the item you hold?"
+        return "the owner's decision"
+    if not match.lost_confirmed and match.finder_proof is None:
+        return "your confirmation, and the finder's proof"
     if not match.lost_confirmed:
-        return "the owner's confirmation"
-    if not match.claim_checked:
-        return "the owner accepting the finder's proof (it names no detail of the description)"
-    return None
+        return "your confirmation"
+    if match.finder_proof is None:
+        return "the finder's proof of what only the item in hand shows"
+    if not match.proof_checked:
+        return (
+            "your decision on the finder's proof: the check could not verify it against your "
+            "private details"
+        )
+    return "the finder's decision"
 
 
 def match_view(match: Match, side: str, request: Request) -> MatchOut:
-    other = match.found_item if side == "lost" else match.lost_item
-    you_confirmed = match.lost_confirmed if side == "lost" else match.found_confirmed
-    other_confirmed = match.found_confirmed if side == "lost" else match.lost_confirmed
-    shared = match.contacts_shared
+    """The match as `side` sees it: the verdict on the other side's answer, never on its own."""
+    owner = side == "lost"
+    other = match.found_item if owner else match.lost_item
+    proof_given = match.finder_proof is not None
+    agreed = match.agreed
+    if owner:  # their own claim: as fixed, or as it would be fixed now
+        claim = match.owner_claim
+        if claim is None:
+            claim = owner_claim_of(match.lost_item)
+    else:
+        claim = match.owner_claim if proof_given else None
     return MatchOut(
         id=match.id,
         status=match.status,
@@ -149,15 +142,25 @@ def match_view(match: Match, side: str, request: Request) -> MatchOut:
             time=match.time_score,
         ),
         your_side=side,
-        you_confirmed=you_confirmed,
-        other_confirmed=other_confirmed,
-        # The owner reads the finder's proof to judge it; the finder wrote it.
+        you_confirmed=match.lost_confirmed if owner else match.found_confirmed,
+        other_confirmed=match.found_confirmed if owner else match.lost_confirmed,
         finder_proof=match.finder_proof,
-        proof_verified=match.proof_verified,
-        awaiting=awaiting(match),
-        other_item=item_detailed(other, request) if shared else item_public(other),
-        # Contact details change hands only when both people said "yes, that's it" and the
-        # finder's proof passed the claim check.
-        other_contact=other.contact if shared else None,
+        proof_verified=match.proof_verified if owner and proof_given else None,
+        owner_claim=claim,
+        claim_verified=match.claim_verified if not owner and proof_given else None,
+        agreed=agreed,
+        awaiting=awaiting(match, side),
+        you_share_contact=match.shares_contact(side),
+        other_item=item_detailed(other, request) if agreed else item_public(other),
+        other_contact=match.contact_for(side),
         created_at=match.created_at,
+    )
+
+
+def message_view(message: MatchMessage, side: str) -> MessageOut:
+    return MessageOut(
+        id=message.id,
+        from_you=message.sender_side == side,
+        text=message.body,
+        created_at=message.created_at,
     )

@@ -47,6 +47,7 @@ def settings(database_url: str, tmp_path: Path) -> ApiSettings:
         max_photo_bytes=MAX_PHOTO_BYTES,
         max_page_size=50,
         default_page_size=10,
+        photos_per_reporter="1000/hour",  # tests replace photos in quick succession
     )
 
 

@@ -46,3 +46,20 @@ def png_bytes(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (200,
         + chunk(b"IDAT", zlib.compress(row * height))
         + chunk(b"IEND", b"")
     )
+
+
+def bomb_png(width: int, height: int) -> bytes:
+    """A PNG of `width` x `height` transparent pixels: a few hundred kB that decode to
+    width * height * 4 bytes (a decompression bomb), made without holding those bytes."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (1 + 4 * width)
+    parts = [compressor.compress(row) for _ in range(height)]
+    data = b"".join(parts) + compressor.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )

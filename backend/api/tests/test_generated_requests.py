@@ -4,8 +4,10 @@ OpenAPI document says (status code, content type, body schema)."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,20 +15,31 @@ import pytest
 from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
+from sqlalchemy import select
 
 from backend.api.app.main import create_app
 from backend.api.app.settings import ApiSettings
 from backend.api.tests.helpers import ADMIN_TOKEN, item_body
 from backend.common.db.migrations import upgrade
-from backend.common.models import Item, Match, Reporter, hash_api_token
+from backend.common.models import (
+    Credential,
+    CredentialKind,
+    Item,
+    Match,
+    MatchMessage,
+    Reporter,
+    ReporterRole,
+    hash_secret,
+)
 from backend.common.testing.generated_requests import generated_request_tests
 from backend.common.testing.postgres import throwaway_database
 
 pytestmark = pytest.mark.integration
 
-# Per operation; 21 operations give well over 500 cases per run.
+# Per operation; 30 operations give well over 500 cases per run.
 EXAMPLES = 60
 TOKEN = "generated-requests-reporter-token"
+OFFICE_TOKEN = "generated-requests-office-token"
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +54,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                 admin_token=SecretStr(ADMIN_TOKEN),
                 registrations_per_ip="100000/hour",
                 reports_per_reporter="100000/hour",
+                photos_per_reporter="100000/hour",
+                messages_per_reporter="100000/hour",
+                sign_ins_per_ip="100000/hour",
             )
         )
         yield app
@@ -48,31 +64,62 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def existing(api: Any) -> dict[str, str]:
-    """A reporter with a lost item, a found item and a match between them: generated requests
-    that name a valid id reach real rows, not only 404s."""
+def existing(api: Any) -> dict[str, dict[str, str]]:
+    """A person and an office, each with reports, and matches between them (one suggested, one
+    agreed, with messages): generated requests that name a valid id reach real rows, not only
+    404s, as either kind of caller. Per token: the ids its requests use."""
     with api.state.sessions() as session:
-        reporter = Reporter(name="Ada", token_hash=hash_api_token(TOKEN))
-        session.add(reporter)
+        person = Reporter(name="Ada", email="ada@example.org")
+        office = Reporter(name="Desk", email="desk@example.org", role=ReporterRole.OFFICE)
+        session.add_all([person, office])
         session.flush()
-        lost = Item(**_item("lost"), reporter_id=reporter.id)
-        found = Item(**_item("found"), reporter_id=reporter.id)
-        session.add_all([lost, found])
+        for reporter, token in ((person, TOKEN), (office, OFFICE_TOKEN)):
+            session.add(
+                Credential(
+                    reporter_id=reporter.id,
+                    kind=CredentialKind.TOKEN,
+                    secret_hash=hash_secret(token),
+                    expires_at=datetime.now(UTC) + timedelta(days=1),
+                )
+            )
+        lost = Item(**_item("lost"), reporter_id=person.id)
+        found = Item(**_item("found"), reporter_id=person.id)
+        desk_found = Item(**_item("found"), reporter_id=office.id)
+        session.add_all([lost, found, desk_found])
         session.flush()
-        match = Match(lost_item_id=lost.id, found_item_id=found.id, score=0.9)
-        session.add(match)
+        suggested = Match(lost_item_id=lost.id, found_item_id=found.id, score=0.9)
+        agreed = Match(lost_item_id=lost.id, found_item_id=desk_found.id, score=0.95)
+        session.add_all([suggested, agreed])
+        session.flush()
+        agreed.confirm_as_owner()
+        agreed.give_proof(f"{SECRET} and more", set())
+        assert agreed.agreed
+        session.add(MatchMessage(match_id=agreed.id, sender_side="found", body="Hello"))
         session.commit()
-        return {"item_id": str(lost.id), "match_id": str(match.id)}
+        return {
+            TOKEN: {"item_id": str(lost.id), "match_id": str(suggested.id)},
+            OFFICE_TOKEN: {"item_id": str(desk_found.id), "match_id": str(agreed.id)},
+        }
+
+
+SECRET = "initials AV embossed inside, a Rabobank card"
 
 
 def _item(kind: str) -> dict[str, Any]:
     from backend.api.app.schemas import ItemCreate
 
-    return ItemCreate.model_validate(item_body(kind=kind)).model_dump()
+    return ItemCreate.model_validate(item_body(kind=kind, private_details=SECRET)).model_dump()
+
+
+_turn = itertools.count()
 
 
 def with_real_rows_and_a_token(case: Any, fixture: Callable[[str], Any]) -> dict[str, Any]:
-    existing: dict[str, str] = fixture("existing")
+    """Cases take turns as the person and as the office, with that caller's rows."""
+    token = (TOKEN, OFFICE_TOKEN)[next(_turn) % 2]
+    existing: dict[str, str] = fixture("existing")[token]
+    if case.path == "/reporters/me/token":  # rotating or revoking: a token of its own
+        token = _spare_token(fixture("api"), token)
     for name, value in list((case.path_parameters or {}).items()):
         if name in existing and _is_uuid(value):
             case.path_parameters[name] = existing[name]
@@ -80,8 +127,20 @@ def with_real_rows_and_a_token(case: Any, fixture: Callable[[str], Any]) -> dict
     # A case whose headers are the invalid part keeps them as generated: a token added to a
     # request generated without one would turn it into a valid request.
     if not _negative(case, ParameterLocation.HEADER):
-        headers.setdefault("Authorization", f"Bearer {TOKEN}")
+        headers.setdefault("Authorization", f"Bearer {token}")
     return {"headers": headers}
+
+
+def _spare_token(api: Any, of: str) -> str:
+    """A new token of the reporter that holds `of`."""
+    with api.state.sessions() as session:
+        holder = session.scalars(
+            select(Credential.reporter_id).where(Credential.secret_hash == hash_secret(of))
+        ).one()
+        credential, token = Credential.issue(holder, CredentialKind.TOKEN, timedelta(days=1))
+        session.add(credential)
+        session.commit()
+    return token
 
 
 def _negative(case: Any, location: ParameterLocation) -> bool:
@@ -91,7 +150,14 @@ def _negative(case: Any, location: ParameterLocation) -> bool:
 
 api_schema, test_no_5xx_and_every_answer_is_documented, test_enough_generated_requests_ran = (
     generated_request_tests(
-        "api", examples=EXAMPLES, operations=21, prepare=with_real_rows_and_a_token
+        "api",
+        examples=EXAMPLES,
+        operations=30,
+        prepare=with_real_rows_and_a_token,
+        unstatable={
+            "PUT /items/{item_id}/photo": "the file is an image (a schema says only: bytes)",
+            "POST /batches": "the files are a CSV or JSON lines of reports and a ZIP of photos",
+        },
     )
 )
 

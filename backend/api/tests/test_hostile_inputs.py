@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from backend.api.app.main import create_app
 from backend.api.app.settings import ApiSettings
 from backend.api.tests.helpers import ADMIN, Headers, item_body
 from backend.common.db import make_engine
+from backend.common.inputs import refuse_unprintable
 
 NewReporter = Callable[..., tuple[uuid.UUID, Headers]]
 NewItem = Callable[..., dict[str, Any]]
@@ -46,6 +48,8 @@ def count_items(client: TestClient) -> int:
         ("description", "red\u0000stripe"),
         ("place_name", "bell\u0007"),
         ("title", "x\ud800y"),
+        ("title", "wal\u0085let"),  # C1 controls: refused, as the documented pattern says
+        ("private_details", "initials\u009b"),
     ],
 )
 def test_control_characters_and_lone_surrogates_in_text_are_422(
@@ -62,6 +66,30 @@ def test_control_characters_and_lone_surrogates_in_text_are_422(
     # Control characters by our rule; a lone surrogate already by the JSON parser.
     assert "character U+" in error["msg"] or "unicode string" in error["msg"]
     assert count_items(client) == 0
+
+
+def test_the_documented_text_pattern_is_the_rule_applied(client: TestClient) -> None:
+    """Every character the OpenAPI pattern allows is accepted and every one it refuses is
+    refused (the C0, DEL and C1 controls)."""
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    pattern = re.compile(schema["ItemCreate"]["properties"]["title"]["pattern"])
+    for code in [*range(0x00, 0x21), *range(0x7E, 0xA1), 0x2028, 0xFEFF]:
+        char = chr(code)
+        try:
+            refuse_unprintable(f"a{char}b")
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert accepted == bool(pattern.match(f"a{char}b")), f"U+{code:04X}"
+
+
+def test_options_names_every_method_of_the_path(client: TestClient) -> None:
+    items = client.options("/items")
+    one = client.options(f"/items/{uuid.uuid4()}")
+
+    assert items.status_code == one.status_code == 405
+    assert set(items.headers["allow"].split(", ")) >= {"GET", "POST"}
+    assert set(one.headers["allow"].split(", ")) >= {"GET", "PATCH", "DELETE"}
 
 
 def test_a_lone_surrogate_in_a_name_is_422(client: TestClient) -> None:
@@ -107,7 +135,7 @@ def test_implausible_times_are_422_and_the_listing_keeps_working(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][:2] == ["body", "occurred_at"]
     assert client.get("/items").status_code == 200
-    assert client.get("/items?near_lat=52&near_lon=4").status_code == 200
+    assert client.get("/items?near=52,4").status_code == 200
 
 
 def test_times_are_stored_in_utc(client: TestClient, new_reporter: NewReporter) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from backend.api.app.main import create_app
 from backend.api.app.settings import ApiSettings
-from backend.api.tests.helpers import MAX_PHOTO_BYTES, Headers, item_body, png_bytes
+from backend.api.tests.helpers import MAX_PHOTO_BYTES, Headers, bomb_png, item_body, png_bytes
 from backend.common.limits import MAX_PHOTO_SIDE_PX
 
 NewReporter = Callable[..., tuple[uuid.UUID, Headers]]
@@ -30,6 +30,14 @@ def stored_files(settings: ApiSettings) -> list[str]:
 def owned_item(new_reporter: NewReporter, new_item: NewItem) -> tuple[str, Headers]:
     _, headers = new_reporter()
     return new_item(headers)["id"], headers
+
+
+def reporter_with_an_item(settings: ApiSettings) -> tuple[TestClient, Headers, str]:
+    """A client of an API with `settings`, a reporter's headers and their report's id."""
+    client = TestClient(create_app(settings))
+    token = client.post("/reporters", json={"name": "Ada"}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    return client, headers, client.post("/items", json=item_body(), headers=headers).json()["id"]
 
 
 def upload(
@@ -91,10 +99,7 @@ def test_a_48_megapixel_phone_photo_is_stored_small(settings: ApiSettings) -> No
     photo = io.BytesIO()
     Image.new("RGB", (8000, 6000), (30, 90, 160)).save(photo, format="JPEG", quality=50)
     roomy = settings.model_copy(update={"max_photo_bytes": len(photo.getvalue()) + 1})
-    client = TestClient(create_app(roomy))
-    token = client.post("/reporters", json={"name": "Ada"}).json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    item_id = client.post("/items", json=item_body(), headers=headers).json()["id"]
+    client, headers, item_id = reporter_with_an_item(roomy)
 
     response = upload(client, item_id, headers, photo.getvalue(), name="p.jpg")
 
@@ -115,7 +120,8 @@ def test_type_is_judged_by_bytes_not_by_name(
     assert disguised.status_code == 415
     assert "not an accepted image" in disguised.json()["detail"]
     assert truncated_jpeg.status_code == 422
-    assert "corrupt or truncated" in truncated_jpeg.json()["detail"]
+    assert truncated_jpeg.json()["detail"][0]["loc"] == ["body", "file"]
+    assert "corrupt or truncated" in truncated_jpeg.json()["detail"][0]["msg"]
     assert jpeg_named_txt.status_code == 200
     assert len(stored_files(settings)) == 1
 
@@ -169,12 +175,65 @@ def test_too_large_is_413_and_leaves_no_file(
     assert client.get(f"/items/{item_id}").json()["photo"] is None
 
 
-def test_empty_upload_is_422(
+def test_empty_upload_is_422_shaped_like_every_other(
     client: TestClient, settings: ApiSettings, owned_item: tuple[str, Headers]
 ) -> None:
     item_id, headers = owned_item
-    assert upload(client, item_id, headers, b"").status_code == 422
+
+    response = upload(client, item_id, headers, b"")
+
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "file"] and "empty" in error["msg"]
     assert stored_files(settings) == []
+
+
+def test_a_decompression_bomb_is_refused_before_decoding(settings: ApiSettings) -> None:
+    bomb = bomb_png(6300, 6300)  # 40 megapixels to decode, in a file of ~150 kB
+    declared = bomb_png(12_000, 12_000)  # beyond what any image may declare
+    roomy = settings.model_copy(update={"max_photo_bytes": 2 * len(declared)})
+    client, headers, item_id = reporter_with_an_item(roomy)
+
+    refused = upload(client, item_id, headers, bomb)
+    too_large = upload(client, item_id, headers, declared)
+
+    assert refused.status_code == 413
+    assert "pixels to decode" in refused.json()["detail"]
+    assert too_large.status_code == 413
+    assert "the limit is" in too_large.json()["detail"]
+    assert stored_files(roomy) == []
+
+
+def test_photo_uploads_are_rate_limited(settings: ApiSettings) -> None:
+    limited = settings.model_copy(update={"photos_per_reporter": "2/hour"})
+    client, headers, item_id = reporter_with_an_item(limited)
+
+    statuses = [upload(client, item_id, headers, png_bytes()).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_concurrent_replacements_are_serialised_and_the_last_wins(
+    client: TestClient, settings: ApiSettings, owned_item: tuple[str, Headers]
+) -> None:
+    item_id, headers = owned_item
+    results: list[int] = []
+    start = threading.Barrier(3)
+
+    def replace(shade: int) -> None:
+        start.wait()
+        results.append(upload(client, item_id, headers, png_bytes(rgb=(shade, 0, 0))).status_code)
+
+    threads = [threading.Thread(target=replace, args=(shade,)) for shade in (10, 20, 30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert results == [200, 200, 200]
+    photo = client.get(f"/items/{item_id}", headers=headers).json()["photo"]
+    [kept] = stored_files(settings)
+    assert hashlib.sha256((settings.photos_path / kept).read_bytes()).hexdigest() == photo["sha256"]
 
 
 def test_replacing_a_photo_removes_the_old_file(

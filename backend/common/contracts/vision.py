@@ -2,48 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.common.photo_similarity import COLOUR_BINS
 
+# The feature extraction a record was made with; a record of another is extracted again.
+MODEL_VERSION = "orb-rg-phash/1"
+_BASE64 = r"^[A-Za-z0-9+/]*={0,2}$"
+
 
 class FeatureRecord(BaseModel):
-    """What POST /features answers. The worker stores it, builds its compact descriptor from
-    `phash` and `colour_hist` (backend/common/photo_similarity.py) and sends it back to
-    /similarity for the shortlist; keypoints are vision's alone."""
+    """What POST /features answers, and what /similarity compares. The worker stores it, builds
+    its compact descriptor from `phash` and `colour_hist` (backend/common/photo_similarity.py)
+    and sends it back to /similarity for the shortlist; keypoints are vision's alone. Strict:
+    JSON's types as the document states them ("5" is no number)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
-    model_version: str
+    model_version: Literal["orb-rg-phash/1"] = Field(
+        description="The extraction it was made with (MODEL_VERSION)."
+    )
     width: int = Field(ge=1)
     height: int = Field(ge=1)
     phash: str = Field(pattern=r"^[0-9a-f]{16}$", description="64-bit perceptual hash, hex.")
-    colour_hist: list[float] = Field(
+    colour_hist: list[Annotated[float, Field(ge=0, le=1)]] = Field(
         min_length=COLOUR_BINS * COLOUR_BINS,
         max_length=COLOUR_BINS * COLOUR_BINS,
         description="rg-chromaticity histogram, row-major, summing to 1.",
     )
     keypoints: int = Field(ge=0)
-
-
-# Stored records are sent back as they were stored.
-StoredRecord = dict[str, Any]
-
-
-class SimilarityRequest(BaseModel):
-    a: StoredRecord = Field(description="A feature record from POST /features.")
-    b: StoredRecord | None = Field(default=None, description="One record to compare with.")
-    candidates: list[StoredRecord] | None = Field(
-        default=None, description="Or many records: one result each, in the same order."
+    points: str = Field(
+        pattern=_BASE64, description="Keypoint positions: little-endian float32 (x, y), base64."
+    )
+    descriptors: str = Field(
+        pattern=_BASE64, description="ORB descriptors: 32 bytes each, one per point, base64."
     )
 
-    @model_validator(mode="after")
-    def _one_of(self) -> SimilarityRequest:
-        if (self.b is None) == (self.candidates is None):
-            raise ValueError("give exactly one of 'b' and 'candidates'")
-        return self
+
+class PairSimilarityRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    a: FeatureRecord = Field(description="A feature record from POST /features.")
+    b: FeatureRecord = Field(description="The record to compare it with.")
+
+
+class ManySimilarityRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    a: FeatureRecord = Field(description="A feature record from POST /features.")
+    candidates: list[FeatureRecord] = Field(
+        description="Records to compare it with: one result each, in the same order."
+    )
+
+
+# One record against another, or against many (the document says: exactly one of the two).
+SimilarityRequest = PairSimilarityRequest | ManySimilarityRequest
 
 
 class Components(BaseModel):

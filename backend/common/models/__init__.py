@@ -10,13 +10,16 @@ from backend.common.models.enums import (
     TransitionRefused,
 )
 from backend.common.models.item import Item, Photo
-from backend.common.models.match import Match
+from backend.common.models.match import Match, ProofMissing, owner_claim_of
+from backend.common.models.message import MatchMessage
 from backend.common.models.notification import Notification, NotificationStatus
 from backend.common.models.reporter import (
+    Credential,
+    CredentialKind,
     Reporter,
     ReporterRole,
-    hash_api_token,
-    new_api_token,
+    hash_secret,
+    new_secret,
 )
 from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin, include_deleted
 
@@ -25,21 +28,26 @@ __all__ = [
     "Base",
     "Batch",
     "BatchRow",
+    "Credential",
+    "CredentialKind",
     "EnrichmentState",
     "Item",
     "ItemKind",
     "ItemStatus",
     "Match",
+    "MatchMessage",
     "MatchStatus",
     "Notification",
     "NotificationStatus",
     "Photo",
+    "ProofMissing",
     "Reporter",
     "ReporterRole",
     "RowOutcome",
     "SoftDeleteMixin",
     "TransitionRefused",
-    "hash_api_token",
+    "hash_secret",
     "include_deleted",
-    "new_api_token",
+    "new_secret",
+    "owner_claim_of",
 ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -23,9 +25,12 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.orm.attributes import flag_modified
 
+from backend.common.claims import identifier_key
+from backend.common.clock import in_utc
+from backend.common.geo import round_public
 from backend.common.models.base import Base, enum_type
 from backend.common.models.enums import (
     ENRICHMENT_NEXT,
@@ -38,6 +43,29 @@ from backend.common.models.enums import (
 )
 from backend.common.models.reporter import Reporter
 from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin
+
+# What the public view of a report shows as text, and what it never shows. The API's views
+# render from these (backend/api/app/views.py); the claim check counts every public word as
+# known to all. Places and times are public too, rounded (geo.round_public, to the day).
+PUBLIC_TEXT_FIELDS = ("title", "category", "colour", "place_name")
+PRIVATE_FIELDS = ("description", "brand", "private_details", "identifier", "contact")
+
+
+def derived_columns(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns kept from others (the public place and day, the identifier's key), for the
+    given source values: the model's validators and bulk inserts both write them from here."""
+    derived: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in ("latitude", "longitude"):
+            derived[f"public_{name}"] = round_public(value)
+        elif name == "occurred_at":
+            derived["occurred_on"] = None if value is None else in_utc(value).date()
+        elif name == "identifier":
+            derived["identifier_key"] = identifier_key(value)
+    return derived
+
+
+DERIVED_FROM = ("latitude", "longitude", "occurred_at", "identifier")
 
 # The rows candidate retrieval reads (the partial index's predicate; queries repeat it).
 MATCHABLE = "status = 'open' AND enrichment_state = 'done' AND deleted_at IS NULL"
@@ -58,7 +86,8 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
             postgresql_where=text(MATCHABLE),
             sqlite_where=text(MATCHABLE),
         ),
-        Index("ix_item_location", "latitude", "longitude"),
+        # Listings near a point filter and sort on what the public sees, never on the exact place.
+        Index("ix_item_public_location", "public_latitude", "public_longitude"),
         # An office's own reference for a report: a second upload of it is the same report.
         UniqueConstraint("reporter_id", "external_ref"),
     )
@@ -74,9 +103,21 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     longitude: Mapped[float | None] = mapped_column(Float, default=None)
     place_name: Mapped[str | None] = mapped_column(String(200), default=None)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # The place and day as the public view shows them, kept beside the exact ones so that a
+    # search filters and sorts on nothing finer than what anyone may read.
+    public_latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    public_longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    occurred_on: Mapped[date | None] = mapped_column(Date, default=None, index=True)
     reporter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reporter.id"), index=True)
-    # Private: shown only to the other party of a match both sides confirmed.
+    # Private: shown only to the other side of an agreed match, and only if the reporter chose.
     contact: Mapped[str] = mapped_column(String(254))
+    # What only the owner (or the holder) knows: an engraving, the contents, a mark. Never
+    # public and never read by matching: the claim check's secret (backend/common/claims.py).
+    private_details: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A serial number, IMEI or frame number as typed; private. Reports with the same one are
+    # compared exactly (`identifier_key`, its hash, finds them).
+    identifier: Mapped[str | None] = mapped_column(String(100), default=None)
+    identifier_key: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     status: Mapped[ItemStatus] = mapped_column(enum_type(ItemStatus), default=ItemStatus.OPEN)
 
     enrichment_state: Mapped[EnrichmentState] = mapped_column(
@@ -122,6 +163,16 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     photo: Mapped[Photo | None] = relationship(
         back_populates="item", uselist=False, cascade="all, delete-orphan", lazy="joined"
     )
+
+    @validates(*DERIVED_FROM)
+    def _keep_derived(self, name: str, value: Any) -> Any:
+        for column, derived in derived_columns({name: value}).items():
+            setattr(self, column, derived)
+        return value
+
+    def public_texts(self) -> list[str]:
+        """The words of the report anyone can read (PUBLIC_TEXT_FIELDS)."""
+        return [value for name in PUBLIC_TEXT_FIELDS if (value := getattr(self, name))]
 
     # -- transitions (what may follow what: models/enums.py) ----------------------------------
 

@@ -38,7 +38,8 @@ class Notification(AuditLogMixin, Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     match_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("match.id"), index=True)
     reporter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reporter.id"))
-    kind: Mapped[str] = mapped_column(String(32))
+    # What it announces: a suggestion, a proof, an agreement, or "message:<id>" (one per message).
+    kind: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[NotificationStatus] = mapped_column(
         enum_type(NotificationStatus),

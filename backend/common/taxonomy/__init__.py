@@ -131,6 +131,19 @@ class Taxonomy:
 
     # -- the NLP service's tagger --------------------------------------------------------------
 
+    def synonyms_in(self, text: str) -> set[str]:
+        """Every phrase that means what some category, colour or brand named in `text` means:
+        a reader of "black wallet" knows "purse" and "dark" too."""
+        phrases: set[str] = set()
+        for label in LABELS:
+            for value in self.canonical(label, text):
+                phrases |= self.phrases_of(label, value)
+        return phrases
+
+    def phrases_of(self, label: str, canonical: str) -> set[str]:
+        """The phrases that stand for `canonical` (of `label`)."""
+        return {phrase for phrase, meanings in self.index.items() if (label, canonical) in meanings}
+
     def patterns(self) -> list[dict[str, str]]:
         """EntityRuler patterns: one per phrase, labelled by its first row."""
         return [

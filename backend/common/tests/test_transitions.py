@@ -88,7 +88,7 @@ def test_a_request_for_enrichment_wins_over_a_result_stored_meanwhile(tmp_path: 
     sessions = make_sessionmaker(make_engine(url))
     with sessions() as session:
         item = report()
-        session.add(Reporter(id=item.reporter_id, name="r", token_hash="h"))
+        session.add(Reporter(id=item.reporter_id, name="r"))
         session.add(item)
         session.commit()
     with sessions() as api, sessions() as worker, sessions() as another_api:
@@ -135,37 +135,55 @@ def test_a_stored_result_applies_only_to_its_generation_and_a_state_done_may_fol
 
 
 def pair(match_status: MatchStatus = MatchStatus.SUGGESTED) -> Match:
-    lost = report(OPEN, kind=ItemKind.LOST, brand="Fossil")
+    lost = report(OPEN, kind=ItemKind.LOST, brand="Fossil", private_details=SECRET)
     found = report(OPEN, kind=ItemKind.FOUND, title="Found a dark wallet")
     return Match(lost_item=lost, found_item=found, score=0.9, status=match_status)
 
 
-def test_contacts_need_both_sides_and_the_claim_check() -> None:
+SECRET = "a red stripe inside, behind the cards"
+TRUE_PROOF = "there is a red stripe inside, behind the cards"
+NOTHING_PUBLIC: set[str] = set()
+
+
+def test_the_hand_over_needs_both_sides_and_both_checks() -> None:
     match = pair()
-    match.confirm("lost")
-    assert match.status == MatchStatus.SUGGESTED
-    match.confirm("found", proof="there is a red stripe inside")
-    assert match.proof_verified and match.contacts_shared
+    match.confirm_as_owner()
+    assert match.status == MatchStatus.SUGGESTED and match.owner_claim == SECRET
+    match.give_proof(TRUE_PROOF, NOTHING_PUBLIC)
+    assert match.proof_verified and match.claim_verified and match.agreed
     assert match.status == MatchStatus.CONFIRMED
     assert match.lost_item.status == match.found_item.status == MATCHED
     assert match.decided_at is not None
 
 
-def test_a_proof_naming_only_public_words_waits_for_the_owner() -> None:
+def test_an_unverified_proof_waits_for_the_owner_and_an_unverified_claim_for_the_finder() -> None:
     match = pair()
-    match.confirm("found", proof="a black leather wallet, like yours")
-    match.confirm("lost")
-    assert not match.proof_verified and match.status == MatchStatus.SUGGESTED
-    match.confirm("lost", accept_proof=True)
+    match.give_proof("a black leather wallet, like yours", {"black", "leather", "wallet"})
+    match.confirm_as_owner()
+    assert not match.proof_verified and not match.claim_verified
+    match.accept_proof()
+    assert match.status == MatchStatus.SUGGESTED  # the finder has not accepted the claim
+    match.accept_claim()
     assert match.status == MatchStatus.CONFIRMED
 
 
-def test_the_finder_needs_a_proof_and_the_owner_a_proof_to_accept() -> None:
+def test_a_proof_is_given_once() -> None:
+    match = pair()
+    match.give_proof("a passport photo is inside it", NOTHING_PUBLIC)
+    with pytest.raises(TransitionRefused, match="judged once"):
+        match.give_proof(TRUE_PROOF, NOTHING_PUBLIC)
+    match.give_proof(None, NOTHING_PUBLIC)  # confirming again without a new answer is fine
+    assert match.finder_proof == "a passport photo is inside it" and not match.proof_verified
+
+
+def test_the_finder_needs_a_proof_and_acceptances_need_one_given() -> None:
     match = pair()
     with pytest.raises(ProofMissing):
-        match.confirm("found")
+        match.give_proof(None, NOTHING_PUBLIC)
     with pytest.raises(TransitionRefused, match="no proof from the finder"):
-        match.confirm("lost", accept_proof=True)
+        match.accept_proof()
+    with pytest.raises(TransitionRefused, match="give your proof first"):
+        match.accept_claim()
 
 
 @pytest.mark.parametrize(
@@ -181,7 +199,7 @@ def test_the_finder_needs_a_proof_and_the_owner_a_proof_to_accept() -> None:
 )
 def test_match_decisions(current: MatchStatus, decision: str, allowed: bool) -> None:
     match = pair(current)
-    act = match.reject if decision == "reject" else lambda: match.confirm("lost")
+    act = match.reject if decision == "reject" else match.confirm_as_owner
     if allowed:
         act()
     else:
@@ -193,6 +211,6 @@ def test_match_decisions(current: MatchStatus, decision: str, allowed: bool) -> 
 def test_a_closed_report_cannot_be_matched() -> None:
     match = pair()
     match.found_item.status = CLOSED
-    match.confirm("lost")
+    match.confirm_as_owner()
     with pytest.raises(TransitionRefused, match="from closed to matched"):
-        match.confirm("found", proof="there is a red stripe inside")
+        match.give_proof(TRUE_PROOF, NOTHING_PUBLIC)

@@ -83,8 +83,6 @@ def create_app(config: NlpSettings | None = None) -> FastAPI:
                     ("body", "texts", index),
                     f"{len(text)} characters; the limit is {settings.max_chars}",
                 )
-            if not text.strip():
-                raise invalid(("body", "texts", index), "the text is empty")
 
     @app.post(
         "/embed",

@@ -79,7 +79,7 @@ def test_limits(ready_client: TestClient, path: str) -> None:
     assert too_long.status_code == 422
     assert too_long.json()["detail"][0]["loc"] == ["body", "texts", 1]
     assert empty_list.status_code == 422
-    assert blank.status_code == 422
+    assert blank.status_code == 200  # a text of spaces is a text, as the document says
     assert at_limit.status_code == 200
 
 

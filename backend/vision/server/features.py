@@ -22,9 +22,9 @@ import cv2
 import numpy as np
 
 from backend.common import photo_similarity
+from backend.common.contracts.vision import MODEL_VERSION
 from backend.common.photo_similarity import COLOUR_BINS
 
-MODEL_VERSION = "orb-rg-phash/1"
 _MIN_GOOD_MATCHES = 8
 _RATIO = 0.75
 
@@ -104,10 +104,15 @@ def parse_record(record: dict[str, Any]) -> Parsed:
                 f"record model_version {record.get('model_version')!r} is not {MODEL_VERSION!r}; "
                 "extract the features again"
             )
-        hist = np.asarray(record["colour_hist"], dtype=np.float32)
+        with np.errstate(over="ignore"):  # 1e39 becomes inf in float32: refused below
+            hist = np.asarray(record["colour_hist"], dtype=np.float32)
         if hist.shape != (COLOUR_BINS * COLOUR_BINS,):
             raise RecordError("colour_hist has the wrong length")
+        if not np.isfinite(hist).all() or (hist < 0).any():
+            raise RecordError("colour_hist holds a value that is not a finite number >= 0")
         points = np.frombuffer(base64.b64decode(record["points"]), dtype="<f4").reshape(-1, 2)
+        if not np.isfinite(points).all():
+            raise RecordError("points hold a value that is not a finite number")
         descriptors = np.frombuffer(base64.b64decode(record["descriptors"]), dtype=np.uint8)
         descriptors = descriptors.reshape(-1, 32)
         if len(points) != len(descriptors):

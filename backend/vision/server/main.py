@@ -13,7 +13,9 @@ import numpy as np
 from fastapi import FastAPI, File, HTTPException, UploadFile
 
 from backend.common.contracts.vision import (
+    MODEL_VERSION,
     FeatureRecord,
+    PairSimilarityRequest,
     SimilarityRequest,
     SimilarityResult,
     SimilarityResults,
@@ -23,7 +25,6 @@ from backend.common.version import version_info
 from backend.common.web import ErrorMessage, harden, invalid
 from backend.vision.server.decoding import ImageError, decode_image
 from backend.vision.server.features import (
-    MODEL_VERSION,
     RecordError,
     extract_features,
     parse_record,
@@ -40,6 +41,9 @@ class Pipeline:
     def __init__(self, settings: VisionSettings) -> None:
         self.settings = settings
         self.executor = ThreadPoolExecutor(settings.decode_threads, thread_name_prefix="vision")
+        # An image is read into memory only when a thread is free to decode it: what uploads
+        # take at once is DECODE_THREADS images, however many arrive.
+        self.slots = asyncio.Semaphore(settings.decode_threads)
         self.ready = False
         self.error: str | None = None
         self._self_test: asyncio.Task[None] | None = None
@@ -47,7 +51,11 @@ class Pipeline:
     def features_sync(self, data: bytes) -> dict[str, Any]:
         s = self.settings
         rgb, size = decode_image(
-            data, max_bytes=s.max_image_bytes, max_pixels=s.max_image_pixels, work_size=s.work_size
+            data,
+            max_bytes=s.max_image_bytes,
+            max_pixels=s.max_image_pixels,
+            max_decoded_pixels=s.max_decoded_pixels,
+            work_size=s.work_size,
         )
         return extract_features(rgb, size, s.orb_features)
 
@@ -133,9 +141,12 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
 
     harden(app, body_limit=body_limit)
 
-    async def extract(data: bytes, field: str) -> dict[str, Any]:
+    async def extract(upload: UploadFile, field: str) -> dict[str, Any]:
         try:
-            return await pipeline.features(data)
+            async with pipeline.slots:
+                return await pipeline.features(
+                    await _read_limited(upload, settings.max_image_bytes)
+                )
         except ImageError as exc:
             if exc.status_code == 422:  # shaped like every other 422
                 raise invalid(("body", field), exc.message) from exc
@@ -157,7 +168,7 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
         },
     )
     async def features(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-        return await extract(await _read_limited(file, settings.max_image_bytes), "file")
+        return await extract(file, "file")
 
     @app.post(
         "/similarity",
@@ -165,12 +176,12 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
         summary="Similarity of a record to another, or to many",
     )
     async def compare_records(body: SimilarityRequest) -> dict[str, Any]:
-        a = parsed(body.a, "a")
-        if body.b is not None:
-            b = parsed(body.b, "b")
+        a = parsed(body.a.model_dump(), "a")
+        if isinstance(body, PairSimilarityRequest):
+            b = parsed(body.b.model_dump(), "b")
             result: dict[str, Any] = await pipeline.run(similarity, a, b)
             return result
-        candidates = body.candidates or []
+        candidates = [record.model_dump() for record in body.candidates]
         if len(candidates) > settings.max_candidates:
             raise HTTPException(
                 413, f"{len(candidates)} candidates; the limit is {settings.max_candidates}"
@@ -194,8 +205,8 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
     async def compare_images(
         a: Annotated[UploadFile, File()], b: Annotated[UploadFile, File()]
     ) -> dict[str, Any]:
-        first = await extract(await _read_limited(a, settings.max_image_bytes), "a")
-        second = await extract(await _read_limited(b, settings.max_image_bytes), "b")
+        first = await extract(a, "a")
+        second = await extract(b, "b")
         result: dict[str, Any] = await pipeline.run(
             similarity, parse_record(first), parse_record(second)
         )

@@ -1,4 +1,5 @@
 import io
+import json
 import struct
 import zlib
 
@@ -6,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from backend.common.contracts.vision import MODEL_VERSION
 from backend.vision.server.main import create_app
 from backend.vision.server.settings import VisionSettings
 from backend.vision.tests import synthetic
@@ -140,6 +142,26 @@ def test_similarity_input_errors(client: TestClient) -> None:
     too_many = client.post("/similarity", json={"a": record, "candidates": [record] * 51})
 
     assert both.status_code == neither.status_code == 422
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "b"]
-    assert old.status_code == 422 and "extract the features again" in old.text
+    assert bad.status_code == 422
+    assert {"b", "descriptors"} <= set(bad.json()["detail"][0]["loc"])
+    assert old.status_code == 422 and MODEL_VERSION in old.text  # extract the features again
     assert too_many.status_code == 413
+
+
+@pytest.mark.parametrize("value", [1e39, float("nan"), float("inf"), -1.0])
+def test_histogram_values_that_are_not_finite_numbers_are_422(
+    client: TestClient, value: float
+) -> None:
+    _, record = post_image(client, synthetic.encode(synthetic.photo(7, "red", 8)))
+    hist = [*record["colour_hist"]]
+    hist[3] = value
+    # NaN and infinity are not JSON: sent as Python writes them, as an outside client did.
+    body = json.dumps({"a": record, "b": {**record, "colour_hist": hist}})
+
+    response = client.post(
+        "/similarity", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 422, response.text
+    locations = [error["loc"] for error in response.json()["detail"]]
+    assert ["body", "PairSimilarityRequest", "b", "colour_hist", 3] in locations

@@ -24,6 +24,7 @@ from backend.common.jobs import make_celery
 from backend.common.models import Item, ItemKind, Reporter
 from backend.common.settings import ServiceSettings
 from backend.common.testing.postgres import throwaway_database
+from backend.common.testing.smtp import Mailbox, smtp_server
 from backend.worker.tests.stubs import StubState, stub_services
 
 WORKER_PEX = Path("backend.worker/worker.pex")
@@ -102,15 +103,27 @@ class WorkerProcess:
 
 
 @pytest.fixture(scope="module")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server: the worker sends its notices there."""
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
 def worker_env(
     redis_url: str,
     database_url: str,
     stubs: tuple[str, StubState],
+    mailbox: Mailbox,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, str]:
     base_url, _ = stubs
     data_dir = tmp_path_factory.mktemp("worker-data")
     return {
+        "NOTIFICATION_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port),
+        "WEB_APP_URL": "https://lostfound.example.org",
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", str(data_dir)),
         "DATA_DIR": str(data_dir),
@@ -154,9 +167,7 @@ def broker(redis_url: str, worker_env: dict[str, str]) -> Celery:
 def new_item(sessions: sessionmaker[Session]) -> Callable[..., uuid.UUID]:
     def make(kind: ItemKind, title: str, description: str = "", **fields: Any) -> uuid.UUID:
         with sessions() as session:
-            reporter = Reporter(
-                name=f"r-{uuid.uuid4().hex[:6]}", email="r@example.org", token_hash=uuid.uuid4().hex
-            )
+            reporter = Reporter(name=f"r-{uuid.uuid4().hex[:6]}", email="r@example.org")
             session.add(reporter)
             session.flush()
             item = Item(
@@ -164,7 +175,7 @@ def new_item(sessions: sessionmaker[Session]) -> Callable[..., uuid.UUID]:
                 title=title,
                 description=description,
                 occurred_at=fields.pop("occurred_at", datetime.now(UTC) - timedelta(days=1)),
-                contact="someone@example.org",
+                contact=fields.pop("contact", "someone@example.org"),
                 reporter_id=reporter.id,
                 latitude=fields.pop("latitude", 52.37),
                 longitude=fields.pop("longitude", 4.89),

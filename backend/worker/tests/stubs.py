@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from backend.common.contracts.vision import MODEL_VERSION
+
 DIM = 384
 COLOURS = {"black", "blue", "red", "green", "white", "brown", "grey", "dark"}
 STOP_WORDS = {"a", "an", "the", "at", "on", "in", "near", "with", "my", "lost", "found"}
@@ -48,12 +50,14 @@ def feature_record(photo: bytes) -> dict[str, Any]:
     hist = [0.0] * 256
     hist[int(digest[:2], 16)] = 1.0
     return {
-        "model_version": "stub/1",
+        "model_version": MODEL_VERSION,
         "width": 640,
         "height": 480,
         "phash": digest[:16],
         "colour_hist": hist,
         "keypoints": 0,
+        "points": "",
+        "descriptors": "",
         "digest": digest,
         "size": len(photo),
     }
@@ -135,7 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {
                     "score": 1.0 if c.get("digest") == mine else 0.1,
                     "components": {"geometric": 0.0, "inliers": 0, "colour": 0.0, "hash": 0.0},
-                    "model_version": "stub/1",
+                    "model_version": MODEL_VERSION,
                 }
                 for c in body["candidates"]
             ]

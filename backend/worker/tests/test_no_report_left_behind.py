@@ -25,7 +25,7 @@ from backend.common.limits import (
     MAX_TITLE_CHARS,
 )
 from backend.common.models import EnrichmentState, Item, ItemKind
-from backend.worker.tests.stubs import StubState
+from backend.worker.tests.stubs import StubState, feature_record
 from backend.worker.worker import tasks
 from backend.worker.worker.clients import VisionClient
 from backend.worker.worker.enrichment import describe
@@ -163,8 +163,8 @@ def test_vision_batches_are_split_to_its_limit(stubs: tuple[str, StubState]) -> 
     state.max_candidates = 2
     try:
         client = VisionClient(base_url, timeout_s=10)
-        record = {"digest": "mine"}
-        candidates = [{"digest": d} for d in ("mine", "x", "y", "mine", "z")]
+        record = feature_record(b"mine")
+        candidates = [feature_record(photo) for photo in (b"mine", b"x", b"y", b"mine", b"z")]
         sent_before = client.similarity_bytes_sent
 
         scores = client.similarity(record, candidates, batch=2)

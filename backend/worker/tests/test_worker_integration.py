@@ -17,16 +17,20 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common import match_record
-from backend.common.jobs import ENRICH_ITEM, ENRICH_ITEMS, MATCH_ITEM
+from backend.common.contracts.vision import MODEL_VERSION
+from backend.common.jobs import ENRICH_ITEM, ENRICH_ITEMS, MATCH_ITEM, NOTIFY_MATCH
 from backend.common.models import (
     EnrichmentState,
     Item,
     ItemKind,
     Match,
+    MatchMessage,
     Notification,
     NotificationStatus,
     Photo,
 )
+from backend.common.notices import message_kind
+from backend.common.testing.smtp import Mailbox
 from backend.worker.tests.conftest import WorkerProcess
 from backend.worker.tests.stubs import StubState, embed, embedding_held, wait_for
 from backend.worker.worker.settings import WorkerSettings
@@ -110,7 +114,7 @@ def test_enrichment_stores_embedding_attributes_and_photo_features(
     assert "black" in done.attributes["colours"]
     _, state = stubs
     assert done.image_features is not None
-    assert done.image_features["model_version"] == "stub/1"
+    assert done.image_features["model_version"] == MODEL_VERSION
     assert state.feature_calls >= 1
     assert done.enriched_at is not None
 
@@ -143,7 +147,11 @@ def test_a_photo_vision_refuses_leaves_the_report_matched_on_its_text(
 
 
 def test_matching_suggests_the_right_pair_and_not_a_distractor(
-    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    mailbox: Mailbox,
 ) -> None:
     lost = new_item(
         ItemKind.LOST, "Black leather wallet", "lost near the central station", category="wallet"
@@ -185,6 +193,50 @@ def test_matching_suggests_the_right_pair_and_not_a_distractor(
         )
         assert len(notice) == 1
         assert notice[0].reporter_id == item(sessions, lost).reporter_id
+    # ... by e-mail, through a real SMTP server, with a link to their report.
+    link = f"https://lostfound.example.org/#/items/{lost}"
+    [mail] = [m for m in mailbox.messages if link in mailbox.text(m)]
+    assert mail["To"] == "r@example.org"
+    assert str(mail["Subject"]) == "Possible match for your report: Black leather wallet"
+
+
+def test_a_relayed_message_reaches_the_other_side_by_e_mail(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    mailbox: Mailbox,
+) -> None:
+    lost = new_item(ItemKind.LOST, "Red scarf", "wool", contact="+31 6 1111 2222")
+    found = new_item(ItemKind.FOUND, "Scarf found", "red wool scarf", contact="+31 6 3333 4444")
+    with sessions() as session:
+        match = Match(lost_item_id=lost, found_item_id=found, score=0.9)
+        session.add(match)
+        session.flush()
+        message = MatchMessage(match_id=match.id, sender_side="found", body="It is at the desk.")
+        session.add(message)
+        session.flush()
+        owner = session.get_one(Item, lost).reporter_id
+        session.add(
+            Notification(
+                match_id=match.id,
+                reporter_id=owner,
+                kind=message_kind(message.id),
+                payload={"item_id": str(lost), "title": "Red scarf", "text": message.body},
+            )
+        )
+        session.commit()
+        match_id = match.id
+
+    broker.send_task(NOTIFY_MATCH, args=[str(match_id)])
+
+    mail = wait_for(
+        lambda: [m for m in mailbox.messages if "Red scarf" in str(m["Subject"])],
+        what="the message by e-mail",
+    )[0]
+    assert str(mail["Subject"]) == "New message about: Red scarf"
+    assert "It is at the desk." in mailbox.text(mail)
+    assert "3333" not in mailbox.text(mail)  # the finder's contact stays theirs
 
 
 def test_vision_compares_the_shortlist_s_photos_only(

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.common.db import make_engine, make_sessionmaker
 from backend.common.jobs import SWEEP_PENDING, make_celery
 from backend.worker.worker.clients import NlpClient, VisionClient
-from backend.worker.worker.notify import DeliveryBackend, delivery_backend
 from backend.worker.worker.settings import WorkerSettings
 
 settings = WorkerSettings()
@@ -75,7 +74,6 @@ class Resources:
     sessions: sessionmaker[Session]
     nlp: NlpClient
     vision: VisionClient
-    delivery: DeliveryBackend
 
 
 @cache
@@ -86,5 +84,4 @@ def resources() -> Resources:
         sessions=make_sessionmaker(engine),
         nlp=NlpClient(settings.nlp_url, settings.http_timeout_s),
         vision=VisionClient(settings.vision_url, settings.http_timeout_s),
-        delivery=delivery_backend(settings),
     )

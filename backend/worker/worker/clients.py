@@ -12,7 +12,11 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from backend.common.contracts.nlp import AnalyzeRequest, AnalyzeResponse
-from backend.common.contracts.vision import FeatureRecord, SimilarityRequest, SimilarityResults
+from backend.common.contracts.vision import (
+    FeatureRecord,
+    ManySimilarityRequest,
+    SimilarityResults,
+)
 
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
 
@@ -129,8 +133,20 @@ class VisionClient:
         """Scores against every candidate, in calls of at most `batch` (vision's limit)."""
         scores: list[float] = []
         for start in range(0, len(candidates), batch):
-            request = SimilarityRequest(a=record, candidates=candidates[start : start + batch])
-            payload = json.dumps(request.model_dump(exclude_none=True)).encode()
+            try:
+                request = ManySimilarityRequest(
+                    a=FeatureRecord.model_validate(record),
+                    candidates=[
+                        FeatureRecord.model_validate(c) for c in candidates[start : start + batch]
+                    ],
+                )
+            except ValidationError as exc:  # a record of another extraction: not comparable
+                raise ServiceError(
+                    f"photo records vision cannot compare: {exc}",
+                    transient=False,
+                    reason="the photos were described by an older model",
+                ) from exc
+            payload = json.dumps(request.model_dump()).encode()
             self.similarity_bytes_sent += len(payload)
             body = _call(
                 self._client,

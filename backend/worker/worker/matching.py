@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from backend.common import match_record
 from backend.common.models import Item, ItemKind, Match, MatchStatus, Notification
+from backend.common.notices import MATCH_SUGGESTED
 from backend.worker.worker import retrieval
 from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.rules import CategoryCodes, category_codes, detail_text, place_name
@@ -35,8 +36,6 @@ from backend.worker.worker.scoring import (
 from backend.worker.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
-
-MATCH_SUGGESTED = "match_suggested"
 
 
 @dataclass(frozen=True)
@@ -291,6 +290,7 @@ def record_matches(
                 reporter_id=lost.reporter_id,
                 kind=MATCH_SUGGESTED,
                 payload={
+                    "item_id": str(lost_id),
                     "match_id": str(match_id),
                     "lost_item_id": str(lost_id),
                     "found_item_id": str(found_id),

@@ -11,16 +11,15 @@ from __future__ import annotations
 import tempfile
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 
 from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_SIMILARITY_CANDIDATES, MAX_TEXTS
-from backend.common.settings import ServiceSettings
+from backend.common.mail import MailSettings
 from backend.worker.worker.scoring import Scales, Weights
 
 
-class WorkerSettings(ServiceSettings):
+class WorkerSettings(MailSettings):
     nlp_url: str = Field(default="http://127.0.0.1:8001", description="NLP service base URL.")
     vision_url: str = Field(default="http://127.0.0.1:8002", description="Vision service base URL.")
     http_timeout_s: float = Field(default=30.0, gt=0)
@@ -140,13 +139,6 @@ class WorkerSettings(ServiceSettings):
     liveness_max_age_s: float = Field(
         default=90.0, gt=0, description="Older than this: the worker is hung (restart it)."
     )
-
-    # Notifications.
-    notification_backend: Literal["log", "smtp"] = "log"
-    smtp_host: str = "localhost"
-    smtp_port: int = 25
-    smtp_sender: str = "lost-and-found@localhost"
-    smtp_starttls: bool = False
 
     def weights(self) -> Weights:
         return Weights(

@@ -48,6 +48,7 @@ from backend.worker.worker.app import celery_app, resources, settings
 from backend.worker.worker.clients import ServiceError
 from backend.worker.worker.enrichment import enrich
 from backend.worker.worker.matching import find_matches, record_matches
+from backend.worker.worker.notify import Undeliverable, deliver
 
 log = logging.getLogger(__name__)
 
@@ -267,9 +268,8 @@ def send_quietly(
 @celery_app.task(name=NOTIFY_MATCH, bind=True, max_retries=None)
 def notify_match(self: Task, match_id: str) -> int:
     """Deliver the match's pending notifications; sent ones are never sent again."""
-    res = resources()
     delivered = 0
-    with res.sessions() as session:
+    with resources().sessions() as session:
         pending = session.scalars(
             select(Notification)
             .where(
@@ -283,7 +283,11 @@ def notify_match(self: Task, match_id: str) -> int:
             reporter = session.get_one(Reporter, notification.reporter_id)
             notification.attempts += 1
             try:
-                res.delivery.deliver(notification, reporter)
+                deliver(settings, notification, reporter)
+            except Undeliverable as exc:
+                notification.error = str(exc)
+                notification.status = NotificationStatus.FAILED
+                continue
             except Exception as exc:
                 failure = exc
                 notification.error = str(exc)[:2000]

@@ -4,6 +4,7 @@ path, port or command the service really has."""
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +205,13 @@ def test_the_worker_liveness_probe_checks_the_worker_itself() -> None:
     (_, worker), *_ = (c for c in containers("Deployment") if c[0].endswith("lostfound-worker"))
     assert worker["livenessProbe"]["exec"]["command"][-1] == "--live"
     assert worker["readinessProbe"]["exec"]["command"][-1] != "--live"
+
+
+def test_the_api_trusts_x_forwarded_for_from_the_ingress_network_only() -> None:
+    [config] = [d for _, d in DOCUMENTS if d["kind"] == "ConfigMap"]
+    trusted = config["data"]["FORWARDED_ALLOW_IPS"]
+
+    networks = [ipaddress.ip_network(part.strip()) for part in trusted.split(",")]
+
+    assert networks and "*" not in trusted
+    assert all(not network.is_global for network in networks)  # a cluster network, not the world

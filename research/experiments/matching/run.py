@@ -129,7 +129,9 @@ def enrich(reports: list[dict[str, Any]]) -> dict[str, Any]:
         if report["photo"]:
             p = report["photo"]
             png = photo_png(p["seed"], tuple(p["rgb"]), p["turned"], 7000 + index)
-            rgb, size = decode_image(png, max_bytes=10**8, max_pixels=10**8, work_size=640)
+            rgb, size = decode_image(
+                png, max_bytes=10**8, max_pixels=10**8, max_decoded_pixels=10**8, work_size=640
+            )
             records[report["id"]] = extract_features(rgb, size, 500)
             photos[report["id"]] = parse_record(records[report["id"]])
     # Each report's match record, as the worker stores it.

@@ -6,19 +6,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, File, Form, UploadFile, status
 from sqlalchemy.orm import Session
 
 from backend.api.app.deps import (
     CallerDep,
     DatabaseRoute,
     JobsDep,
+    PageDep,
     PhotosDep,
     RateLimitsDep,
     SessionDep,
     SettingsDep,
 )
-from backend.api.app.errors import Invalid
+from backend.api.app.paging import Page
 from backend.api.app.schemas import BatchOut, BatchProgress, BatchRowOut, BatchRowPage
 from backend.api.app.services import batches
 from backend.common.models import Batch, BatchRow, RowOutcome
@@ -29,7 +30,7 @@ REFUSED_SHOWN = 100  # refused rows in a batch's answer; all of them page by pag
 
 
 def batch_view(session: Session, batch: Batch) -> BatchOut:
-    refused, _ = batches.rows(session, batch, RowOutcome.REFUSED, 1, REFUSED_SHOWN)
+    refused, _ = batches.rows(session, batch, RowOutcome.REFUSED, Page(1, REFUSED_SHOWN))
     return BatchOut(
         id=batch.id,
         file_name=batch.file_name,
@@ -106,14 +107,11 @@ def read_batch_rows(
     batch_id: uuid.UUID,
     session: SessionDep,
     caller: CallerDep,
-    settings: SettingsDep,
+    page: PageDep,
     outcome: RowOutcome | None = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int | None, Query(ge=1)] = None,
 ) -> BatchRowPage:
-    size = page_size or settings.default_page_size
-    if size > settings.max_page_size:
-        raise Invalid(("query", "page_size"), f"must be at most {settings.max_page_size}")
     batch = batches.load(session, caller, batch_id)
-    found, total = batches.rows(session, batch, outcome, page, size)
-    return BatchRowPage(rows=[_row(row) for row in found], total=total, page=page, page_size=size)
+    found, total = batches.rows(session, batch, outcome, page)
+    return BatchRowPage(
+        rows=[_row(row) for row in found], total=total, page=page.number, page_size=page.size
+    )

@@ -15,12 +15,11 @@ from backend.api.app.deps import (
     DatabaseRoute,
     JobsDep,
     OptionalCallerDep,
+    PageDep,
     PhotosDep,
     RateLimitsDep,
     SessionDep,
-    SettingsDep,
 )
-from backend.api.app.errors import Invalid
 from backend.api.app.schemas import (
     ItemCreate,
     ItemPage,
@@ -32,13 +31,20 @@ from backend.api.app.schemas import (
 from backend.api.app.services import items
 from backend.api.app.views import item_private, item_public, item_view, photo_url
 from backend.common.geo import haversine_km
-from backend.common.inputs import IsoDateTime, SingleLine, as_utc
+from backend.common.inputs import IsoDateTime, SingleLine, search_bound
 from backend.common.models import ItemKind, ItemStatus
 
 router = APIRouter(prefix="/items", tags=["items"], route_class=DatabaseRoute)
 
-# Deeper than any listing a person pages through; keeps OFFSET inside a 64-bit integer.
-MAX_PAGE = 100_000
+_LATITUDE = r"[-+]?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+_LONGITUDE = r"[-+]?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+# 'latitude,longitude': the pair (and its ranges) is the pattern, so no half of it is lost.
+NEAR_PATTERN = f"^{_LATITUDE},{_LONGITUDE}$"
+
+
+def point_of(near: str) -> tuple[float, float]:
+    latitude, longitude = near.split(",")
+    return float(latitude), float(longitude)
 
 
 @router.post(
@@ -64,60 +70,59 @@ def create_item(
 @router.get("", response_model=ItemPage, summary="List and search reports (no contact details)")
 def list_items(
     session: SessionDep,
-    settings: SettingsDep,
     caller: OptionalCallerDep,
+    page: PageDep,
     kind: ItemKind | None = None,
     category: Annotated[Annotated[str, SingleLine] | None, Query(max_length=50)] = None,
     q: Annotated[
         Annotated[str, SingleLine] | None,
-        Query(max_length=200, description="Words in the title (the public part of a report)"),
+        Query(
+            max_length=200,
+            description="Words in the title (the public part of a report), taken literally",
+        ),
     ] = None,
     item_status: Annotated[ItemStatus | None, Query(alias="status")] = None,
-    near_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-    near_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    near: Annotated[
+        str | None,
+        Query(
+            pattern=NEAR_PATTERN,
+            description="A point, 'latitude,longitude' in degrees (52.3731,4.8926): reports "
+            "within radius_km of it, nearest first (by their public, rounded place)",
+        ),
+    ] = None,
     radius_km: Annotated[float, Query(gt=0, le=500)] = 10.0,
     occurred_from: IsoDateTime | None = None,
     occurred_to: IsoDateTime | None = None,
     deleted: Annotated[bool, Query(description="Admin only: list deleted items too")] = False,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    page_size: Annotated[int | None, Query(ge=1)] = None,
 ) -> ItemPage:
-    size = page_size or settings.default_page_size
-    if size > settings.max_page_size:
-        raise Invalid(("query", "page_size"), f"must be at most {settings.max_page_size}")
-    if (near_lat is None) != (near_lon is None):
-        raise Invalid(("query", "near_lon"), "near_lat and near_lon go together")
-    try:
-        occurred_from = as_utc(occurred_from, field="occurred_from") if occurred_from else None
-        occurred_to = as_utc(occurred_to, field="occurred_to") if occurred_to else None
-    except ValueError as exc:
-        raise Invalid(("query", "occurred_from"), str(exc)) from exc
-    near = (near_lat, near_lon) if near_lat is not None and near_lon is not None else None
+    occurred_from = search_bound(occurred_from) if occurred_from else None
+    occurred_to = search_bound(occurred_to) if occurred_to else None
+    point = None if near is None else point_of(near)
     search = items.Search(
         kind=kind,
         category=category,
         words=q,
         status=item_status,
-        near=near,
+        near=point,
         radius_km=radius_km,
         occurred_from=occurred_from,
         occurred_to=occurred_to,
         deleted=deleted,
     )
-    rows, total = items.search(session, caller, search, page, size)
+    rows, total = items.search(session, caller, search, page)
 
     def distance(item: ItemPublic) -> float | None:
         # From the public (rounded) place: exact distances to chosen points would give it away.
-        if near is None or item.latitude is None or item.longitude is None:
+        if point is None or item.latitude is None or item.longitude is None:
             return None
-        return round(haversine_km(near[0], near[1], item.latitude, item.longitude), 1)
+        return round(haversine_km(point[0], point[1], item.latitude, item.longitude), 1)
 
     views = [item_public(item) for item in rows]
     return ItemPage(
         items=[view.model_copy(update={"distance_km": distance(view)}) for view in views],
         total=total,
-        page=page,
-        page_size=size,
+        page=page.number,
+        page_size=page.size,
     )
 
 
@@ -175,7 +180,7 @@ def restore_item(
     response_model=PhotoOut,
     summary="Upload (or replace) the photo of your report: JPEG, PNG or WebP",
     responses={
-        413: {"description": "Larger than MAX_PHOTO_BYTES"},
+        413: {"description": "Larger than MAX_PHOTO_BYTES, or more pixels than allowed"},
         415: {"description": "Not a JPEG, PNG or WebP image (judged by its bytes)"},
     },
 )
@@ -187,9 +192,10 @@ def upload_photo(
     caller: CallerDep,
     jobs: JobsDep,
     store: PhotosDep,
+    rate_limits: RateLimitsDep,
     file: Annotated[UploadFile, File(description="The image")],
 ) -> PhotoOut:
-    item, stored = items.replace_photo(session, caller, item_id, file.file, store)
+    item, stored = items.replace_photo(session, caller, item_id, file.file, store, rate_limits)
     background.add_task(jobs.request_enrichment, [item.id])
     return PhotoOut(
         content_type=stored.content_type,

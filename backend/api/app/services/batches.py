@@ -26,11 +26,12 @@ from pydantic import ValidationError
 from sqlalchemy import case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from backend.api.app.deps import Caller
 from backend.api.app.errors import Forbidden, Invalid, NotFound
+from backend.api.app.paging import Page
 from backend.api.app.photo_store import PhotoStore, StoredPhoto
 from backend.api.app.rate_limits import RateLimits
 from backend.api.app.schemas import BulkReport
+from backend.api.app.services.access import Caller
 from backend.api.app.settings import ApiSettings
 from backend.common.images import ImageError
 from backend.common.models import (
@@ -45,6 +46,7 @@ from backend.common.models import (
     RowOutcome,
     include_deleted,
 )
+from backend.common.models.item import derived_columns
 from backend.common.web import validation_errors
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -313,6 +315,7 @@ def _store(
             items.append(
                 {
                     **fields,
+                    **derived_columns(fields),
                     "id": item_id,
                     "reporter_id": office.id,
                     "batch_id": batch.id,
@@ -426,8 +429,7 @@ def rows(
     session: Session,
     batch: Batch,
     outcome: RowOutcome | None,
-    page: int,
-    size: int,
+    page: Page,
 ) -> tuple[Sequence[BatchRow], int]:
     conditions = [BatchRow.batch_id == batch.id]
     if outcome is not None:
@@ -436,8 +438,8 @@ def rows(
         select(BatchRow)
         .where(*conditions)
         .order_by(BatchRow.row)
-        .offset((page - 1) * size)
-        .limit(size)
+        .offset(page.offset)
+        .limit(page.size)
     ).all()
     total = session.scalar(select(func.count()).select_from(BatchRow).where(*conditions)) or 0
     return found, total

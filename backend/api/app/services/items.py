@@ -9,19 +9,32 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from backend.api.app.deps import Caller
-from backend.api.app.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.api.app.errors import Conflict, Forbidden, NotFound
+from backend.api.app.paging import Page
 from backend.api.app.photo_store import PhotoStore, StoredPhoto
 from backend.api.app.rate_limits import RateLimits
-from backend.api.app.views import is_owner, may_see_photo
+from backend.api.app.services.access import Caller, is_owner, may_see_photo
+from backend.common.clock import in_utc
 from backend.common.db.spatial import squared_distance_km2, within_radius
 from backend.common.models import Item, ItemKind, ItemStatus, Photo, include_deleted
 
 # Changing these changes what the item matches, so they trigger enrichment and matching again.
+# (Private details are never matched on: they are the claim check's secret.)
 MATCHING_FIELDS = frozenset(
-    {"title", "description", "category", "colour", "brand", "latitude", "longitude", "occurred_at"}
+    {
+        "title",
+        "description",
+        "category",
+        "colour",
+        "brand",
+        "latitude",
+        "longitude",
+        "occurred_at",
+        "identifier",
+    }
 )
 
 
@@ -74,14 +87,18 @@ class Search:
 
 
 def search(
-    session: Session, caller: Caller | None, query: Search, page: int, size: int
+    session: Session, caller: Caller | None, query: Search, page: Page
 ) -> tuple[list[Item], int]:
     """One page of the reports `query` asks for (nearest first when near a point, else newest),
-    and how many there are in all."""
-    if query.occurred_from and query.occurred_to and query.occurred_from > query.occurred_to:
-        raise Invalid(("query", "occurred_from"), "occurred_from is after occurred_to")
-    if query.deleted and (caller is None or not caller.is_admin):
+    and how many there are in all. Anyone but the admin searches what the public view shows:
+    titles (never descriptions), the place as rounded, the day; no filter or order reads
+    anything finer, so a search cannot find what the view hides."""
+    admin = caller is not None and caller.is_admin
+    if query.deleted and not admin:
         raise Forbidden("only the admin may list deleted items")
+    latitude, longitude = (
+        (Item.latitude, Item.longitude) if admin else (Item.public_latitude, Item.public_longitude)
+    )
     conditions: list[ColumnElement[bool]] = []
     if query.kind is not None:
         conditions.append(Item.kind == query.kind)
@@ -90,30 +107,40 @@ def search(
     if query.status is not None:
         conditions.append(Item.status == query.status)
     if query.occurred_from is not None:
-        conditions.append(Item.occurred_at >= query.occurred_from)
+        conditions.append(
+            Item.occurred_at >= query.occurred_from
+            if admin
+            else Item.occurred_on >= in_utc(query.occurred_from).date()
+        )
     if query.occurred_to is not None:
-        conditions.append(Item.occurred_at <= query.occurred_to)
+        conditions.append(
+            Item.occurred_at <= query.occurred_to
+            if admin
+            else Item.occurred_on <= in_utc(query.occurred_to).date()
+        )
     for word in (query.words or "").split():
-        # Not the description: it holds the details that prove a claim (see views.py).
-        conditions.append(func.lower(Item.title).like(f"%{word.lower()}%"))
+        # Not the description: it is private. `%` and `_` are letters here, not wildcards.
+        conditions.append(Item.title.icontains(word, autoescape=True))
     if query.near is not None:
         lat, lon = query.near
-        conditions.append(within_radius(Item.latitude, Item.longitude, lat, lon, query.radius_km))
+        conditions.append(within_radius(latitude, longitude, lat, lon, query.radius_km))
 
     statement: Select[tuple[Item]] = select(Item).where(*conditions)
     count = select(func.count()).select_from(Item).where(*conditions)
     if query.deleted:
         statement, count = include_deleted(statement), include_deleted(count)
     if query.near is not None:
-        distance = squared_distance_km2(Item.latitude, Item.longitude, *query.near)
+        distance = squared_distance_km2(latitude, longitude, *query.near)
         statement = statement.order_by(distance, Item.id)
-    else:
+    elif admin:
         statement = statement.order_by(Item.occurred_at.desc(), Item.id)
-    rows = session.scalars(statement.offset((page - 1) * size).limit(size)).unique().all()
+    else:
+        statement = statement.order_by(Item.occurred_on.desc(), Item.id)
+    rows = session.scalars(statement.offset(page.offset).limit(page.size)).unique().all()
     return list(rows), session.scalar(count) or 0
 
 
-def of_reporter(session: Session, caller: Caller, page: int, size: int) -> tuple[list[Item], int]:
+def of_reporter(session: Session, caller: Caller, page: Page) -> tuple[list[Item], int]:
     """The caller's own reports, newest first."""
     if caller.reporter is None:
         raise NotFound("the admin token has no reporter")
@@ -122,8 +149,8 @@ def of_reporter(session: Session, caller: Caller, page: int, size: int) -> tuple
         select(Item)
         .where(mine)
         .order_by(Item.created_at.desc(), Item.id)
-        .offset((page - 1) * size)
-        .limit(size)
+        .offset(page.offset)
+        .limit(page.size)
     ).unique()
     total = session.scalar(select(func.count()).select_from(Item).where(mine)) or 0
     return list(rows), total
@@ -191,15 +218,33 @@ def attach_photo(item: Item, stored: StoredPhoto, actor: str | None) -> None:
 
 
 def replace_photo(
-    session: Session, caller: Caller, item_id: uuid.UUID, upload: BinaryIO, store: PhotoStore
+    session: Session,
+    caller: Caller,
+    item_id: uuid.UUID,
+    upload: BinaryIO,
+    store: PhotoStore,
+    rate_limits: RateLimits,
 ) -> tuple[Item, StoredPhoto]:
     """Check, re-encode and store the owner's photo; nothing half-stored: the new file goes if
-    its row did not make it, the old one once the new row is committed."""
-    item = load_item(session, item_id, for_update=True)
-    require_owner(item, caller)
-    stored = store.save(upload)
-    old_file = item.photo.file_name if item.photo else None
+    its row did not make it, the old one once the new row is committed. Replacements of one
+    report run one at a time (the last one wins): the row is locked before the photo is read."""
+    require_owner(load_item(session, item_id), caller)
+    assert caller.reporter is not None
+    rate_limits.check(rate_limits.photos, f"reporter:{caller.reporter.id}")
+    stored = store.save(upload)  # the slow part, before any lock
     try:
+        session.rollback()
+        # The row lock, taken by a write as the transaction's first statement: PostgreSQL locks
+        # the row, SQLite takes its write lock before reading (no stale snapshot either way).
+        session.execute(
+            sql_update(Item)
+            .where(Item.id == item_id)
+            .values(updated_at=Item.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        item = load_item(session, item_id)
+        session.refresh(item)  # the photo another upload stored just now
+        old_file = item.photo.file_name if item.photo else None
         attach_photo(item, stored, caller.actor)
         session.commit()
     except BaseException:
@@ -219,7 +264,7 @@ def open_photo(
     # A replacement may delete the file between reading the row and opening it: read again.
     for _attempt in range(3):
         item = load_item(session, item_id)
-        if not may_see_photo(item, caller, session):
+        if not may_see_photo(session, item, caller):
             raise Forbidden(
                 "the photo is shown to the reporter and to the other side of a match both "
                 "sides confirmed"

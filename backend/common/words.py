@@ -1,0 +1,57 @@
+"""Words of report texts as the rules compare them: one tokeniser, one stemmer, one list of words
+that identify nothing. The claim check (claims.py) and the matching details
+(backend/worker/worker/scoring.py) both read reports through `content_terms`, so "engraved" and
+"engraving", "J.K." and "JK" are one detail everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Letters and digits of any script ("é", "ß"); "_" is not a letter.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Function words (English and Dutch) and what every report says; none identifies an object.
+STOP_WORDS = frozenset(
+    """
+    a am an and are as at be been but by do for from go had has have he her his i if in is it
+    its me my no of on or our she so that the their there them they this to up us was we were
+    what when where which who with you your lost found left near around somewhere someone
+    picked dropped last seen missing please contact thanks one some little small big very
+    about after also back could into just over under would really other inside outside item
+    thing things think maybe probably
+    de het een en van in is op te dat die met voor zijn niet aan er maar om ook als bij of
+    uit nog wel naar dan dit mijn je ik we wij hij zij ze was heb heeft hebben geen kan
+    verloren gevonden kwijt ergens iets
+    """.split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text`, case-folded, in order."""
+    return _WORD.findall(text.casefold())
+
+
+def stem(word: str) -> str:
+    """A light suffix strip: "stickers" and "sticker", "engraved" and "engraving" are one."""
+    for suffix in ("ings", "ing", "ed", "es", "s", "er", "ly"):
+        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content words of `text`; a run of single letters is read as initials ("J.K." and
+    "JK" are both "jk"); single digits and function words are left out."""
+    terms: set[str] = set()
+    initials = ""
+    for token in [*tokens(text), ""]:
+        if len(token) == 1 and token.isalpha():
+            initials += token
+            continue
+        if len(initials) >= 2:
+            terms.add(initials)
+        initials = ""
+        if len(token) > 1 and token not in STOP_WORDS:
+            terms.add(stem(token))
+    return terms
