@@ -1,7 +1,8 @@
-// The app: a router over hash URLs (#/report, #/mine, #/items/<id>, #/account), one page each.
+// The app: a router over hash URLs (#/report, #/mine, #/items/<id>, #/account,
+// #/sign-in/<code> from an e-mailed link), one page each.
 import { createApi } from "./api/client";
 import { announce } from "./dom";
-import { accountPage } from "./pages/account";
+import { accountPage, signInPage } from "./pages/account";
 import { itemPage } from "./pages/item";
 import { minePage } from "./pages/mine";
 import { reportPage } from "./pages/report";
@@ -35,6 +36,7 @@ async function start(): Promise<void> {
   const route = async () => {
     const [, page, id] = window.location.hash.split("/");
     announce("");
+    if (page === "sign-in" && id) return signInPage(app, id);
     if (!session.token && page !== "account") return accountPage(app);
     if (page === "report") return reportPage(app);
     if (page === "items" && id) return itemPage(app, id);

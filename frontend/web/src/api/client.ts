@@ -9,6 +9,7 @@ export type ItemPublic = Schemas["ItemPublic"];
 export type ItemCreate = Schemas["ItemCreate"];
 export type MatchOut = Schemas["MatchOut"];
 export type ReporterCreated = Schemas["ReporterCreated"];
+export type TokenOut = Schemas["TokenOut"];
 
 export type Api = ReturnType<typeof createApi>;
 

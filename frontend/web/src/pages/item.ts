@@ -1,11 +1,12 @@
-import { problem, type ItemPublic, type MatchOut } from "../api/client";
+import { problem, type ItemPrivate, type MatchOut } from "../api/client";
 import { announce, field, h, show } from "../dom";
 import { reasons } from "../explain";
+import { nextSteps, WARNINGS, type Step } from "../handover";
 import type { App } from "../main";
 
 const REFRESH_MS = 3000;
 
-/** One of your reports and the matches suggested for it: confirm, reject, meet. */
+/** One of your reports and the matches suggested for it: confirm, check, talk, meet. */
 export async function itemPage(app: App, id: string): Promise<void> {
   const path = { params: { path: { item_id: id } } };
   const { data: item, error } = await app.api.GET("/items/{item_id}", path);
@@ -13,6 +14,7 @@ export async function itemPage(app: App, id: string): Promise<void> {
     show(app.main, "Report");
     return announce(problem(error));
   }
+  const mine = item as ItemPrivate;
   const { data: matches } = await app.api.GET("/items/{item_id}/matches", path);
   const summary = h(
     "p",
@@ -21,18 +23,15 @@ export async function itemPage(app: App, id: string): Promise<void> {
     item.place_name ? ` at ${item.place_name}` : "",
   );
   const found = matches ?? [];
-  const list = h(
-    "ul",
-    { class: "cards", "aria-label": "Suggested matches" },
-    ...found.map((match) => matchCard(app, match, item, () => void itemPage(app, id))),
-  );
+  const again = () => void itemPage(app, id);
+  const cards = await Promise.all(found.map((match) => matchCard(app, match, mine, again)));
   show(
     app.main,
     item.title,
     summary,
     h("h2", {}, "Suggested matches"),
     found.length
-      ? list
+      ? h("ul", { class: "cards", "aria-label": "Suggested matches" }, ...cards)
       : h(
           "p",
           {},
@@ -41,89 +40,225 @@ export async function itemPage(app: App, id: string): Promise<void> {
             : "Your report is being read; matches appear here.",
         ),
   );
-  if (!found.length || item.enrichment_state !== "done") {
-    // Matching runs in the background: look again until something is there.
-    window.setTimeout(() => {
-      if (window.location.hash === `#/items/${id}`) void refresh(app, id, found.length);
-    }, REFRESH_MS);
-  }
+  // Matching and the other side's answers arrive in the background: look again for changes.
+  window.setTimeout(() => {
+    if (window.location.hash === `#/items/${id}`) void refresh(app, id, fingerprint(found));
+  }, REFRESH_MS);
 }
 
-async function refresh(app: App, id: string, shown: number): Promise<void> {
+function fingerprint(matches: MatchOut[]): string {
+  return matches.map((m) => `${m.id}:${m.status}:${m.awaiting}:${m.other_contact}`).join("|");
+}
+
+async function refresh(app: App, id: string, shown: string): Promise<void> {
+  if (document.activeElement?.matches("textarea, input")) {
+    // Someone is typing: do not redraw under their hands.
+    window.setTimeout(() => void refresh(app, id, shown), REFRESH_MS);
+    return;
+  }
   const { data } = await app.api.GET("/items/{item_id}/matches", {
     params: { path: { item_id: id } },
   });
-  if ((data?.length ?? 0) !== shown) {
+  if (data && fingerprint(data) !== shown) {
     await itemPage(app, id);
-    const count = data?.length ?? 0;
-    announce(count === 1 ? "1 suggested match." : `${count} suggested matches.`);
+    announce(data.length === 1 ? "1 suggested match." : `${data.length} suggested matches.`);
   } else if (window.location.hash === `#/items/${id}`) {
     window.setTimeout(() => void refresh(app, id, shown), REFRESH_MS);
   }
 }
 
-function matchCard(app: App, match: MatchOut, mine: ItemPublic, changed: () => void): HTMLElement {
+async function matchCard(
+  app: App,
+  match: MatchOut,
+  mine: ItemPrivate,
+  changed: () => void,
+): Promise<HTMLElement> {
   const other = match.other_item;
-  const heading = h("h3", {}, `${other.kind === "found" ? "Found" : "Lost"}: ${other.title}`);
-  const why = h(
-    "ul",
-    { class: "reasons" },
-    ...reasons(match, mine).map((reason) => h("li", {}, reason)),
-  );
-  const parts: (HTMLElement | null)[] = [heading, why];
-  if (match.other_contact) {
+  const parts: (HTMLElement | null)[] = [
+    h("h3", {}, `${other.kind === "found" ? "Found" : "Lost"}: ${other.title}`),
+    h("ul", { class: "reasons" }, ...reasons(match, mine).map((reason) => h("li", {}, reason))),
+  ];
+  if (match.status === "rejected") parts.push(h("p", {}, "You or they said this is not it."));
+  if (match.awaiting) parts.push(h("p", { class: "awaiting" }, `Waiting for ${match.awaiting}.`));
+  if (match.finder_proof && match.your_side === "lost") {
+    parts.push(h("p", {}, "The finder says: ", h("q", {}, match.finder_proof)));
+    if (match.proof_verified)
+      parts.push(h("p", {}, "It names the private details of your report."));
+  }
+  if (match.your_side === "found" && match.finder_proof) {
+    parts.push(h("p", {}, "You said: ", h("q", {}, match.finder_proof)));
     parts.push(
-      h("p", { class: "contact" }, "Their contact: ", h("strong", {}, match.other_contact)),
+      match.owner_claim
+        ? h("p", {}, "The owner says only they know: ", h("q", {}, match.owner_claim))
+        : h("p", {}, WARNINGS.emptyClaim),
     );
-  } else if (match.status === "rejected") {
-    parts.push(h("p", {}, "You or they said this is not it."));
-  } else {
-    if (match.awaiting) parts.push(h("p", { class: "awaiting" }, `Waiting for ${match.awaiting}.`));
-    if (match.finder_proof && match.your_side === "lost") {
-      parts.push(h("p", {}, "The finder says: ", h("q", {}, match.finder_proof)));
-    }
-    if (!match.you_confirmed || (match.your_side === "lost" && !match.proof_verified)) {
-      parts.push(decision(app, match, changed));
-    }
+  }
+  for (const step of nextSteps(match)) {
+    parts.push(await stepView(app, match, mine, step, changed));
   }
   return h("li", { class: "match" }, ...parts);
 }
 
-function decision(app: App, match: MatchOut, changed: () => void): HTMLElement {
+async function stepView(
+  app: App,
+  match: MatchOut,
+  mine: ItemPrivate,
+  step: Step,
+  changed: () => void,
+): Promise<HTMLElement> {
   const path = { params: { path: { match_id: match.id } } };
-  const finder = match.your_side === "found";
-  const proof = h("textarea", { id: `proof-${match.id}`, name: "proof", rows: "2" });
-  const confirm = h(
-    "button",
-    { type: "submit" },
-    finder ? "Confirm with proof" : "Yes, that's mine",
+  const act = async (call: Promise<{ error?: unknown }>, done: string): Promise<void> => {
+    const { error } = await call;
+    if (error) return announce(problem(error));
+    announce(done);
+    changed();
+  };
+  switch (step.kind) {
+    case "prove": {
+      const proof = h("textarea", { id: `proof-${match.id}`, name: "proof", rows: "3" });
+      const form = h(
+        "form",
+        { class: "decision" },
+        field(
+          "Proof",
+          proof,
+          "Something only the item in hand shows: a mark, an engraving, what is inside. " +
+            "You answer once; then you see what the owner says.",
+        ),
+        h("button", { type: "submit" }, "Confirm with proof"),
+      );
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        void act(
+          app.api.POST("/matches/{match_id}/confirm", { ...path, body: { proof: proof.value } }),
+          "Confirmed.",
+        );
+      });
+      return form;
+    }
+    case "confirm": {
+      const form = h("form", { class: "decision" });
+      let details: HTMLTextAreaElement | null = null;
+      if (!mine.private_details) {
+        // The finder will be asked to match these: without them only a person can judge.
+        details = h("textarea", { id: `details-${match.id}`, name: "details", rows: "2" });
+        form.append(
+          field(
+            "Private details",
+            details,
+            "What only you know of it (an engraving, what was inside): the finder's answer " +
+              "is checked against it. Never shown publicly.",
+          ),
+        );
+      }
+      form.append(h("button", { type: "submit" }, "Yes, that's mine"));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        void (async () => {
+          if (details?.value.trim()) {
+            const { error } = await app.api.PATCH("/items/{item_id}", {
+              params: { path: { item_id: mine.id } },
+              body: { private_details: details.value },
+            });
+            if (error) return announce(problem(error));
+          }
+          await act(app.api.POST("/matches/{match_id}/confirm", path), "Confirmed.");
+        })();
+      });
+      return form;
+    }
+    case "accept-proof":
+    case "accept-claim": {
+      const owner = step.kind === "accept-proof";
+      const button = h(
+        "button",
+        { type: "button", class: "warning" },
+        owner ? "Accept this proof" : "Yes, that describes the item I hold",
+      );
+      button.addEventListener("click", () => {
+        const url = owner ? "/matches/{match_id}/accept-proof" : "/matches/{match_id}/accept-claim";
+        void act(app.api.POST(url, path), "Accepted.");
+      });
+      return h(
+        "div",
+        {
+          class: "check",
+          role: "group",
+          "aria-label": owner ? "The finder's proof" : "The owner's claim",
+        },
+        h("p", { class: "warning-text" }, owner ? WARNINGS.proof : WARNINGS.claim),
+        h("blockquote", {}, owner ? step.proof : step.claim || "(nothing)"),
+        button,
+      );
+    }
+    case "reject": {
+      const button = h("button", { type: "button", class: "secondary" }, "No, that's not it");
+      button.addEventListener("click", () => {
+        void act(app.api.POST("/matches/{match_id}/reject", path), "Rejected.");
+      });
+      return button;
+    }
+    case "talk":
+      return conversation(app, match, changed);
+  }
+}
+
+/** Agreed: messages through the platform, and each side's own choice to show its contact. */
+async function conversation(app: App, match: MatchOut, changed: () => void): Promise<HTMLElement> {
+  const path = { params: { path: { match_id: match.id } } };
+  const { data: messages } = await app.api.GET("/matches/{match_id}/messages", path);
+  const thread = h(
+    "ol",
+    { class: "messages", "aria-label": "Messages" },
+    ...(messages ?? []).map((message) =>
+      h(
+        "li",
+        { class: message.from_you ? "from-you" : "from-them" },
+        h("span", { class: "who" }, message.from_you ? "You: " : "They: "),
+        message.text,
+      ),
+    ),
   );
-  const reject = h("button", { type: "button", class: "secondary" }, "No, that's not it");
-  const form = h(
+  const text = h("textarea", { id: `message-${match.id}`, name: "message", rows: "2" });
+  const send = h(
     "form",
     { class: "decision" },
-    finder
-      ? field("Proof", proof, "Something only the item in hand shows: a mark, what is inside.")
-      : null,
-    confirm,
-    reject,
+    field("Message", text, "They get it by e-mail, without your address."),
+    h("button", { type: "submit" }, "Send message"),
   );
-  form.addEventListener("submit", async (event) => {
+  send.addEventListener("submit", async (event) => {
     event.preventDefault();
-    // The owner accepts a proof the claim check could not verify by saying "yes" after reading it.
-    const body = finder
-      ? { proof: proof.value, accept_proof: false }
-      : { accept_proof: Boolean(match.finder_proof) && !match.proof_verified };
-    const { error } = await app.api.POST("/matches/{match_id}/confirm", { ...path, body });
+    const { error } = await app.api.POST("/matches/{match_id}/messages", {
+      ...path,
+      body: { text: text.value },
+    });
     if (error) return announce(problem(error));
-    announce("Confirmed.");
+    announce("Message sent.");
     changed();
   });
-  reject.addEventListener("click", async () => {
-    const { error } = await app.api.POST("/matches/{match_id}/reject", path);
+  const share = h(
+    "button",
+    { type: "button", class: "secondary" },
+    match.you_share_contact ? "Stop showing my contact" : "Show them my contact",
+  );
+  share.addEventListener("click", async () => {
+    const { error } = await app.api.PUT("/matches/{match_id}/share-contact", {
+      ...path,
+      body: { share: !match.you_share_contact },
+    });
     if (error) return announce(problem(error));
-    announce("Rejected.");
+    announce(match.you_share_contact ? "Your contact is hidden again." : "Your contact is shown.");
     changed();
   });
-  return form;
+  return h(
+    "div",
+    { class: "talk" },
+    h("p", {}, "You both confirmed and each answer was checked: arrange the hand-over here."),
+    match.other_contact
+      ? h("p", { class: "contact" }, "Their contact: ", h("strong", {}, match.other_contact))
+      : null,
+    thread,
+    send,
+    share,
+  );
 }

@@ -21,6 +21,8 @@ export async function reportPage(app: App): Promise<void> {
   found.name = "kind";
   const title = input("title", { required: true, maxlength: "200" });
   const description = h("textarea", { id: "description", name: "description", rows: "4" });
+  const details = h("textarea", { id: "private-details", name: "private_details", rows: "2" });
+  const identifier = input("identifier", { maxlength: "100", autocomplete: "off" });
   const category = input("category", { maxlength: "50" });
   const colour = input("colour", { maxlength: "50" });
   const brand = input("brand", { maxlength: "80" });
@@ -53,7 +55,23 @@ export async function reportPage(app: App): Promise<void> {
       h("div", { class: "choice" }, found, h("label", { for: "kind-found" }, "found something")),
     ),
     field("What is it?", title, "A short title: “Black leather wallet”."),
-    field("Description", description, "What makes it yours: marks, contents, engravings."),
+    field(
+      "Description",
+      description,
+      "What it looks like. Used to find its match; not shown publicly, and shown to the other " +
+        "side only once you both agree.",
+    ),
+    field(
+      "Private details",
+      details,
+      "What only the owner (or whoever holds it) knows: an engraving, what is inside, a mark. " +
+        "Never shown publicly: the other side must name it. Keep it out of the title.",
+    ),
+    field(
+      "Serial number, IMEI or frame number (optional)",
+      identifier,
+      "Private. A report with the same number is matched exactly.",
+    ),
     field("Kind of item", category),
     field("Colour", colour),
     field("Brand", brand),
@@ -66,7 +84,12 @@ export async function reportPage(app: App): Promise<void> {
       locate,
     ),
     field("When", occurred),
-    field("Your contact", contact, "Shown only to the other person once you both confirm."),
+    field(
+      "Your contact",
+      contact,
+      "Never shown unless you choose to, after you both agree; until then you talk through " +
+        "messages here.",
+    ),
     field("Photo (optional)", photo),
     h("button", { type: "submit" }, "Send report"),
   );
@@ -80,6 +103,8 @@ export async function reportPage(app: App): Promise<void> {
       kind: found.checked ? "found" : "lost",
       title: title.value,
       description: description.value,
+      private_details: details.value,
+      identifier: identifier.value.trim() || null,
       category: category.value || null,
       colour: colour.value || null,
       brand: brand.value || null,
