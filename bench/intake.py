@@ -29,6 +29,7 @@ import httpx
 import redis
 
 from backend.common.limits import MAX_TEXTS
+from backend.common.taxonomy import taxonomy
 from backend.common.testing.postgres import throwaway_database
 from backend.worker.worker.enrichment import describe
 from bench._reports import GeneratedReport, reports
@@ -140,7 +141,8 @@ def running_stack(workers: int, redis_url: str) -> Iterator[Stack]:
 def measure(workers: int, args: argparse.Namespace) -> dict[str, Any]:
     lost = list(reports(args.lost, seed=1, kind="lost", days=60))
     found = list(reports(args.reports, seed=2, kind="found", days=7))
-    texts = [describe(SimpleNamespace(**vars(r))) for r in found[: args.nlp_texts]]  # type: ignore[arg-type]
+    vocabulary = taxonomy()
+    texts = [describe(SimpleNamespace(**vars(r)), vocabulary) for r in found[: args.nlp_texts]]  # type: ignore[arg-type]
     print(f"\n{workers} worker process(es): starting the stack ...", flush=True)
     with running_stack(workers, args.redis_url) as stack:
         nlp_rate = nlp_texts_per_second(stack, texts)

@@ -16,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from backend.common import match_record
-from backend.worker.worker.scoring import Scales, Weights, first_pass, score
+from backend.common.taxonomy import PACKAGED_TERMS
+from backend.worker.worker.rules import category_codes
+from backend.worker.worker.scoring import Scales, first_pass, match_model, shortlist
 
 DIM = 384
 REPEATS = 7
@@ -54,9 +56,8 @@ def best_of(fn: Callable[[], object], repeats: int = REPEATS) -> float:
 
 def main() -> None:
     rng = np.random.default_rng(0)
-    weights = Weights(
-        text=0.3, image=0.2, attributes=0.1, category=0.2, details=0.8, distance=0.03, time=0.02
-    )
+    model = match_model()
+    codes = category_codes(PACKAGED_TERMS)
     scales = Scales(distance_km=5, time_days=14)
     query_vector = rng.standard_normal(DIM).astype(np.float32)
     query_vector /= np.linalg.norm(query_vector)
@@ -83,9 +84,9 @@ def main() -> None:
         def first(blobs: list[bytes] = blobs) -> None:
             # Bytes from SQL -> records -> every first-pass component -> the 30 best.
             records = match_record.unpack(blobs, DIM)
-            query, candidates = first_pass(mine, records, np.ones(len(records)))
-            parts = score(query, candidates, weights, scales)
-            np.argsort(-parts["total"], kind="stable")[:30]
+            category = codes.compatibility("wallet", records["category"])
+            probe, candidates = first_pass(mine, records, category, codes)
+            shortlist(probe, candidates, model, scales, 30, 5)
 
         def baseline(embeddings: np.ndarray = embeddings) -> None:
             cosine = embeddings @ query_vector

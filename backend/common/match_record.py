@@ -4,9 +4,14 @@ Matching one new report reads every open report of the other kind in its time wi
 place: thousands of rows in a table of a million. As ORM objects that took seconds; one bytes
 column read straight from a covering index (models/item.py, `ix_item_match`) takes
 milliseconds. The record holds what the first scoring pass needs: the text embedding quantised
-to int8 (384 bytes, a quarter of float32), colour and brand masks, the category, the place, the
-time and the photo's compact descriptor (backend/common/photo_similarity.py). What a person
-reads (title, description, photo) stays in the row, for the shortlist only.
+to int8 (384 bytes, a quarter of float32), colour and brand masks, the category and the other
+categories the report mentions (what a bag held), the place (or that it was a journey), the
+time, a hash of the item's identifier and the photo's compact descriptor
+(backend/common/photo_similarity.py). What a person reads (title, description, photo) stays in
+the row, for the shortlist only.
+
+Version 1 records (before mentions, identifier and journey) are still read, those fields
+empty, until their items are enriched again.
 
 Written by the worker at enrichment, read by the worker at matching; the migration that
 introduced it builds records from the columns it replaced.
@@ -19,43 +24,71 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 import numpy as np
 
 from backend.common.clock import in_utc
 from backend.common.photo_similarity import DESCRIPTOR_COLOUR_BYTES
 
-VERSION = 1
+VERSION = 2
 ATTRIBUTE_KEYS = ("colours", "brands")
+JOURNEY = 1  # flags: the report names a journey (a train, a bus): its place is a route
+
+
+def _fields(dim: int, version: int) -> list[tuple[Any, ...]]:
+    fields: list[tuple[Any, ...]] = [
+        ("version", "u1"),
+        ("dim", "<u2"),
+        ("id", "V16"),
+        ("occurred_days", "<f8"),  # days since the epoch
+        ("latitude", "<f4"),  # NaN: no coordinates
+        ("longitude", "<f4"),
+        ("colours", "<u8"),  # attribute masks (attribute_mask)
+        ("brands", "<u8"),
+        ("category", "<u4"),  # category_code; 0: unknown
+    ]
+    if version >= 2:
+        fields += [
+            ("mentions", "<u8"),  # attribute_mask of every category the text names
+            ("ident", "<u8"),  # identifier_hash; 0: none
+            ("flags", "u1"),  # JOURNEY
+        ]
+    return [
+        *fields,
+        ("photo", "u1"),  # 1: phash and colour hold a photo's descriptor
+        ("phash", "<u8"),
+        ("colour", "u1", (DESCRIPTOR_COLOUR_BYTES,)),
+        ("vector", "i1", (dim,)),  # quantize(embedding)
+    ]
 
 
 @cache
-def record_dtype(dim: int) -> np.dtype:
+def record_dtype(dim: int, version: int = VERSION) -> np.dtype:
     """The record's layout for embeddings of `dim` dimensions (little-endian, packed)."""
-    return np.dtype(
-        [
-            ("version", "u1"),
-            ("dim", "<u2"),
-            ("id", "V16"),
-            ("occurred_days", "<f8"),  # days since the epoch
-            ("latitude", "<f4"),  # NaN: no coordinates
-            ("longitude", "<f4"),
-            ("colours", "<u8"),  # attribute masks (attribute_mask)
-            ("brands", "<u8"),
-            ("category", "<u4"),  # category_code; 0: unknown
-            ("photo", "u1"),  # 1: phash and colour hold a photo's descriptor
-            ("phash", "<u8"),
-            ("colour", "u1", (DESCRIPTOR_COLOUR_BYTES,)),
-            ("vector", "i1", (dim,)),  # quantize(embedding)
-        ]
+    return np.dtype(_fields(dim, version))
+
+
+# The canonical colours have bits of their own (a collision would make red agree with black);
+# other values share the remaining bits by CRC32 (rare collisions only over-match).
+OWN_BITS = {
+    colour: bit
+    for bit, colour in enumerate(
+        "black white grey red blue green yellow orange pink purple brown gold".split()
     )
+}
+_SHARED_BITS = 63 - len(OWN_BITS)
 
 
 def attribute_mask(values: Iterable[str]) -> int:
-    """A 63-bit set of canonical values (CRC32 buckets: rare collisions only over-match)."""
+    """A 63-bit set of canonical values."""
     mask = 0
     for value in values:
-        mask |= 1 << (zlib.crc32(value.strip().lower().encode()) % 63)
+        key = value.strip().lower()
+        bit = OWN_BITS.get(key)
+        if bit is None:
+            bit = len(OWN_BITS) + zlib.crc32(key.encode()) % _SHARED_BITS
+        mask |= 1 << bit
     return mask
 
 
@@ -64,6 +97,11 @@ def attribute_masks(attributes: Mapping[str, Iterable[str]] | None) -> tuple[int
     attributes = attributes or {}
     colours, brands = (attribute_mask(attributes.get(key, ())) for key in ATTRIBUTE_KEYS)
     return colours, brands
+
+
+def identifier_hash(key: str | None) -> int:
+    """An item's identifier key (its SHA-256, hex) as 64 bits; 0 without one."""
+    return (int(key[:16], 16) or 1) if key else 0
 
 
 def category_code(category: str | None) -> int:
@@ -93,8 +131,11 @@ def pack(
     canonical_category: str | None,
     vector: np.ndarray,
     descriptor: tuple[int, bytes] | None,
+    identifier_key: str | None = None,
+    journey: bool = False,
 ) -> bytes:
-    """One item's record; `vector` is quantize()d, `descriptor` from photo_similarity."""
+    """One item's record; `vector` is quantize()d, `descriptor` from photo_similarity; the
+    categories the text mentions are `attributes["categories"]`."""
     record = np.zeros((), dtype=record_dtype(len(vector)))
     record["version"], record["dim"] = VERSION, len(vector)
     record["id"] = np.void(item_id.bytes)
@@ -104,6 +145,9 @@ def pack(
     record["longitude"] = longitude if known else np.nan
     record["colours"], record["brands"] = attribute_masks(attributes)
     record["category"] = category_code(canonical_category)
+    record["mentions"] = attribute_mask((attributes or {}).get("categories", ()))
+    record["ident"] = identifier_hash(identifier_key)
+    record["flags"] = JOURNEY if journey else 0
     if descriptor is not None:
         record["photo"], record["phash"] = 1, descriptor[0]
         record["colour"] = np.frombuffer(descriptor[1], dtype=np.uint8)
@@ -112,12 +156,27 @@ def pack(
 
 
 def unpack(blobs: Sequence[bytes], dim: int) -> np.ndarray:
-    """Records of `dim` dimensions as one structured array, in order; records of another
-    layout (another model's embeddings) are left out."""
+    """Records of `dim` dimensions as one structured array of this version's layout, in order;
+    version 1 records are read with their new fields empty; records of another layout (another
+    model's embeddings) are left out."""
     dtype = record_dtype(dim)
-    kept = [blob for blob in blobs if len(blob) == dtype.itemsize]
-    records = np.frombuffer(b"".join(kept), dtype=dtype) if kept else np.zeros(0, dtype)
-    return records[records["version"] == VERSION]
+    old = record_dtype(dim, 1)
+    if all(len(blob) == dtype.itemsize for blob in blobs):  # the usual case: one read
+        records = np.frombuffer(b"".join(blobs), dtype=dtype) if blobs else np.zeros(0, dtype)
+        return records[records["version"] == VERSION]
+    out = np.zeros(len(blobs), dtype)
+    keep = np.zeros(len(blobs), bool)
+    for index, blob in enumerate(blobs):
+        if len(blob) == dtype.itemsize and blob[0] == VERSION:
+            out[index] = np.frombuffer(blob, dtype=dtype)[0]
+        elif len(blob) == old.itemsize and blob[0] == 1:
+            record = np.frombuffer(blob, dtype=old)[0]
+            for name in old.names or ():
+                out[index][name] = record[name]
+        else:
+            continue
+        keep[index] = True
+    return out[keep]
 
 
 def dim_of(blob: bytes) -> int:

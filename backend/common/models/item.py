@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Update,
     Uuid,
+    false,
     inspect,
     text,
     update,
@@ -82,7 +84,7 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
             "kind",
             "match_group",
             "occurred_at",
-            postgresql_include=["latitude", "longitude", "match_record"],
+            postgresql_include=["latitude", "longitude", "journey", "match_record"],
             postgresql_where=text(MATCHABLE),
             sqlite_where=text(MATCHABLE),
         ),
@@ -141,6 +143,12 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     embedding_model: Mapped[str | None] = mapped_column(String(200), default=None)
     # The category group, "" when unknown: candidates are looked up by it in `ix_item_match`.
     match_group: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    # Lost (or found) on a journey, a train or a bus: its place is a route, so distance does not
+    # narrow its candidates (rules.is_journey; also a flag of its match record).
+    journey: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How the stored enrichment was made (rules.ENRICHMENT_VERSION: the text recipe, the record
+    # layout): an older one is enriched again by the sweep, or at once by `reenrich`.
+    enrichment_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # SHA-256 of the text last embedded and of the photo whose features are stored: enrichment
     # skips a step whose input did not change (a new photo does not embed the text again).
     text_digest: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -2,8 +2,12 @@
 
 `terms.csv` columns: `label` (CATEGORY, COLOUR or BRAND), `canonical` (the value matching uses),
 `broader` (CATEGORY only: the canonical category this one belongs to, e.g. backpack -> bag) and
-`synonyms` (phrases separated by `|`: other words, plurals, shades). A phrase may stand in
-several rows: "iphone" is a brand (apple) and a category (phone); "charcoal" is grey and black.
+`synonyms` (phrases separated by `|`, in English and Dutch: other words, plurals, shades, a
+brand's logo). A phrase means one value of a label, or a set of them declared in one row whose
+`canonical` names them all: `COLOUR,blue|black,,navy|...` ("navy" is blue and black, blue
+first). A phrase may mean values of different labels: "iphone" is a brand (apple) and a category
+(phone). Beside it, wording.py reads desk codes, a Dutch glossary and the English words a
+spelling correction never touches: text is rewritten with them before it is read here.
 
 The NLP service tags these phrases in report text; the worker turns what a reporter typed into
 canonical values and scores how compatible two categories are. Both read the same file
@@ -18,6 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from backend.common.taxonomy.wording import Rewrite, Wording, load_wording
 
 PACKAGED_TERMS = Path(__file__).resolve().parent / "terms.csv"
 LABELS = {"COLOUR": "colours", "BRAND": "brands", "CATEGORY": "categories"}
@@ -53,6 +59,14 @@ class Taxonomy:
     # category -> its broader category ("" for a group: a category with nothing above it)
     broader: dict[str, str]
     _longest: int = field(default=1, compare=False)
+    wording: Wording | None = field(default=None, compare=False)
+
+    def rewrite(self, text: str | None) -> Rewrite:
+        """`text` as matching reads it: codes written out, Dutch in English, misspellings
+        corrected (wording.py)."""
+        if self.wording is None:
+            return Rewrite(text or "", False)
+        return self.wording.rewrite(text)
 
     # -- what a reporter typed or wrote, as canonical values ----------------------------------
 
@@ -65,7 +79,13 @@ class Taxonomy:
         first ("my navy blue rucksack" -> backpack; blue, black)."""
         if not typed:
             return []
-        words = _normalise(typed).split()
+        found = self._canonical(label, typed)
+        if found or self.wording is None:
+            return found
+        return self._canonical(label, self.rewrite(typed).text)
+
+    def _canonical(self, label: str, text: str) -> list[str]:
+        words = _normalise(text).split()
         return self._find(label, words) or self._find(label, [_singular(w) for w in words])
 
     def _find(self, label: str, words: list[str]) -> list[str]:
@@ -155,25 +175,45 @@ class Taxonomy:
 def load_taxonomy(path: Path = PACKAGED_TERMS) -> Taxonomy:
     index: dict[str, list[tuple[str, str]]] = defaultdict(list)
     broader: dict[str, str] = {}
+    # (label, phrase) -> the line that gave it a meaning: one row per phrase and label
+    defined: dict[tuple[str, str], int] = {}
+    rows: list[list[str]] = []  # phrases of each category and colour row (brands keep their names)
     with path.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             label = (row.get("label") or "").strip().upper()
-            canonical = (row.get("canonical") or "").strip().lower()
-            if label not in LABELS or not canonical:
+            values = [v.strip().lower() for v in (row.get("canonical") or "").split("|")]
+            if label not in LABELS or not all(values):
                 raise ValueError(
                     f"{path}:{line}: label must be one of {sorted(LABELS)} and canonical non-empty"
                 )
             if label == "CATEGORY":
-                broader[canonical] = (row.get("broader") or "").strip().lower()
-            for phrase in (row.get("synonyms") or canonical).split("|"):
+                if len(values) > 1:
+                    raise ValueError(f"{path}:{line}: a category is one value, not a set")
+                broader[values[0]] = (row.get("broader") or "").strip().lower()
+            phrases = []
+            for phrase in (row.get("synonyms") or values[0]).split("|"):
                 phrase = _normalise(phrase)
-                if phrase and (label, canonical) not in index[phrase]:
-                    index[phrase].append((label, canonical))
+                if not phrase:
+                    continue
+                first = defined.setdefault((label, phrase), line)
+                if first != line:
+                    raise ValueError(
+                        f"{path}:{line}: {phrase!r} already means something on line {first}; "
+                        "a phrase that means several values is one row naming them all "
+                        "(canonical: a|b)"
+                    )
+                for value in values:
+                    if (label, value) not in index[phrase]:
+                        index[phrase].append((label, value))
+                phrases.append(phrase)
+            if label != "BRAND":
+                rows.append(phrases)
     unknown = sorted({up for up in broader.values() if up and up not in broader})
     if unknown:
         raise ValueError(f"{path}: broader categories without a row of their own: {unknown}")
     longest = max((len(phrase.split()) for phrase in index), default=1)
-    return Taxonomy(dict(index), broader, longest)
+    wording = load_wording(path.parent, rows)
+    return Taxonomy(dict(index), broader, longest, wording)
 
 
 @cache

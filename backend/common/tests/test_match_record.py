@@ -94,3 +94,24 @@ def test_records_of_another_layout_are_left_out() -> None:
 def test_attribute_mask_ignores_case_and_space() -> None:
     assert attribute_mask([" Black"]) == attribute_mask(["black"]) != 0
     assert attribute_mask([]) == 0
+
+
+def test_records_written_before_this_version_are_still_read() -> None:
+    """Version 1 records (stored before mentions, identifiers and journeys) stay candidates
+    until re-enrichment rewrites them: their new fields read as empty."""
+    rng = np.random.default_rng(5)
+    current = match_record.unpack([packed(unit(rng))], 384)[0]
+    old = np.zeros(1, match_record.record_dtype(384, 1))
+    for name in old.dtype.names:
+        old[0][name] = current[name]
+    old[0]["version"] = 1
+
+    records = match_record.unpack([old.tobytes(), packed(unit(rng), journey=True)], 384)
+
+    assert len(records) == 2
+    assert records[0]["flags"] == records[0]["ident"] == records[0]["mentions"] == 0
+    assert records[0]["colours"] == current["colours"] and records[0]["latitude"] == np.float32(
+        52.37
+    )
+    assert np.array_equal(records[0]["vector"], current["vector"])
+    assert records[1]["flags"] & match_record.JOURNEY

@@ -39,10 +39,12 @@ def test_typed_categories_become_canonical(typed: str | None, canonical: list[st
     ("typed", "canonical"),
     [
         ("gray", ["grey"]),
-        ("Charcoal", ["black", "grey"]),  # between two: both count
-        ("navy blue", ["blue"]),
+        ("Charcoal", ["grey", "black"]),  # a declared set: between two, both count
+        ("navy blue", ["blue", "black"]),
         ("tan", ["brown"]),
-        ("lilac", ["purple"]),
+        ("lilac", ["purple", "pink"]),
+        ("zwarte", ["black"]),  # Dutch
+        ("donkerblauw", ["blue", "black"]),
         ("off-white", ["white"]),
         ("metallic", ["grey"]),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -26,8 +27,21 @@ from backend.common.settings import ServiceSettings
 from backend.common.testing.postgres import throwaway_database
 from backend.common.testing.smtp import Mailbox, smtp_server
 from backend.worker.tests.stubs import StubState, stub_services
+from backend.worker.worker.scoring import Logistic, MatchModel
 
 WORKER_PEX = Path("backend.worker/worker.pex")
+
+# The stub NLP embeds bags of words, whose cosines are not MiniLM's: the fitted model
+# (matching_model.json, calibrated on MiniLM) would call every pair unlikely. These tests are of
+# the worker's rules, so its worker reads a model made for the stub: shared words decide,
+# the same colour, category, details and photo add to them.
+_STUB_FEATURES = {"text": 8.0, "colour": 1.0, "category": 1.0, "photo": 3.0, "identifier": 6.0}
+STUB_MODEL = MatchModel(
+    first=Logistic(-4.0, _STUB_FEATURES, {}),
+    final=Logistic(-4.0, {**_STUB_FEATURES, "details": 3.0, "place": 1.0}, {"details": 0.0}),
+    threshold=0.05,
+    margin=3.0,
+)
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -119,7 +133,10 @@ def worker_env(
 ) -> dict[str, str]:
     base_url, _ = stubs
     data_dir = tmp_path_factory.mktemp("worker-data")
+    model = data_dir / "stub-model.json"
+    model.write_text(json.dumps(STUB_MODEL.to_json()))
     return {
+        "MATCH_MODEL_FILE": str(model),
         "NOTIFICATION_BACKEND": "smtp",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(mailbox.port),

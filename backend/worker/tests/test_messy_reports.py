@@ -16,6 +16,7 @@ from celery import Celery
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.common.claims import identifier_key
 from backend.common.jobs import ENRICH_ITEM
 from backend.common.models import EnrichmentState, Item, ItemKind, Match
 from backend.worker.tests.conftest import DEFAULT_TEST_REDIS_URL, WorkerProcess
@@ -174,3 +175,52 @@ def test_a_different_category_group_is_never_a_candidate(
             select(Match).where(or_(Match.found_item_id == dog, Match.lost_item_id == dog))
         ).unique()
         assert list(pairs) == []
+
+
+def test_the_same_serial_number_finds_its_report_however_far_and_late(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    serial = "C02XK1ZJJG5H"
+    found = new_item(
+        ItemKind.FOUND,
+        "Laptop",
+        "grey laptop handed in",
+        identifier=serial,
+        identifier_key=identifier_key(serial),
+        latitude=53.22,  # Groningen: 180 km from the loss, outside MAX_DISTANCE_KM
+        longitude=6.57,
+        occurred_at=datetime.now(UTC) - timedelta(days=1),
+    )
+    lost = new_item(
+        ItemKind.LOST,
+        "MacBook",
+        "silver MacBook Pro with stickers",
+        identifier="c02xk1zj-jg5h",  # as the owner copies it from a receipt
+        identifier_key=identifier_key("c02xk1zj-jg5h"),
+        latitude=51.92,  # Rotterdam
+        longitude=4.48,
+        occurred_at=datetime.now(UTC) - timedelta(days=100),  # outside the time window
+    )
+    assert match_lost_against(broker, sessions, [found], lost)[0] == found
+
+
+def test_a_loss_on_a_journey_finds_the_desk_at_the_other_end(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    found = new_item(
+        ItemKind.FOUND,
+        "Black umbrella",
+        "black umbrella with a wooden handle, left in a carriage",
+        category="umbrella",
+        latitude=53.21,  # Groningen station's desk
+        longitude=6.56,
+    )
+    lost = new_item(
+        ItemKind.LOST,
+        "Black umbrella",
+        "left my black umbrella with a wooden handle on the train from Rotterdam to Groningen",
+        category="umbrella",
+        latitude=51.92,  # where the owner boarded
+        longitude=4.47,
+    )
+    assert match_lost_against(broker, sessions, [found], lost)[0] == found

@@ -4,6 +4,7 @@ Also: limits agree between the API, the worker and NLP, and vision batches are s
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -25,10 +26,12 @@ from backend.common.limits import (
     MAX_TITLE_CHARS,
 )
 from backend.common.models import EnrichmentState, Item, ItemKind
+from backend.common.taxonomy import taxonomy
 from backend.worker.tests.stubs import StubState, feature_record
 from backend.worker.worker import tasks
 from backend.worker.worker.clients import VisionClient
 from backend.worker.worker.enrichment import describe
+from backend.worker.worker.rules import ENRICHMENT_VERSION
 from backend.worker.worker.settings import WorkerSettings
 
 pytestmark = pytest.mark.integration
@@ -116,6 +119,7 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
         enrichment_state=EnrichmentState.DONE,
         enrichment_generation=2,
         matched_generation=1,
+        enrichment_version=ENRICHMENT_VERSION,
         updated_at=utcnow() - LONG_AGO,
     )
     matched = new_item(ItemKind.FOUND, "White cup")
@@ -125,7 +129,18 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
         enrichment_state=EnrichmentState.DONE,
         enrichment_generation=1,
         matched_generation=1,
+        enrichment_version=ENRICHMENT_VERSION,
         updated_at=utcnow() - LONG_AGO,
+    )
+    # Enriched before the way reports are read changed (no matter how recently).
+    outdated = new_item(ItemKind.FOUND, "Red scarf")
+    set_fields(
+        sessions,
+        outdated,
+        enrichment_state=EnrichmentState.DONE,
+        enrichment_generation=1,
+        matched_generation=1,
+        enrichment_version=ENRICHMENT_VERSION - 1,
     )
 
     first = tasks.sweep_pending()
@@ -135,11 +150,13 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
         [
             (ENRICH_ITEMS, str(pending)),
             (ENRICH_ITEMS, str(retry_due)),
+            (ENRICH_ITEMS, str(outdated)),
             (MATCH_ITEMS, str(unmatched)),
         ]
     )
-    assert first == {"items": 1, "retries": 1, "matching": 1, "notifications": 0}
-    assert again == {"items": 0, "retries": 0, "matching": 0, "notifications": 0}
+    assert first == {"items": 1, "retries": 1, "matching": 1, "outdated": 1, "notifications": 0}
+    assert again == {"items": 0, "retries": 0, "matching": 0, "outdated": 0, "notifications": 0}
+    assert state_of(sessions, outdated).enrichment_state == EnrichmentState.PENDING
     assert state_of(sessions, retry_due).enrichment_state == EnrichmentState.PENDING
     assert state_of(sessions, failed_for_good).enrichment_state == EnrichmentState.FAILED
 
@@ -153,7 +170,10 @@ def test_the_longest_report_the_api_takes_is_what_nlp_takes() -> None:
         category="k" * MAX_LABEL_CHARS,
         brand="b" * MAX_BRAND_CHARS,
     )
-    assert len(describe(longest)) == MAX_REPORT_TEXT_CHARS
+    # As written (rewriting may lengthen it: enrichment then keeps the first nlp_max_chars and
+    # says so on the item).
+    as_written = dataclasses.replace(taxonomy(), wording=None)
+    assert len(describe(longest, as_written)) == MAX_REPORT_TEXT_CHARS
     # NLP's default MAX_CHARS is the same constant (backend/nlp/tests check it takes it).
     assert WorkerSettings().nlp_max_chars == MAX_REPORT_TEXT_CHARS
 

@@ -35,7 +35,8 @@ def query(
         vector=match_record.quantize(np.ones(4) / 2),
         descriptor=None,
     )
-    return Query(item_id, ItemKind.LOST, match_record.unpack([blob], 4)[0], group, when)
+    record = match_record.unpack([blob], 4)[0]
+    return Query(item_id, ItemKind.LOST, record, group, None if group is None else {group}, when)
 
 
 def grouped(queries: list[Query]) -> set[frozenset[uuid.UUID]]:
@@ -86,3 +87,17 @@ def test_every_report_is_in_exactly_one_group() -> None:
     ids = [q.item_id for group in groups for q in group]
     assert sorted(ids) == sorted(q.item_id for q in queries)
     assert 1 < len(groups) < len(queries)
+
+
+def test_a_report_reaches_its_group_what_it_names_and_containers() -> None:
+    from backend.common.taxonomy import taxonomy
+    from backend.worker.worker.rules import reachable_groups
+
+    vocabulary = taxonomy()
+    phone = reachable_groups("electronics", [], vocabulary)
+    assert phone == {"electronics", "bag"}  # a phone may be found in a bag, not in a wallet
+    assert reachable_groups("documents", [], vocabulary) == {"documents", "bag", "wallet"}
+    bag = reachable_groups("bag", ["bag", "laptop", "keys"], vocabulary)
+    assert bag == {"bag", "electronics", "keys"}  # one item of its contents
+    assert reachable_groups("pet", [], vocabulary) == {"pet"}  # never in a bag
+    assert reachable_groups(None, [], vocabulary) is None  # unknown: any

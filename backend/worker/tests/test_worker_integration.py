@@ -31,7 +31,7 @@ from backend.common.models import (
 )
 from backend.common.notices import message_kind
 from backend.common.testing.smtp import Mailbox
-from backend.worker.tests.conftest import WorkerProcess
+from backend.worker.tests.conftest import STUB_MODEL, WorkerProcess
 from backend.worker.tests.stubs import StubState, embed, embedding_held, wait_for
 from backend.worker.worker.settings import WorkerSettings
 
@@ -176,7 +176,7 @@ def test_matching_suggests_the_right_pair_and_not_a_distractor(
 
     assert suggested.found_item_id == match
     assert suggested.lost_item_id == lost
-    assert suggested.score >= 0.45
+    assert suggested.score >= STUB_MODEL.threshold
     assert suggested.text_score > 0.3
     assert matches_of(sessions, distractor) == []
     assert matches_of(sessions, far_away) == []

@@ -19,22 +19,32 @@ from backend.common import match_record
 from backend.common.clock import utcnow
 from backend.common.models import Item
 from backend.common.photo_similarity import descriptor_or_none
-from backend.common.taxonomy import taxonomy
+from backend.common.taxonomy import Taxonomy, taxonomy
 from backend.worker.worker.clients import NlpClient, ServiceError, TextAnalysis, VisionClient
-from backend.worker.worker.rules import canonical_values, merged_attributes
+from backend.worker.worker.rules import (
+    ENRICHMENT_VERSION,
+    TEXT_RECIPE,
+    canonical_values,
+    is_journey,
+    merged_attributes,
+    report_text,
+)
 from backend.worker.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
 
-def describe(item: Item) -> str:
-    """The text that stands for the report: what the person wrote plus the structured fields."""
-    parts = [item.title, item.description, item.colour, item.brand, item.category]
-    return ". ".join(part.strip() for part in parts if part and part.strip())
+def describe(item: Item, vocabulary: Taxonomy) -> str:
+    """The text that stands for the report (rules.report_text: what the person wrote plus the
+    typed fields, as matching reads them)."""
+    return report_text(
+        item.title, item.description, item.colour, item.brand, item.category, vocabulary
+    )
 
 
 def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    """What the stored embedding was made from: the text and the way it was made."""
+    return hashlib.sha256(f"{TEXT_RECIPE}\n{text}".encode()).hexdigest()
 
 
 @dataclass
@@ -53,10 +63,11 @@ def enrich(
     raised; a text NLP refuses fails its own item only. A photo vision cannot read does not fail
     its report: it is matched on its text, and the item says why its photo is not used."""
     result = Enrichment()
+    vocabulary = taxonomy(settings.taxonomy_file)
     notes: dict[uuid.UUID, list[str]] = {item.id: [] for item in items}
     texts: dict[uuid.UUID, str] = {}
     for item in items:
-        text = describe(item)
+        text = describe(item, vocabulary)
         if len(text) > settings.nlp_max_chars:
             text = text[: settings.nlp_max_chars]
             notes[item.id].append(
@@ -70,7 +81,6 @@ def enrich(
         nlp,
         result,
     )
-    vocabulary = taxonomy(settings.taxonomy_file)
     for item in items:
         if item.id in result.failed:
             continue
@@ -93,9 +103,11 @@ def enrich(
                 colour=item.colour,
                 brand=item.brand,
                 category=item.category,
+                text=texts[item.id],
             )
             vector, model = match_record.quantize(analysis.vector), analysis.model
         canonical = canonical_values(attributes, vocabulary)
+        journey = is_journey(texts[item.id])
         result.values[item.id] = {
             "match_record": match_record.pack(
                 item_id=item.id,
@@ -106,8 +118,12 @@ def enrich(
                 canonical_category=canonical["canonical_category"],
                 vector=vector,
                 descriptor=descriptor_or_none(features),
+                identifier_key=item.identifier_key,
+                journey=journey,
             ),
             "match_group": canonical["category_group"] or "",
+            "journey": journey,
+            "enrichment_version": ENRICHMENT_VERSION,
             "embedding_model": model,
             "text_digest": digest(texts[item.id]),
             "attributes": attributes,

@@ -19,19 +19,22 @@ from sqlalchemy.orm import Session
 from backend.common import match_record
 from backend.common.models import Item, ItemKind, Match, MatchStatus, Notification
 from backend.common.notices import MATCH_SUGGESTED
+from backend.common.taxonomy import Taxonomy
 from backend.worker.worker import retrieval
 from backend.worker.worker.clients import ServiceError, VisionClient
-from backend.worker.worker.rules import CategoryCodes, category_codes, detail_text, place_name
+from backend.worker.worker.rules import CategoryCodes, category_codes, detail_text, place_names
 from backend.worker.worker.scoring import (
     Candidates,
-    Query,
+    Probe,
     Refined,
+    components,
     detail_scores,
     finish,
     first_pass,
     missing_as_nan,
     place_agreement,
     shortlist,
+    suggested,
 )
 from backend.worker.worker.settings import WorkerSettings
 
@@ -70,11 +73,10 @@ def find_matches(
         for neighbours in retrieval.neighbourhoods([query for _, query in batch], settings):
             plans += _first_passes(session, neighbours, by_id, settings, codes)
     texts = _shortlisted_rows(session, {key for plan in plans for key in plan.ids})
+    model, scales = settings.model(), settings.scales()
     for plan in plans:
-        refined = _second_pass(session, plan, texts, settings, vision)
-        order, parts = finish(
-            plan.query, plan.candidates, plan.chosen, refined, settings.weights(), settings.scales()
-        )
+        refined = _second_pass(session, plan, texts, settings, vision, codes.vocabulary)
+        order, parts = finish(plan.query, plan.candidates, plan.chosen, refined, model, scales)
         position = {int(index): k for k, index in enumerate(plan.chosen)}
         found[plan.item.id] = _suggestions(
             [plan.ids[position[int(index)]] for index in order], parts, settings
@@ -96,6 +98,7 @@ def _first_passes(
     # Unit vectors once for all the neighbours, or of one report's own candidates only.
     vectors = match_record.unit_vectors(pool["vector"]) if len(neighbours) > 1 else None
     plans = []
+    model, scales = settings.model(), settings.scales()
     for query in neighbours:
         item = items[query.item_id]
         rows = np.flatnonzero(retrieval.possible(query, pool, settings, codes))
@@ -104,17 +107,12 @@ def _first_passes(
         records = pool[rows]
         compatibility = codes.compatibility(item.canonical_category, records["category"])
         own = None if vectors is None else vectors[rows]
-        scoring_query, candidates = first_pass(query.record, records, compatibility, own)
+        probe, candidates = first_pass(query.record, records, compatibility, codes, own)
         chosen = shortlist(
-            scoring_query,
-            candidates,
-            settings.weights(),
-            settings.scales(),
-            settings.shortlist,
-            settings.photo_shortlist,
+            probe, candidates, model, scales, settings.shortlist, settings.photo_shortlist
         )
         ids = match_record.ids(records[chosen])
-        plans.append(_Plan(item, scoring_query, candidates, ids, chosen))
+        plans.append(_Plan(item, probe, candidates, ids, chosen))
     return plans
 
 
@@ -124,7 +122,7 @@ class _Plan:
     them, `ids` their reports in the same order)."""
 
     item: Item
-    query: Query
+    query: Probe
     candidates: Candidates
     ids: list[uuid.UUID]
     chosen: np.ndarray
@@ -141,23 +139,21 @@ def _shortlisted_rows(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, 
 def _suggestions(
     ordered: list[uuid.UUID], parts: dict[str, np.ndarray], settings: WorkerSettings
 ) -> list[Suggestion]:
+    """What people are shown (scoring.suggested: the calibrated threshold, the margin below
+    the best, at most MAX_SUGGESTIONS), each with its components in words' terms."""
+    count = suggested(parts["total"], settings.model(), settings.max_suggestions)
+    shown = components(parts)
     suggestions = []
-    # Fewer, better suggestions: above the threshold and close to the best one.
-    best_total = float(parts["total"][0]) if ordered else 0.0
-    floor = max(settings.match_threshold, best_total - settings.suggestion_margin)
-    for rank_index, candidate_id in enumerate(ordered[: settings.max_suggestions]):
-        total = float(parts["total"][rank_index])
-        if total < floor:
-            break
+    for rank_index, candidate_id in enumerate(ordered[:count]):
 
         def value(name: str, i: int = rank_index) -> float | None:
-            v = float(parts[name][i])
+            v = float(shown[name][i])
             return None if math.isnan(v) else round(v, 4)
 
         suggestions.append(
             Suggestion(
                 candidate_id=candidate_id,
-                total=round(total, 4),
+                total=round(float(parts["total"][rank_index]), 4),
                 text=value("text") or 0.0,
                 image=value("image"),
                 attributes=value("attributes") or 0.0,
@@ -176,16 +172,21 @@ def _second_pass(
     rows: dict[uuid.UUID, Any],
     settings: WorkerSettings,
     vision: VisionClient | None,
+    vocabulary: Taxonomy,
 ) -> Refined:
-    """For the shortlist only: identifying details, place names, and vision's check of the
+    """For the shortlist only: identifying details (rare words shared, in the texts as matching
+    reads them, a misspelling one letter off counting), place names, and vision's check of the
     photos most alike by descriptor (the others keep their descriptor score)."""
     item, ids = plan.item, plan.ids
-    texts = [detail_text(rows[i].title, rows[i].description) if i in rows else "" for i in ids]
-    details = detail_scores(detail_text(item.title, item.description), texts)
-    mine = place_name(item.place_name, item.attributes)
+    texts = [
+        detail_text(rows[i].title, rows[i].description, vocabulary) if i in rows else ""
+        for i in ids
+    ]
+    own = detail_text(item.title, item.description, vocabulary)
+    mine = place_names(item.place_name, item.attributes)
     place = missing_as_nan(
         (
-            place_agreement(mine, place_name(rows[i].place_name, rows[i].attributes))
+            place_agreement(mine, place_names(rows[i].place_name, rows[i].attributes))
             if i in rows
             else None
         )
@@ -211,7 +212,7 @@ def _second_pass(
                 raise
             # Records vision refuses (an old model version): the descriptor's score stands.
             log.warning("item %s: photos not compared: %s", item.id, exc)
-    return Refined(details=details, image=image, place=place)
+    return Refined(details=detail_scores(own, texts), image=image, place=place)
 
 
 def _insert(session: Session, model: type[Match] | type[Notification]) -> Any:

@@ -1,10 +1,12 @@
 """Candidate retrieval: the match records of every report that could be the same object.
 
 Candidates are the other kind's open, enriched reports in the time window, near (or of unknown
-place), and not of another category group (a dog is never a laptop). SQL narrows by kind,
-group, time and a bounding box, reading only `match_record` from the covering index
-`ix_item_match`; numpy then applies each report's exact window, circle and group. One query
-serves a batch of reports of one kind (a bulk upload is matched in chunks of neighbours).
+place, or either lost on a journey), and of a category group the report may be
+(rules.reachable_groups: its own, what it mentions, what it may have been in; a dog is never a
+laptop); and always those with the same identifier. SQL narrows by kind, group, time and a
+bounding box, reading only `match_record` from the covering index `ix_item_match`; numpy then
+applies each report's exact window, circle and groups. One query serves a batch of reports of
+one kind (a bulk upload is matched in chunks of neighbours).
 
 A report whose candidates are more than MAX_CANDIDATES (a report with neither place nor
 category, in a country-sized table) gets the MAX_CANDIDATES nearest in time: a bound on the
@@ -14,7 +16,7 @@ work of one match, explicit and in the order that loses least.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +30,12 @@ from backend.common.geo import bounding_box
 from backend.common.models import Item, ItemKind
 from backend.common.models.item import MATCHABLE
 from backend.common.taxonomy import Taxonomy
-from backend.worker.worker.rules import CategoryCodes, candidate_mask, time_window
+from backend.worker.worker.rules import (
+    CategoryCodes,
+    candidate_mask,
+    reachable_groups,
+    time_window,
+)
 from backend.worker.worker.settings import WorkerSettings
 
 
@@ -40,11 +47,18 @@ class Query:
     kind: ItemKind
     record: np.void
     group: str | None
+    groups: Set[str] | None  # the groups its candidates may have; None: any
     occurred_at: datetime
+    identifier_key: str | None = None
 
     @property
     def located(self) -> bool:
-        return not np.isnan(self.record["latitude"])
+        """A point to search around (not a journey's route, not unknown)."""
+        return not np.isnan(self.record["latitude"]) and not self.journey
+
+    @property
+    def journey(self) -> bool:
+        return bool(int(self.record["flags"]) & match_record.JOURNEY)
 
     def window(self, settings: WorkerSettings) -> tuple[datetime, datetime]:
         return time_window(
@@ -62,8 +76,16 @@ def query_of(item: Item, vocabulary: Taxonomy) -> Query | None:
     records = match_record.unpack([item.match_record], match_record.dim_of(item.match_record))
     if not len(records):
         return None
+    group = vocabulary.group(item.canonical_category)
+    mentioned = (item.attributes or {}).get("categories", [])
     return Query(
-        item.id, item.kind, records[0], vocabulary.group(item.canonical_category), item.occurred_at
+        item.id,
+        item.kind,
+        records[0],
+        group,
+        reachable_groups(group, mentioned, vocabulary),
+        item.occurred_at,
+        item.identifier_key,
     )
 
 
@@ -79,9 +101,10 @@ def candidate_statement(
         Item.occurred_at.between(min(w[0] for w in windows), max(w[1] for w in windows)),
         Item.match_record.is_not(None),
     ]
-    groups = {query.group for query in queries}
-    if None not in groups:  # rules.same_group_possible: unknown groups ("") always qualify
-        conditions.append(Item.match_group.in_(sorted({"", *(g for g in groups if g)})))
+    reach = [query.groups for query in queries]
+    if all(groups is not None for groups in reach):  # unknown groups ("") always qualify
+        wanted = set().union(*(groups for groups in reach if groups is not None))
+        conditions.append(Item.match_group.in_(sorted({"", *wanted})))
     else:  # every group, so that the index still narrows by time
         conditions.append(Item.match_group.in_(["", *vocabulary.groups]))
     if all(query.located for query in queries):
@@ -93,11 +116,27 @@ def candidate_statement(
         conditions.append(
             or_(
                 Item.latitude.is_(None),
+                Item.journey.is_(True),
                 Item.latitude.between(min(b[0] for b in boxes), max(b[1] for b in boxes))
                 & Item.longitude.between(min(b[2] for b in boxes), max(b[3] for b in boxes)),
             )
         )
     return select(Item.match_record).where(*conditions)
+
+
+def same_identifier(session: Session, queries: Sequence[Query], dim: int) -> np.ndarray:
+    """The match records of the other kind's open reports that share an identifier with any of
+    `queries` (a serial number, an IMEI: whatever their time, place or category)."""
+    keys = sorted({query.identifier_key for query in queries if query.identifier_key})
+    if not keys:
+        return match_record.unpack([], dim)
+    statement = select(Item.match_record).where(
+        text(MATCHABLE),
+        Item.kind == queries[0].kind.other,
+        Item.identifier_key.in_(keys),
+        Item.match_record.is_not(None),
+    )
+    return match_record.unpack([b for b in session.scalars(statement) if b], dim)
 
 
 def neighbourhoods(queries: Sequence[Query], settings: WorkerSettings) -> list[list[Query]]:
@@ -120,7 +159,7 @@ def _locality(query: Query) -> tuple[str, bool, float, float, datetime]:
     record = query.record
     located = query.located
     return (
-        query.group or "",
+        ",".join(sorted(query.groups or ())),
         located,
         float(record["latitude"]) if located else 0.0,
         float(record["longitude"]) if located else 0.0,
@@ -129,7 +168,7 @@ def _locality(query: Query) -> tuple[str, bool, float, float, datetime]:
 
 
 def _near(first: Query, other: Query, settings: WorkerSettings, span_days: float) -> bool:
-    if first.group != other.group or first.located != other.located:
+    if first.groups != other.groups or first.located != other.located:
         return False
     if abs((first.occurred_at - other.occurred_at).total_seconds()) > span_days * 86400:
         return False
@@ -151,6 +190,22 @@ def candidate_records(
     if not queries:
         return match_record.unpack([], 0)
     dim = int(queries[0].record["dim"])
+    nearby = _nearby(session, queries, settings, vocabulary, dim)
+    exact = same_identifier(session, queries, dim)
+    if not len(exact):
+        return nearby
+    merged = np.concatenate([nearby, exact])
+    _, first = np.unique(merged["id"], return_index=True)
+    return merged[np.sort(first)]
+
+
+def _nearby(
+    session: Session,
+    queries: Sequence[Query],
+    settings: WorkerSettings,
+    vocabulary: Taxonomy,
+    dim: int,
+) -> np.ndarray:
     cap = settings.max_candidates
     statement = candidate_statement(queries, settings, vocabulary)
     blobs = session.scalars(statement.limit(cap + 1)).all()
@@ -159,8 +214,8 @@ def candidate_records(
     if len(queries) > 1:  # too many together: each half on its own
         half = len(queries) // 2
         parts = [
-            candidate_records(session, queries[:half], settings, vocabulary),
-            candidate_records(session, queries[half:], settings, vocabulary),
+            _nearby(session, queries[:half], settings, vocabulary, dim),
+            _nearby(session, queries[half:], settings, vocabulary, dim),
         ]
         merged = np.concatenate(parts)
         _, first = np.unique(merged["id"], return_index=True)
@@ -173,11 +228,12 @@ def candidate_records(
 def possible(
     query: Query, records: np.ndarray, settings: WorkerSettings, codes: CategoryCodes
 ) -> np.ndarray:
-    """Which of `records` are candidates of `query` itself (rules.candidate_mask)."""
-    return candidate_mask(
+    """Which of `records` are candidates of `query` itself (rules.candidate_mask, or the same
+    identifier)."""
+    mask = candidate_mask(
         query.record,
         query.kind == ItemKind.LOST,
-        query.group,
+        query.groups,
         query.occurred_at,
         records,
         days_after_loss=settings.match_days_after_loss,
@@ -185,3 +241,7 @@ def possible(
         max_distance_km=settings.max_distance_km,
         codes=codes,
     )
+    ident = int(query.record["ident"])
+    if ident:
+        mask |= (records["ident"] == np.uint64(ident)) & (records["id"] != query.record["id"])
+    return mask

@@ -1,11 +1,12 @@
-"""Matching rules that need no database: canonical values of a report, the time window, which
-match records are its candidates, the place and the text that identify an object. The worker
-applies them to stored items (SQL narrows first, for speed); research/experiments/matching
-applies them to its data set, so both measure one set of rules."""
+"""Matching rules that need no database: the text that stands for a report, its canonical values,
+the time window, which match records are its candidates, the place and the text that identify
+an object. The worker applies them to stored items (SQL narrows first, for speed);
+research/experiments/matching applies them to its data sets, so both measure one set of rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,27 @@ from backend.common.geo import haversine_km
 from backend.common.match_record import category_code
 from backend.common.taxonomy import Taxonomy, taxonomy
 
+# How a report's text is made: changing it changes every embedding, so it is part of the digest
+# enrichment keeps. ENRICHMENT_VERSION is bumped with it (or with the match record's layout):
+# reports enriched before are enriched again (tasks.sweep_pending, or `worker reenrich`).
+TEXT_RECIPE = "rewrite/1"
+ENRICHMENT_VERSION = 2
+
+
+def report_text(
+    title: str,
+    description: str | None,
+    colour: str | None,
+    brand: str | None,
+    category: str | None,
+    vocabulary: Taxonomy,
+) -> str:
+    """The text that stands for the report: what the person wrote plus the typed fields, as
+    matching reads it (codes written out, Dutch in English, misspellings corrected)."""
+    parts = [title, description, colour, brand, category]
+    written = ". ".join(part.strip() for part in parts if part and part.strip())
+    return vocabulary.rewrite(written).text
+
 
 def merged_attributes(
     extracted: Mapping[str, Sequence[str]],
@@ -26,9 +48,11 @@ def merged_attributes(
     colour: str | None,
     brand: str | None,
     category: str | None,
+    text: str = "",
 ) -> dict[str, Any]:
-    """Attributes the NLP found in the text plus what the reporter typed, as canonical values
-    (typed first); a typed value the taxonomy does not know is kept lower-cased."""
+    """What the reporter typed, then what the text names (the taxonomy reads `text`, NLP's
+    entities add places and dates), as canonical values, typed first; a typed value the taxonomy
+    does not know is kept lower-cased."""
     attributes: dict[str, Any] = {key: list(values) for key, values in extracted.items()}
     for label, key, typed in (
         ("COLOUR", "colours", colour),
@@ -38,9 +62,21 @@ def merged_attributes(
         given = vocabulary.canonical(label, typed)
         if not given and typed and typed.strip():
             given = [typed.strip().lower()]
-        found = attributes.setdefault(key, [])
-        attributes[key] = given + [value for value in found if value not in given]
+        named = [*vocabulary.canonical(label, text), *attributes.get(key, [])]
+        attributes[key] = given + [value for value in dict.fromkeys(named) if value not in given]
     return attributes
+
+
+_JOURNEY = re.compile(
+    r"\b(train|trains|bus|coach|tram|metro|underground|tube|ferry|boat|plane|flight|taxi)\b",
+    re.IGNORECASE,
+)
+
+
+def is_journey(text: str) -> bool:
+    """The report was lost on the way somewhere (a train, a bus): its place is a route, and a
+    desk anywhere along it may hold the item."""
+    return bool(_JOURNEY.search(text))
 
 
 def canonical_values(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> dict[str, Any]:
@@ -65,31 +101,53 @@ def time_window(
     return occurred_at - after, occurred_at + before
 
 
-def same_group_possible(group: str | None, other: str | None) -> bool:
-    """Reports of different category groups (a dog, a laptop) are never the same object."""
-    return group is None or other is None or group == other
+# What holds other things: a report of one may be the same loss as a report of what was in it (a
+# bag with a wallet and keys; the desk registers the wallet). Anything carried may be in a bag; a
+# wallet holds documents and cards; a pet or a bicycle is in neither.
+CONTAINERS = {"bag": None, "wallet": frozenset({"documents"})}
+NOT_CARRIED = frozenset({"pet", "bicycle"})
 
 
-def place_name(typed: str | None, attributes: Mapping[str, Any] | None) -> str | None:
-    """The place as the reporter named it, else the first place the NLP found in the text."""
-    if typed and typed.strip():
-        return typed
-    places = (attributes or {}).get("places") or []
-    return str(places[0]) if places else None
+def reachable_groups(
+    group: str | None, mentioned: Iterable[str], vocabulary: Taxonomy
+) -> frozenset[str] | None:
+    """The category groups a report's candidates may have: its own, those of what it mentions
+    (a bag's contents), and the containers it may have been in (CONTAINERS); None: any (the
+    category is not known). Reports of groups beyond these (a dog, a laptop) are never the
+    same object."""
+    if group is None:
+        return None
+    named = {vocabulary.group(category) for category in mentioned}
+    containers = [
+        container
+        for container, holds in CONTAINERS.items()
+        if group not in NOT_CARRIED and (holds is None or group in holds)
+    ]
+    return frozenset({group, *containers, *(g for g in named if g)})
 
 
-def detail_text(title: str, description: str | None) -> str:
-    """The words that may identify one object among near-twins."""
-    return f"{title}. {description or ''}"
+def place_names(typed: str | None, attributes: Mapping[str, Any] | None) -> list[str]:
+    """The places the report names: the one typed, then those the NLP found in the text (a
+    journey names its two ends)."""
+    names = [typed.strip()] if typed and typed.strip() else []
+    names += [str(place) for place in (attributes or {}).get("places") or []]
+    return list(dict.fromkeys(names))
+
+
+def detail_text(title: str, description: str | None, vocabulary: Taxonomy) -> str:
+    """The words that may identify one object among near-twins, as matching reads them."""
+    return vocabulary.rewrite(f"{title}. {description or ''}").text
 
 
 class CategoryCodes:
     """The taxonomy's categories by their match-record code (match_record.category_code), for
-    columns of candidates: their groups, and how compatible each is with one category."""
+    columns of candidates: their groups, how compatible each is with one category, and whether
+    one report's category is among what the other mentions."""
 
     def __init__(self, vocabulary: Taxonomy) -> None:
         self.vocabulary = vocabulary
         self.category = {category_code(c): c for c in vocabulary.categories}
+        self.bit = {code: match_record.attribute_mask([c]) for code, c in self.category.items()}
 
     def _per_code(self, codes: np.ndarray, value: Any, dtype: Any) -> np.ndarray:
         unique, inverse = np.unique(codes, return_inverse=True)
@@ -108,6 +166,24 @@ class CategoryCodes:
 
         return self._per_code(codes, value, np.float64)
 
+    def contents(self, record: np.void, records: np.ndarray) -> np.ndarray:
+        """1 where one report's category is among the categories the other mentions and the two
+        are of different groups (a bag and the wallet in it), 0 where both categories are known
+        otherwise, NaN where either is unknown."""
+        mine = int(record["category"])
+        if mine not in self.bit:
+            return np.full(len(records), np.nan)
+        theirs = records["category"].astype(np.int64)
+        known = np.isin(theirs, list(self.bit))
+        my_bit = self.bit[mine]
+        their_bits = self._per_code(theirs, lambda c: self.bit.get(category_code(c), 0), np.int64)
+        mentioned = ((records["mentions"].astype(np.int64) & my_bit) != 0) | (
+            (their_bits & int(record["mentions"])) != 0
+        )
+        my_group = self.vocabulary.group(self.category[mine]) or ""
+        other_group = self.groups(theirs) != my_group
+        return np.where(known, (mentioned & other_group).astype(float), np.nan)
+
 
 @cache
 def category_codes(path: Path) -> CategoryCodes:
@@ -117,7 +193,7 @@ def category_codes(path: Path) -> CategoryCodes:
 def candidate_mask(
     record: np.void,
     lost: bool,
-    group: str | None,
+    groups: Set[str] | None,
     occurred_at: datetime,
     records: np.ndarray,
     *,
@@ -127,21 +203,23 @@ def candidate_mask(
     codes: CategoryCodes,
 ) -> np.ndarray:
     """Which of `records` (match records of the other kind) are candidates of the report whose
-    record is `record`: in its time window, within `max_distance_km` or of unknown place, not of
-    another category group (same_group_possible), and not the report itself."""
+    record is `record`: in its time window; within `max_distance_km`, of unknown place, or either
+    a journey; of a group it may be (reachable_groups; None: any); not the report itself."""
     start, end = time_window(lost, occurred_at, days_after_loss, days_before_loss)
     days = records["occurred_days"]
     keep = (days >= match_record.days(start)) & (days <= match_record.days(end))
     keep &= records["id"] != record["id"]
-    if not np.isnan(record["latitude"]):
+    journey = bool(int(record["flags"]) & match_record.JOURNEY)
+    if not np.isnan(record["latitude"]) and not journey:
         km = haversine_km(
             float(record["latitude"]),
             float(record["longitude"]),
             records["latitude"].astype(np.float64),
             records["longitude"].astype(np.float64),
         )
-        keep &= np.isnan(km) | (km <= max_distance_km)
-    if group is not None:
-        groups = codes.groups(records["category"])
-        keep &= (groups == "") | (groups == group)
+        travelled = (records["flags"] & match_record.JOURNEY) != 0
+        keep &= np.isnan(km) | (km <= max_distance_km) | travelled
+    if groups is not None:
+        theirs = codes.groups(records["category"])
+        keep &= (theirs == "") | np.isin(theirs, list(groups))
     return np.asarray(keep)

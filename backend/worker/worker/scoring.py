@@ -1,39 +1,52 @@
-"""Match scores, computed for one item against all its candidates at once (numpy, no loops).
+"""Match scores, computed for one report against all its candidates at once (numpy, no loops).
 
-Each component is in [0, 1]; a component that one side lacks (no photo, no place) is left out
-and the weights of the others are renormalised, so a report without a photo is not punished.
+Each candidate gets features, each in [0, 1] or NaN when one side lacks what it compares (no
+photo, no place, no category): text similarity, colour and brand agreement, category
+compatibility, "one holds the other" (a bag and one of its contents), distance, time, the photo
+descriptor, identifier equality; and for the shortlist, shared rare words (spelt either side's
+way), place names and vision's check of the photos. How they
+combine is not hand-set: a logistic model fitted on labelled reports
+(research/experiments/matching/fit.py, matching_model.json) gives the probability that a
+candidate is the same object, and a missing feature has its own weight instead of a zero.
 
 Scoring is in two passes. The first (`shortlist`) reads only what every candidate's match
-record holds (text, colour and brand, category, distance, time) and keeps a shortlist: the best
-by that score, and the best by the photo descriptor. The second (`finish`) adds, for the
-shortlist only, what costs more: identifying details (shared rare words: an engraving, a
-sticker), the place names where coordinates are missing, and vision's check of the photos.
+record holds and keeps a shortlist: the best by the first-pass model, and the best by the
+photo descriptor. The second (`finish`) adds, for the shortlist only, what costs more.
 """
 
 from __future__ import annotations
 
+import json
 import math
-import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
 
 from backend.common import match_record
 from backend.common.geo import haversine_km
 from backend.common.photo_similarity import descriptor_scores
+from backend.common.words import content_terms, tokens
 
-
-@dataclass(frozen=True)
-class Weights:
-    text: float
-    image: float
-    attributes: float
-    category: float
-    details: float
-    distance: float
-    time: float
+FIRST_PASS = (
+    "text",
+    "colour",
+    "brand",
+    "category",
+    "contents",
+    "distance",
+    "time",
+    "photo",
+    "identifier",
+)
+SECOND_PASS = (*FIRST_PASS, "details", "place")
+MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 
 
 @dataclass(frozen=True)
@@ -43,20 +56,88 @@ class Scales:
 
 
 @dataclass(frozen=True)
+class Logistic:
+    """p = 1 / (1 + exp(-(bias + sum(weight * value) + sum(missing weight)))), a feature that is
+    NaN taking its `missing` weight instead of `weight * value`."""
+
+    bias: float
+    weights: Mapping[str, float]
+    missing: Mapping[str, float]
+
+    def probability(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
+        z: np.ndarray | float = self.bias
+        for name, weight in self.weights.items():
+            values = features[name]
+            absent = np.isnan(values)
+            z = z + np.where(absent, self.missing.get(name, 0.0), weight * np.nan_to_num(values))
+        return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64))))
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """The fitted combination (matching_model.json): the first pass's model, the final one, and
+    the calibrated probability a suggestion needs."""
+
+    first: Logistic
+    final: Logistic
+    threshold: float
+    margin: float
+    fitted_on: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MatchModel:
+        def logistic(part: Mapping[str, Any]) -> Logistic:
+            return Logistic(float(part["bias"]), dict(part["weights"]), dict(part["missing"]))
+
+        return cls(
+            first=logistic(data["first"]),
+            final=logistic(data["final"]),
+            threshold=float(data["threshold"]),
+            margin=float(data["margin"]),
+            fitted_on=str(data.get("fitted_on", "")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        def logistic(part: Logistic) -> dict[str, Any]:
+            return {
+                "bias": round(part.bias, 6),
+                "weights": {k: round(v, 6) for k, v in part.weights.items()},
+                "missing": {k: round(v, 6) for k, v in part.missing.items()},
+            }
+
+        return {
+            "fitted_on": self.fitted_on,
+            "first": logistic(self.first),
+            "final": logistic(self.final),
+            "threshold": round(self.threshold, 4),
+            "margin": round(self.margin, 4),
+        }
+
+
+@cache
+def match_model(path: Path = MODEL_FILE) -> MatchModel:
+    return MatchModel.from_json(json.loads(path.read_text()))
+
+
+@dataclass(frozen=True)
 class Candidates:
-    """Column arrays of n candidates; NaN marks a missing value. The last four are already
-    relative to the item being matched; `image` and `place` are filled in for the shortlist
-    (NaN before), `photo_hint` is known for all."""
+    """Column arrays of n candidates; NaN marks a missing value. `category` and `contents`
+    are already relative to the report being matched; `image`, `details` and `place`
+    are filled in for the shortlist (NaN before); `photo_hint` is known for all."""
 
     embeddings: np.ndarray  # (n, dim) float32, L2-normalised
     masks: np.ndarray  # (n, 2) int64 attribute masks (colours, brands)
     latitude: np.ndarray  # (n,) float64
     longitude: np.ndarray  # (n,)
     occurred_days: np.ndarray  # (n,) days since the epoch
-    category: np.ndarray  # (n,) category compatibility with the item, NaN if either is unknown
+    category: np.ndarray  # (n,) category compatibility with the report, NaN if unknown
+    contents: np.ndarray  # (n,) 1: one holds the other (a bag and what was in it); NaN unknown
+    identifier: np.ndarray  # (n,) 1 same identifier, 0 another, NaN where either has none
+    journey: np.ndarray  # (n,) bool: the candidate's place is a route
     photo_hint: np.ndarray  # (n,) photo descriptor score, NaN unless both sides have a photo
-    image: np.ndarray  # (n,) the photo component, NaN without photos (or not yet checked)
-    place: np.ndarray  # (n,) place-name agreement, used where either side has no coordinates
+    image: np.ndarray  # (n,) vision's score, NaN without photos (or not yet checked)
+    details: np.ndarray
+    place: np.ndarray  # (n,) place-name agreement
 
     def subset(self, rows: np.ndarray) -> Candidates:
         return Candidates(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
@@ -72,23 +153,28 @@ class Refined:
 
 
 @dataclass(frozen=True)
-class Query:
+class Probe:
+    """The report being matched, as scoring reads it."""
+
     embedding: np.ndarray  # (dim,)
     masks: tuple[int, int]
     latitude: float | None
     longitude: float | None
     occurred_days: float
+    journey: bool
 
 
 def first_pass(
     record: np.void,
     records: np.ndarray,
     category: np.ndarray,
+    codes: Any,
     embeddings: np.ndarray | None = None,
-) -> tuple[Query, Candidates]:
+) -> tuple[Probe, Candidates]:
     """A report and its candidates as scoring reads them, from match records alone;
-    `category` is each candidate's category compatibility with the report, `embeddings` the
-    records' unit vectors when the caller has them already (one batch, many reports)."""
+    `category` is each candidate's category compatibility with the report, `codes` the
+    taxonomy's category codes (rules.CategoryCodes), `embeddings` the records' unit vectors
+    when the caller has them already (one batch, many reports)."""
     n = len(records)
     hint = np.full(n, np.nan)
     if record["photo"]:
@@ -100,13 +186,21 @@ def first_pass(
             records["colour"][with_photo],
         )
     located = not np.isnan(record["latitude"])
-    query = Query(
+    journey = bool(int(record["flags"]) & match_record.JOURNEY)
+    probe = Probe(
         embedding=match_record.unit_vectors(record["vector"]),
         masks=(int(record["colours"]), int(record["brands"])),
         latitude=float(record["latitude"]) if located else None,
         longitude=float(record["longitude"]) if located else None,
         occurred_days=float(record["occurred_days"]),
+        journey=journey,
     )
+    mine = int(record["ident"])
+    theirs = records["ident"].astype(np.uint64)
+    identifier = np.where(
+        (mine != 0) & (theirs != 0), (theirs == np.uint64(mine)).astype(float), np.nan
+    )
+    nans = np.full(n, np.nan)
     candidates = Candidates(
         embeddings=(
             match_record.unit_vectors(records["vector"]) if embeddings is None else embeddings
@@ -116,153 +210,147 @@ def first_pass(
         longitude=records["longitude"].astype(np.float64),
         occurred_days=records["occurred_days"],
         category=category,
+        contents=codes.contents(record, records),
+        identifier=identifier,
+        journey=(records["flags"] & match_record.JOURNEY) != 0,
         photo_hint=hint,
-        image=np.full(n, np.nan),
-        place=np.full(n, np.nan),
+        image=nans.copy(),
+        details=nans.copy(),
+        place=nans.copy(),
     )
-    return query, candidates
+    return probe, candidates
 
 
 def missing_as_nan(values: Iterable[float | None]) -> np.ndarray:
-    """A column of candidates' values; None (not known) becomes NaN, which score() leaves out."""
+    """A column of candidates' values; None (not known) becomes NaN."""
     return np.array([np.nan if value is None else value for value in values], dtype=np.float64)
 
 
-def score(
-    query: Query,
-    candidates: Candidates,
-    weights: Weights,
-    scales: Scales,
-    details: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """Every component and the weighted `total`; `details` from `detail_scores` (NaN or None
-    where not computed)."""
-    n = len(candidates.occurred_days)
-    # MiniLM cosines of unrelated reports sit around 0.1-0.2: map [0.15, 0.85] onto [0, 1].
-    cosine = candidates.embeddings @ query.embedding
-    text = np.clip((cosine - 0.15) / 0.7, 0.0, 1.0)
+def _agreement(mine: int, theirs: np.ndarray) -> np.ndarray:
+    """+1 where both name a value and share one, -1 where both name values and share none."""
+    if not mine:
+        return np.full(len(theirs), np.nan)
+    known = theirs != 0
+    return np.where(known, np.where((theirs & mine) != 0, 1.0, -1.0), np.nan)
 
-    # Attributes: per key where both sides say something, 1 if they share a value, else 0.
-    agree = np.zeros(n)
-    compared = np.zeros(n)
-    for column, mine in enumerate(query.masks):
-        if not mine:
-            continue
-        theirs = candidates.masks[:, column]
-        known = theirs != 0
-        compared += known
-        agree += known & ((theirs & mine) != 0)
-    attributes = np.where(compared > 0, agree / np.maximum(compared, 1), np.nan)
 
-    if query.latitude is None or query.longitude is None:
-        distance = np.full(n, np.nan)
+# Evidence for and against is signed, around 0: a feature one side cannot speak to says nothing
+# (the model gives these no weight of their own when missing). Reports that leave a field out are
+# not less likely the same object; this keeps what a tuning set happened to leave out from
+# becoming evidence on reports written elsewhere.
+NEUTRAL_WHEN_MISSING = frozenset(
+    {"colour", "brand", "category", "contents", "identifier", "photo", "place"}
+)
+
+
+def _signed(values: np.ndarray) -> np.ndarray:
+    """[0, 1] as [-1, 1]: 0.5 says nothing either way."""
+    return 2.0 * values - 1.0
+
+
+def features(probe: Probe, candidates: Candidates, scales: Scales) -> dict[str, np.ndarray]:
+    """Every feature of every candidate (NaN: not known). Agreement features are signed: +1
+    agree, -1 disagree (NEUTRAL_WHEN_MISSING)."""
+    cosine = candidates.embeddings @ probe.embedding
+    if probe.latitude is None or probe.longitude is None or probe.journey:
+        distance = np.full(len(cosine), np.nan)
     else:
         km = haversine_km(
-            query.latitude, query.longitude, candidates.latitude, candidates.longitude
+            probe.latitude, probe.longitude, candidates.latitude, candidates.longitude
         )
-        distance = np.exp(-km / scales.distance_km)  # NaN where the candidate has no place
-    # No coordinates on one side: the place names, when both gave one, stand in.
-    distance = np.where(np.isnan(distance), candidates.place, distance)
-
-    time = np.exp(-np.abs(candidates.occurred_days - query.occurred_days) / scales.time_days)
-
-    components = {
-        "text": text,
-        "image": candidates.image,
-        "attributes": attributes,
-        "category": candidates.category,
-        "details": np.full(n, np.nan) if details is None else details,
+        distance = np.where(candidates.journey, np.nan, np.exp(-km / scales.distance_km))
+    days = np.abs(candidates.occurred_days - probe.occurred_days)
+    image = np.where(np.isnan(candidates.image), candidates.photo_hint, candidates.image)
+    return {
+        "text": np.clip(cosine.astype(np.float64), -1.0, 1.0),
+        "colour": _agreement(probe.masks[0], candidates.masks[:, 0]),
+        "brand": _agreement(probe.masks[1], candidates.masks[:, 1]),
+        "category": _signed(candidates.category),
+        "contents": _signed(candidates.contents),
         "distance": distance,
-        "time": time,
+        "time": np.exp(-days / scales.time_days),
+        "photo": _signed(image),
+        "identifier": _signed(candidates.identifier),
+        "details": candidates.details,
+        "place": candidates.place,
     }
-    weight = {
-        "text": weights.text,
-        "image": weights.image,
-        "attributes": weights.attributes,
-        "category": weights.category,
-        "details": weights.details,
-        "distance": weights.distance,
-        "time": weights.time,
+
+
+def components(parts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The features as the people read them (a match's `components`, each in [0, 1]): colour
+    and brand as one `attributes`, the place name where coordinates are missing as `distance`."""
+    with np.errstate(invalid="ignore"):  # neither colour nor brand known: NaN
+        attributes = np.nanmean(np.stack([parts["colour"], parts["brand"]]), axis=0)
+    return {
+        "text": np.clip((parts["text"] - 0.15) / 0.7, 0.0, 1.0),
+        "image": (parts["photo"] + 1.0) / 2.0,
+        "attributes": (attributes + 1.0) / 2.0,
+        "category": (parts["category"] + 1.0) / 2.0,
+        "details": parts["details"],
+        "distance": np.where(np.isnan(parts["distance"]), parts["place"], parts["distance"]),
+        "time": parts["time"],
     }
-    numerator = np.zeros(n)
-    denominator = np.zeros(n)
-    for name, values in components.items():
-        present = ~np.isnan(values)
-        numerator += np.where(present, values, 0.0) * weight[name]
-        denominator += present * weight[name]
-    total = np.where(denominator > 0, numerator / np.maximum(denominator, 1e-9), 0.0)
-    components["total"] = np.clip(total, 0.0, 1.0)  # float32 cosines may exceed 1 by rounding
-    return components
 
 
 def shortlist(
-    query: Query,
+    probe: Probe,
     candidates: Candidates,
-    weights: Weights,
+    model: MatchModel,
     scales: Scales,
     size: int,
     photo_size: int,
 ) -> np.ndarray:
-    """The first pass: indices of the best `size` candidates by what their records hold, and of
+    """The first pass: indices of the best `size` candidates by the first-pass model, and of
     the best `photo_size` by photo descriptor (a photo twin with a poor text is still checked)."""
-    first = score(query, candidates, weights, scales)
-    by_score = np.argsort(-first["total"], kind="stable")[:size]
+    with np.errstate(invalid="ignore"):  # nanmean of two NaNs: fine, NaN
+        first = model.first.probability(features(probe, candidates, scales))
+    by_score = np.argsort(-first, kind="stable")[:size]
     with_photo = np.flatnonzero(~np.isnan(candidates.photo_hint))
     by_photo = with_photo[np.argsort(-candidates.photo_hint[with_photo], kind="stable")]
     return np.unique(np.concatenate([by_score, by_photo[:photo_size]]))
 
 
 def finish(
-    query: Query,
+    probe: Probe,
     candidates: Candidates,
     chosen: np.ndarray,
     refined: Refined,
-    weights: Weights,
+    model: MatchModel,
     scales: Scales,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The second pass: the shortlisted candidates, best first (their indices), and their
-    components in that order, with what `refined` learnt about them."""
-    pool = replace(candidates.subset(chosen), image=refined.image, place=refined.place)
-    parts = score(query, pool, weights, scales, refined.details)
+    """The second pass: the shortlisted candidates, best first (their indices), their features
+    in that order, and `total`: the final model's probability."""
+    pool = replace(
+        candidates.subset(chosen),
+        details=refined.details,
+        image=refined.image,
+        place=refined.place,
+    )
+    parts = features(probe, pool, scales)
+    parts["total"] = model.final.probability(parts)
     order = np.argsort(-parts["total"], kind="stable")
     return chosen[order], {name: values[order] for name, values in parts.items()}
 
 
-# -- identifying details: shared rare words -------------------------------------------------
+def _logit(p: np.ndarray | float) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-STOP_WORDS = frozenset(
-    """a am an and are as at be been but by do for from go had has have he her his i if in is it
-    its me my no of on or our she so that the their there them they this to up us was we were
-    what when where which who with you your lost found left near around somewhere someone
-    picked dropped last seen missing please contact thanks one some little small big very""".split()
-)
 
+def suggested(totals: np.ndarray, model: MatchModel, most: int) -> int:
+    """How many of the best-first `totals` (probabilities) to suggest: at most `most`, each at
+    least the calibrated threshold, and within `margin` of the best in log-odds (a clear best is
+    shown alone, near-ties all, however small the probabilities are)."""
+    if not len(totals):
+        return 0
+    top = totals[:most]
+    near = _logit(top) >= _logit(totals[0]) - model.margin
+    return int(np.sum(near & (top >= model.threshold)))
+
+
+# -- the second pass: identifying details, characters, place names ---------------------------
 
 MIN_DETAIL_POOL = 3
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ings", "ing", "ed", "es", "s", "er", "ly"):
-        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def detail_terms(text: str) -> set[str]:
-    """Stemmed content words; runs of single letters are read as initials ("J.K." -> "jk")."""
-    terms: set[str] = set()
-    initials = ""
-    for token in [*_TOKEN.findall(text.lower()), ""]:
-        if len(token) == 1 and token.isalpha():
-            initials += token
-            continue
-        if len(initials) >= 2:
-            terms.add(initials)
-        initials = ""
-        if token and token not in STOP_WORDS and len(token) > 1:
-            terms.add(_stem(token))
-    return terms
 
 
 def detail_scores(query_text: str, candidate_texts: Sequence[str]) -> np.ndarray:
@@ -270,14 +358,18 @@ def detail_scores(query_text: str, candidate_texts: Sequence[str]) -> np.ndarray
 
     Weights are inverse document frequencies over the query and these candidates (the best few
     for it): words all of them share ("black", "wallet", the place) weigh little, and what tells
-    near-twins apart ("engraved", "sticker", initials) weighs most. A cosine of idf-weighted
-    word sets; NaN when the query has no content word, or when there are too few candidates to
-    tell what is rare (then there are no near-twins to tell apart either).
+    near-twins apart ("engraved", "sticker", initials) weighs most. A word of five letters or
+    more counts as shared with one a letter away ("sticker", "stciker"): what misspellings the
+    taxonomy cannot correct, the other report's words can. A cosine of idf-weighted word sets
+    (backend/common/words.py); NaN when the query has no content word, or when there are too
+    few candidates to tell what is rare (then there are no near-twins to tell apart either).
     """
-    query = detail_terms(query_text)
-    documents = [detail_terms(text) for text in candidate_texts]
+    query = content_terms(query_text)
+    documents = [content_terms(text) for text in candidate_texts]
     if not query or len(documents) < MIN_DETAIL_POOL:
         return np.full(len(documents), np.nan)
+    # Each candidate's words as the query spells them, where one letter is all that differs.
+    documents = [_as_spelt(query, document) for document in documents]
     frequency = Counter(term for document in [query, *documents] for term in document)
     total = len(documents) + 1
 
@@ -293,18 +385,37 @@ def detail_scores(query_text: str, candidate_texts: Sequence[str]) -> np.ndarray
     return scores
 
 
-PLACE_STOP_WORDS = frozenset({"the", "a", "an", "at", "in", "on", "near", "by", "of", "to"})
+def _as_spelt(query: set[str], document: set[str]) -> set[str]:
+    long = [term for term in query if len(term) >= 5]
+    if not long:
+        return document
+    spelt = set()
+    for term in document:
+        if term in query or len(term) < 5:
+            spelt.add(term)
+            continue
+        near = extractOne(term, long, scorer=OSA.distance, score_cutoff=1)
+        spelt.add(near[0] if near else term)
+    return spelt
 
 
-def place_agreement(a: str | None, b: str | None) -> float | None:
-    """Two place names as reporters typed them: 0.5-1 as their words overlap, None (unknown)
-    when either is missing or they share no word: people name one place in many ways
-    ("Amsterdam Centraal", "the central station"), so different names prove nothing."""
-    if not a or not b:
-        return None
-    words_a = set(_TOKEN.findall(a.lower())) - PLACE_STOP_WORDS
-    words_b = set(_TOKEN.findall(b.lower())) - PLACE_STOP_WORDS
-    shared = words_a & words_b
-    if not shared:
-        return None
-    return 0.5 + 0.5 * len(shared) / len(words_a | words_b)
+PLACE_STOP_WORDS = frozenset(
+    {"the", "a", "an", "at", "in", "on", "near", "by", "of", "to", "from", "station", "de", "het"}
+)
+
+
+def place_agreement(mine: Sequence[str], theirs: Sequence[str]) -> float | None:
+    """Two reports' place names (each may name several: a journey's ends): 0.5-1 as the words of
+    the best pair overlap, None (unknown) when either names none or no pair shares a word:
+    people name one place in many ways ("Amsterdam Centraal", "the central station"), so
+    different names prove nothing."""
+    best: float | None = None
+    for a in mine:
+        words_a = set(tokens(a)) - PLACE_STOP_WORDS
+        for b in theirs:
+            words_b = set(tokens(b)) - PLACE_STOP_WORDS
+            shared = words_a & words_b
+            if shared:
+                value = 0.5 + 0.5 * len(shared) / len(words_a | words_b)
+                best = value if best is None else max(best, value)
+    return best

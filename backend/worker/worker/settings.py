@@ -1,9 +1,8 @@
 """Worker settings: the common names (BROKER_URL, DATABASE_URL, ...) plus matching and retries.
 
-The matching defaults were chosen with research/experiments/matching (see its README): text
-carries most of the signal; a photo, when both sides have one, is the strongest single cue;
-attributes (colour, brand, category) separate same-kind items; distance and time only break ties
-between otherwise similar reports, since people misremember where and when they lost things.
+How matching combines its features is fitted on labelled reports (matching_model.json, written
+by research/experiments/matching/fit.py; its README has the figures); the settings here bound
+the work (shortlists, candidates) and the reach (time window, distance).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from pydantic import Field
 
 from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_SIMILARITY_CANDIDATES, MAX_TEXTS
 from backend.common.mail import MailSettings
-from backend.worker.worker.scoring import Scales, Weights
+from backend.worker.worker.scoring import MODEL_FILE, MatchModel, Scales, match_model
 
 
 class WorkerSettings(MailSettings):
@@ -43,26 +42,13 @@ class WorkerSettings(MailSettings):
         description="Records per vision /similarity call (its MAX_CANDIDATES); more are split.",
     )
 
-    # Matching: weights are relative (renormalised over the components both items have).
-    # Chosen with research/experiments/matching on its noisy set (see its README).
-    weight_text: float = Field(default=0.30, ge=0)
-    weight_image: float = Field(default=0.20, ge=0)
-    weight_attributes: float = Field(default=0.10, ge=0, description="Colour and brand.")
-    weight_category: float = Field(default=0.20, ge=0, description="Category compatibility.")
-    weight_details: float = Field(
-        default=0.80, ge=0, description="Shared rare words (engraving, stickers, contents)."
+    # Matching: how the features combine is fitted, not set by hand (a logistic model with a
+    # calibrated threshold: research/experiments/matching/fit.py writes matching_model.json).
+    match_model_file: Path = Field(
+        default=MODEL_FILE,
+        description="The fitted matching model (features' weights, threshold, margin).",
     )
-    weight_distance: float = Field(default=0.03, ge=0)
-    weight_time: float = Field(default=0.02, ge=0)
-    match_threshold: float = Field(default=0.45, ge=0, le=1, description="Lowest score suggested.")
     max_suggestions: int = Field(default=5, gt=0, description="Best matches kept per item.")
-    suggestion_margin: float = Field(
-        default=0.05,
-        ge=0,
-        le=1,
-        description="Suggest only candidates this close to the best one: a clear best match is "
-        "shown alone, near-ties all.",
-    )
     shortlist: int = Field(
         default=50,
         gt=0,
@@ -91,7 +77,7 @@ class WorkerSettings(MailSettings):
         default=60, gt=0, description="A found report this many days after the loss is a candidate."
     )
     match_days_before_loss: float = Field(
-        default=14,
+        default=42,
         ge=0,
         description="A found report this many days before the loss date is a candidate too: "
         "people notice a loss late, or misremember the day.",
@@ -140,16 +126,8 @@ class WorkerSettings(MailSettings):
         default=90.0, gt=0, description="Older than this: the worker is hung (restart it)."
     )
 
-    def weights(self) -> Weights:
-        return Weights(
-            text=self.weight_text,
-            image=self.weight_image,
-            attributes=self.weight_attributes,
-            category=self.weight_category,
-            details=self.weight_details,
-            distance=self.weight_distance,
-            time=self.weight_time,
-        )
+    def model(self) -> MatchModel:
+        return match_model(self.match_model_file)
 
     def scales(self) -> Scales:
         return Scales(distance_km=self.distance_scale_km, time_days=self.time_scale_days)

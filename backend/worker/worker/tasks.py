@@ -49,6 +49,7 @@ from backend.worker.worker.clients import ServiceError
 from backend.worker.worker.enrichment import enrich
 from backend.worker.worker.matching import find_matches, record_matches
 from backend.worker.worker.notify import Undeliverable, deliver
+from backend.worker.worker.rules import ENRICHMENT_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -325,12 +326,20 @@ def _waiting(channel: Any, queue: str) -> int:
 def sweep_pending() -> dict[str, Any]:
     """Re-queue work whose job is gone: items left `pending` (the broker was down when the API
     tried), transient failures whose retry time came, enriched items whose matching never
-    finished, and undelivered notifications. Each is re-queued at most once per period, and
-    only when the queue has drained: under a backlog a waiting job is not a lost one."""
+    finished, items enriched by an older version, and undelivered notifications. Each is
+    re-queued at most once per period, and only when the queue has drained: under a backlog a
+    waiting job is not a lost one."""
     backlog = queue_backlog()
     if backlog:
         log.info("sweep: %d jobs still queued; nothing is re-queued meanwhile", backlog)
-        return {"items": 0, "retries": 0, "matching": 0, "notifications": 0, "backlog": backlog}
+        return {
+            "items": 0,
+            "retries": 0,
+            "matching": 0,
+            "outdated": 0,
+            "notifications": 0,
+            "backlog": backlog,
+        }
     res = resources()
     now = utcnow()
     cutoff = now - timedelta(seconds=settings.stale_pending_s)
@@ -358,6 +367,19 @@ def sweep_pending() -> dict[str, Any]:
             )
             .limit(SWEEP_BATCH)
         ).all()
+        # Enriched by an older version (rules.ENRICHMENT_VERSION: how text is read, the match
+        # record's layout): enriched again, a batch per period. Until then its old record stands.
+        outdated = session.scalars(
+            select(Item)
+            .where(
+                Item.enrichment_state == EnrichmentState.DONE,
+                Item.status == ItemStatus.OPEN,
+                Item.enrichment_version < ENRICHMENT_VERSION,
+            )
+            .limit(SWEEP_BATCH)
+        ).all()
+        for item in outdated:
+            item.request_enrichment()
         matches = session.scalars(
             select(Notification.match_id)
             .where(
@@ -381,7 +403,8 @@ def sweep_pending() -> dict[str, Any]:
             )
         session.commit()
     # In batches, on the bulk queue: a person's new report goes first.
-    for task_name, keys in ((ENRICH_ITEMS, [*pending, *retries]), (MATCH_ITEMS, unmatched)):
+    again = [item.id for item in outdated]
+    for task_name, keys in ((ENRICH_ITEMS, [*pending, *retries, *again]), (MATCH_ITEMS, unmatched)):
         for start in range(0, len(keys), settings.nlp_max_texts):
             chunk = [str(key) for key in keys[start : start + settings.nlp_max_texts]]
             send_quietly(task_name, chunk, BULK_QUEUE)
@@ -391,6 +414,7 @@ def sweep_pending() -> dict[str, Any]:
         "items": len(pending),
         "retries": len(retries),
         "matching": len(unmatched),
+        "outdated": len(again),
         "notifications": len(matches),
     }
     if any(counts.values()):

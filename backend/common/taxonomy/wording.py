@@ -1,0 +1,224 @@
+"""Report text as people and desks type it, made readable for matching: desk codes and
+abbreviations written out ("TAS ZW" -> "bag black"), Dutch translated word by word into English
+("zwarte portemonnee gevonden" -> "black wallet found"), and misspelt words corrected to the
+taxonomy's words ("umbrela" -> "umbrella", "broen" -> "brown") but never a real word ("table"
+stays "table"). What a word means is the taxonomy's business (__init__.py): this module only
+rewrites words so the taxonomy, the embedding model and the rare-word details can read them.
+
+Its files sit beside terms.csv and, like it, anyone can extend them: `codes.csv` (a desk's
+codes: `code,means,written` where `written` is `capitals` for codes that count only in capitals
+and `any`), `glossary-nl.csv` (`nl,en`: Dutch words and their English), `english-words.txt`
+(the English words no correction may touch; written by research/taxonomy/english_words.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
+
+# A token: a word (letters, digits, inner hyphens and apostrophes, "w/"), or anything else.
+_TOKEN = re.compile(r"[^\W_]+(?:[-'/][^\W_]+)*/?|[^\w\s]+|\s+|_+", re.UNICODE)
+_WORDLIKE = re.compile(r"^[^\W_]", re.UNICODE)
+
+# Words that say a text is English: a Dutch word among none of them makes it Dutch.
+_ENGLISH = frozenset(
+    """the a an and with of in on at to from for my his her is was are were it this that found
+    lost left near behind inside some has have had our your their by""".split()
+)
+
+
+def _words_of(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A text as matching reads it, and what was rewritten."""
+
+    text: str
+    dutch: bool
+    changed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Wording:
+    # code -> meaning, for codes that count only in capitals, and for any case
+    capital_codes: dict[str, str]
+    any_codes: dict[str, str]
+    # Dutch word or phrase (lower case) -> English
+    dutch: dict[str, str]
+    # a taxonomy word -> the first word of its row ("portemonnee" -> "wallet")
+    plain: dict[str, str]
+    # English words: never corrected, never translated outside a Dutch text
+    english: frozenset[str]
+    # words a misspelling may be corrected to: the taxonomy's and the glossary's English
+    targets: tuple[str, ...]
+    _memo: dict[tuple[str, bool], str | None] = field(default_factory=dict, compare=False)
+
+    def rewrite(self, text: str | None) -> Rewrite:
+        """`text` with codes written out, Dutch translated when the text is Dutch (or a word is
+        Dutch and no word English), and misspellings corrected."""
+        if not text:
+            return Rewrite("", False)
+        tokens = _TOKEN.findall(text)
+        dutch = self.is_dutch(token.casefold() for token in tokens if _WORDLIKE.match(token))
+        out: list[str] = []
+        changed: list[tuple[str, str]] = []
+        index = 0
+        sentence_start = True
+        while index < len(tokens):
+            token = tokens[index]
+            if not _WORDLIKE.match(token):
+                out.append(token)
+                if any(mark in token for mark in ".!?:;"):
+                    sentence_start = True
+                index += 1
+                continue
+            # A capitalised word within a sentence is a name (Den Haag, Leeds): never corrected.
+            named = not sentence_start and token[:1].isupper() and token[1:].islower()
+            sentence_start = False
+            # Two-word Dutch phrases first ("laten liggen").
+            if dutch and index + 2 < len(tokens) and tokens[index + 1].isspace():
+                phrase = f"{token.casefold()} {tokens[index + 2].casefold()}"
+                if phrase in self.dutch:
+                    out.append(self.dutch[phrase])
+                    changed.append((f"{token} {tokens[index + 2]}", self.dutch[phrase]))
+                    index += 3
+                    continue
+            word = self.word(token, dutch, correct=not named)
+            if word != token:
+                changed.append((token, word))
+            out.append(word)
+            index += 1
+        return Rewrite("".join(out), dutch, tuple(changed))
+
+    def is_dutch(self, words: Iterable[str]) -> bool:
+        """A Dutch word (not also English) and at least as many of them as English words."""
+        english = dutch = 0
+        for word in words:
+            english += word in _ENGLISH
+            dutch += word in self.dutch and word not in self.english
+        return dutch >= 1 and dutch >= english
+
+    def word(self, token: str, dutch: bool, *, correct: bool = True) -> str:
+        """One word as matching reads it; the token itself when nothing applies."""
+        if token in self.capital_codes:
+            return self.capital_codes[token]
+        lower = token.casefold()
+        if lower in self.any_codes:
+            return self.any_codes[lower]
+        meaning = self._meaning(lower, dutch)
+        if meaning is not None:
+            return meaning
+        if dutch and (split := self._compound(lower)) is not None:
+            return split
+        if not correct or lower in self.english or lower in self.plain:
+            return token
+        if not lower.isalpha() or len(lower) < 4:
+            return token
+        key = (lower, dutch)
+        if key not in self._memo:
+            self._memo[key] = self._correction(lower, dutch)
+        corrected = self._memo[key]
+        if corrected is None:
+            return token
+        return corrected
+
+    def _meaning(self, word: str, dutch: bool) -> str | None:
+        """The English of a Dutch word (in a Dutch text, or a word English does not have), or
+        the plain word of a taxonomy word English does not have ("brolly" stays, "rugzak" is
+        "backpack")."""
+        foreign = word not in self.english
+        if word in self.dutch and (dutch or foreign):
+            return self.dutch[word]
+        if foreign and word in self.plain and self.plain[word] != word:
+            return self.plain[word]
+        return None
+
+    def _compound(self, word: str) -> str | None:
+        """A Dutch compound of two known words: "fietsbel" -> "bike bell"."""
+        for cut in range(3, len(word) - 2):
+            head, tail = word[:cut], word[cut:]
+            for joint in ("", "s", "en"):
+                if joint and not head.endswith(joint):
+                    continue
+                stem = head[: len(head) - len(joint)] if joint else head
+                first, second = self._meaning(stem, True), self._meaning(tail, True)
+                if first and second:
+                    return f"{first} {second}"
+        return None
+
+    def _correction(self, word: str, dutch: bool) -> str | None:
+        """The one word of the taxonomy or the glossary's English within one edit of `word` (two
+        from 8 letters; swapping two neighbours is one edit: "blakc"), if the nearest all mean
+        one thing; ties go to the text's language ("broen" in English is "brown", not
+        "groen"). None otherwise."""
+        limit = 1 if len(word) < 8 else 2
+        found = extract(word, self.targets, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        if not found:
+            return None
+        best = min(distance for _, distance, _ in found)
+        nearest = [choice for choice, distance, _ in found if distance == best]
+        # The taxonomy's words first (what matching reads), then those of the text's language.
+        for tier in ([c for c in nearest if c in self.plain] or nearest,):
+            in_language = [c for c in tier if (c in self.english) != dutch] or tier
+            meanings = {self._meaning(c, True) or self.plain.get(c, c) for c in in_language}
+            if len(meanings) == 1:
+                return meanings.pop()
+        return None  # "bage": bag or beige? Left alone.
+
+
+def load_wording(folder: Path, rows: Iterable[list[str]]) -> Wording:
+    """The codes, the Dutch glossary and the English words in `folder`; `rows`: the phrases of
+    the taxonomy's category and colour rows, row by row (the first is the row's plain word; a
+    brand keeps its name: "macbook" is not rewritten "apple")."""
+    capital_codes: dict[str, str] = {}
+    any_codes: dict[str, str] = {}
+    codes = folder / "codes.csv"
+    if codes.exists():
+        with codes.open(newline="", encoding="utf-8") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                code, means = (row.get("code") or "").strip(), (row.get("means") or "").strip()
+                written = (row.get("written") or "capitals").strip()
+                if not code or not means or written not in ("capitals", "any"):
+                    raise ValueError(f"{codes}:{line}: a code, its meaning, capitals or any")
+                if written == "capitals":
+                    capital_codes[code.upper()] = means
+                else:
+                    any_codes[code.casefold()] = means
+    dutch: dict[str, str] = {}
+    glossary = folder / "glossary-nl.csv"
+    if glossary.exists():
+        with glossary.open(newline="", encoding="utf-8") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                nl, en = (row.get("nl") or "").strip().casefold(), (row.get("en") or "").strip()
+                if not nl or not en:
+                    raise ValueError(f"{glossary}:{line}: a Dutch word and its English")
+                dutch.setdefault(nl, en)
+    plain: dict[str, str] = {}
+    for phrases in rows:
+        for phrase in phrases:
+            if " " not in phrase:
+                plain.setdefault(phrase, phrases[0])
+    return Wording(
+        capital_codes=capital_codes,
+        any_codes=any_codes,
+        dutch=dutch,
+        plain=plain,
+        english=frozenset(_words_of(folder / "english-words.txt")),
+        targets=tuple(
+            sorted(
+                {word for word in plain if word.isalpha() and len(word) >= 3}
+                | {w for en in dutch.values() for w in en.split() if w.isalpha() and len(w) >= 4}
+            )
+        ),
+    )

@@ -1,0 +1,110 @@
+"""Report text as desks and people type it, read the same way as an owner's careful English:
+desk codes, Dutch, misspellings, logos, a bag's contents, and the declared colour sets."""
+
+from pathlib import Path
+
+import pytest
+
+from backend.common.taxonomy import load_taxonomy, taxonomy
+
+
+def read(text: str) -> dict[str, list[str]]:
+    vocabulary = taxonomy()
+    rewritten = vocabulary.rewrite(text).text
+    return {
+        label: vocabulary.canonical(label, rewritten) for label in ("CATEGORY", "COLOUR", "BRAND")
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "category", "colour"),
+    [
+        # desk shorthand: a category code and a colour code, no sentence
+        ("TAS ZW gevonden perron 5", "bag", "black"),
+        ("FTS blauw", "bicycle", "blue"),
+        ("TEL SAMS zwart", "phone", "black"),
+        # a Dutch desk
+        ("Zwarte portemonnee gevonden bij de ingang", "wallet", "black"),
+        ("sleutelbos met rode hanger", "keys", "red"),
+        ("Blauwe rugzak aangetroffen in de trein", "backpack", "blue"),
+        # misspelt, no capitals
+        ("umbrela with woden handle, grene", "umbrella", "green"),
+        ("fouund a blakc walet on the bus", "wallet", "black"),
+    ],
+)
+def test_what_a_desk_types_reads_as_an_owner_writes(
+    written: str, category: str, colour: str
+) -> None:
+    meaning = read(written)
+    assert meaning["CATEGORY"][:1] == [category], meaning
+    assert colour in meaning["COLOUR"], meaning
+
+
+def test_real_words_and_names_are_never_corrected() -> None:
+    vocabulary = taxonomy()
+    assert vocabulary.rewrite("black table lamp").text == "black table lamp"  # not "tablet"
+    assert vocabulary.rewrite("Jan de Vries wallet").text == "Jan de Vries wallet"
+    # A code counts in capitals only: "tel" in a sentence is not a phone.
+    assert "phone" not in vocabulary.rewrite("please tel me if found").text
+
+
+def test_english_is_not_taken_for_dutch() -> None:
+    vocabulary = taxonomy()
+    assert not vocabulary.rewrite("Black wallet found at the station").dutch
+    assert vocabulary.rewrite("Zwarte portemonnee gevonden bij de ingang").dutch
+
+
+def test_a_logo_stands_for_its_brand() -> None:
+    assert read("green brolly with a bitten apple logo")["BRAND"] == ["apple"]
+    assert read("the swoosh logo trainers")["BRAND"] == ["nike"]
+
+
+def test_a_bag_reported_with_its_contents_names_each_of_them() -> None:
+    assert read("Bag with laptop, keys and wallet")["CATEGORY"] == [
+        "bag",
+        "laptop",
+        "keys",
+        "wallet",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("shade", "colours"),
+    [
+        ("navy", ["blue", "black"]),
+        ("donkerblauw", ["blue", "black"]),
+        ("beige", ["brown", "white"]),
+        ("charcoal", ["grey", "black"]),
+        ("silver", ["grey"]),
+        ("zwart", ["black"]),
+    ],
+)
+def test_every_shade_means_one_colour_or_its_declared_set(shade: str, colours: list[str]) -> None:
+    assert taxonomy().canonical("COLOUR", shade) == colours
+
+
+def test_every_phrase_of_the_packaged_taxonomy_has_one_meaning_per_label() -> None:
+    vocabulary = taxonomy()
+    for phrase, meanings in vocabulary.index.items():
+        labels = [label for label, _ in meanings]
+        colour_values = [value for label, value in meanings if label == "COLOUR"]
+        # a colour phrase may name a declared set; other labels one value each
+        assert len(set(labels)) == len(labels) or colour_values, phrase
+
+
+def test_a_phrase_given_two_meanings_on_two_rows_is_refused(tmp_path: Path) -> None:
+    terms = tmp_path / "terms.csv"
+    terms.write_text(
+        "label,canonical,broader,synonyms\n" "COLOUR,blue,,blue|navy\n" "COLOUR,black,,black|navy\n"
+    )
+    with pytest.raises(ValueError, match="navy.*line 2.*canonical: a\\|b"):
+        load_taxonomy(terms)
+
+
+def test_an_office_extends_the_codes_beside_its_own_terms(tmp_path: Path) -> None:
+    (tmp_path / "terms.csv").write_text(
+        "label,canonical,broader,synonyms\nCATEGORY,umbrella,,umbrella|brolly\n"
+    )
+    (tmp_path / "codes.csv").write_text("code,means,written\nPAR,umbrella,capitals\n")
+    vocabulary = load_taxonomy(tmp_path / "terms.csv")
+    assert vocabulary.canonical("CATEGORY", vocabulary.rewrite("PAR zwart").text) == ["umbrella"]
