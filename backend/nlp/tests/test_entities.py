@@ -3,6 +3,11 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from backend.common.taxonomy import taxonomy
+from backend.common.testing.recorded import recorded
+from backend.nlp.server.models import entity_pipeline
+from backend.nlp.server.settings import NlpSettings
+
 pytestmark = pytest.mark.integration
 
 # (text, expected colours, brands, categories, a place that must be found or None)
@@ -113,3 +118,26 @@ def test_the_terms_file_extends_the_vocabulary(tmp_path, settings) -> None:
     with TestClient(create_app(custom)) as client:
         response = client.post("/entities", json={"texts": ["Found a kick scooter"]})
     assert response.json()["results"][0]["attributes"]["categories"] == ["scooter"]
+
+
+def test_the_slim_pipeline_finds_the_entities_the_full_one_does() -> None:
+    """Only the entity ruler and the NER run (models.NOT_FOR_ENTITIES left out): on report texts
+    of every kind the project holds, each entity is the same as with the whole pipeline."""
+    texts = [
+        *recorded("nlp_analyze")["request"]["texts"],
+        *(text for text, *_ in EXAMPLES),
+        "TAS ZW gevonden perron 5, Utrecht Centraal",
+        "Zwarte portemonnee gevonden bij de ingang van het Rijksmuseum op 3 maart",
+        "fouund a black instrument case near kings cross on monday, zip broen",
+        "Left my navy North Face backpack on the 08:12 train from Leeds to York on 2 June 2026",
+        "Found: iPhone 13, serial F2LXK3, in a Starbucks at Schiphol Plaza last night",
+        "",
+        "keys",
+    ]
+    model, terms = NlpSettings().spacy_model, taxonomy()
+    slim, full = entity_pipeline(model, terms), entity_pipeline(model, terms, exclude=[])
+
+    assert slim.pipe_names == ["entity_ruler", "ner"]
+    for text in texts:
+        got = [(e.text, e.label_, e.start_char) for e in slim(text).ents]
+        assert got == [(e.text, e.label_, e.start_char) for e in full(text).ents], text
