@@ -1,3 +1,4 @@
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -8,6 +9,7 @@ from backend.nlp.server.settings import NlpSettings
 
 MAX_TEXTS = 40
 MAX_CHARS = 500
+LOAD_DEADLINE_S = 120
 
 
 @pytest.fixture(scope="module")
@@ -19,5 +21,10 @@ def settings() -> NlpSettings:
 def client(settings: NlpSettings) -> Iterator[TestClient]:
     """The real models, loaded once per test module."""
     with TestClient(create_app(settings)) as client:
-        assert client.get("/readyz").status_code in (200, 503)
+        # Ready means both models loaded: wait for it (a failed load never becomes ready).
+        deadline = time.monotonic() + LOAD_DEADLINE_S
+        while (ready := client.get("/readyz")).status_code != 200:
+            assert ready.status_code == 503, ready.text
+            assert time.monotonic() < deadline, ready.text
+            time.sleep(0.2)
         yield client
