@@ -244,7 +244,7 @@ def cross_validated(x: np.ndarray, y: np.ndarray, owners: list[int], fit: Any = 
 
 # The least probability a suggestion needs: a floor against noise, not a fitted value.
 FLOOR = 0.001
-MARGINS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+MARGINS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 
 
 def choose_threshold(
