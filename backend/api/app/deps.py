@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.api.app.jobs import JobQueue
@@ -21,7 +20,7 @@ from backend.api.app.rate_limits import RateLimits
 from backend.api.app.services.access import Caller
 from backend.api.app.settings import ApiSettings
 from backend.common.clock import utcnow
-from backend.common.models import Credential, CredentialKind, Reporter, hash_secret
+from backend.common.models import Credential, CredentialKind
 
 OPTIONAL_BEARER = "OptionalBearer"
 _bearer = HTTPBearer(auto_error=False, description="The token returned by POST /reporters.")
@@ -108,14 +107,7 @@ def get_caller(
     admin = settings.admin_token
     if admin is not None and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
         return Caller(reporter=None, is_admin=True)
-    found = session.execute(
-        select(Credential, Reporter)
-        .join(Reporter, Reporter.id == Credential.reporter_id)
-        .where(
-            Credential.secret_hash == hash_secret(token),
-            Credential.kind == CredentialKind.TOKEN,
-        )
-    ).one_or_none()
+    found = session.execute(Credential.held(token, CredentialKind.TOKEN)).one_or_none()
     if found is None:
         raise _unauthorized("invalid bearer token")
     credential, reporter = found

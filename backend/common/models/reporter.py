@@ -10,7 +10,7 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, ForeignKey, String, Uuid
+from sqlalchemy import DateTime, ForeignKey, Select, String, Uuid, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.common.clock import in_utc, utcnow
@@ -77,6 +77,15 @@ class Credential(Base):
             expires_at=now + lifetime,
         )
         return credential, secret
+
+    @staticmethod
+    def held(secret: str, kind: CredentialKind) -> Select[tuple[Credential, Reporter]]:
+        """The credential of `kind` whose secret is `secret`, and its reporter (one row or none)."""
+        return (
+            select(Credential, Reporter)
+            .join(Reporter, Reporter.id == Credential.reporter_id)
+            .where(Credential.secret_hash == hash_secret(secret), Credential.kind == kind)
+        )
 
     def usable(self, now: datetime) -> bool:
         return self.revoked_at is None and in_utc(self.expires_at) > now

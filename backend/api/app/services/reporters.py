@@ -20,7 +20,6 @@ from backend.common.models import (
     CredentialKind,
     Reporter,
     ReporterRole,
-    hash_secret,
 )
 
 
@@ -145,13 +144,7 @@ def sign_in(session: Session, settings: ApiSettings, code: str) -> Issued:
     """Exchange a sign-in code (once, before it expires) for a new token."""
     now = utcnow()
     found = session.execute(
-        select(Credential, Reporter)
-        .join(Reporter, Reporter.id == Credential.reporter_id)
-        .where(
-            Credential.secret_hash == hash_secret(code),
-            Credential.kind == CredentialKind.SIGN_IN,
-        )
-        .with_for_update(of=Credential)
+        Credential.held(code, CredentialKind.SIGN_IN).with_for_update(of=Credential)
     ).one_or_none()
     if found is None or not found.Credential.usable(now):
         raise Unauthorized("this sign-in link is not valid: it works once, for a few minutes")
