@@ -1,5 +1,5 @@
 """The NLP service's API: POST /embed, POST /entities, and POST /analyze (both in one call: what
-the worker uses for a report)."""
+the worker uses for a report); GET /model, which vectors it gives now."""
 
 from __future__ import annotations
 
@@ -25,8 +25,17 @@ class EmbedRequest(BaseModel):
 class EmbedResponse(BaseModel):
     vectors: list[list[float]] = Field(description="One L2-normalised vector per text.")
     dim: int
-    mode: str = Field(description="The embedding backend.")
+    mode: str = Field(description="What runs the embedding model: onnx, onnx-int8 or torch.")
     model: str = Field(description="The model id or local path.")
+
+
+class EmbeddingModel(BaseModel):
+    model: str = Field(
+        description="The id of the vectors the service gives now: vectors of two ids are not "
+        "comparable, so reports embedded under another id are embedded again."
+    )
+    dim: int
+    runtime: str = Field(description="What runs the model: onnx, onnx-int8 or torch.")
 
 
 class EntitiesRequest(BaseModel):
@@ -70,5 +79,5 @@ class Analysis(BaseModel):
 class AnalyzeResponse(BaseModel):
     results: list[Analysis] = Field(description="One entry per text, in order.")
     dim: int
-    mode: str = Field(description="The embedding backend.")
+    mode: str = Field(description="What runs the embedding model: onnx, onnx-int8 or torch.")
     model: str = Field(description="The model id or local path.")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -241,6 +242,17 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
             update(Item)
             .where(Item.id.in_(item_ids), Item.enrichment_state == EnrichmentState.FAILED)
             .values(enrichment_state=EnrichmentState.PENDING, retry_at=None, updated_at=now)
+        )
+
+    @staticmethod
+    def embedded_by_another(model: str) -> tuple[ColumnElement[bool], ...]:
+        """Open, enriched reports whose vectors another embedding model made than `model`:
+        not comparable with its vectors, so they are embedded again."""
+        return (
+            Item.enrichment_state == EnrichmentState.DONE,
+            Item.status == ItemStatus.OPEN,
+            Item.embedding_model.is_not(None),
+            Item.embedding_model != model,
         )
 
 

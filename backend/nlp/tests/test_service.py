@@ -45,7 +45,7 @@ def test_without_lifespan_the_first_call_loads_the_models(settings: NlpSettings)
 def test_a_broken_model_path_is_503_and_the_reason_is_logged(
     settings: NlpSettings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    broken = settings.model_copy(update={"embedding_model_path": tmp_path / "no-such-model"})
+    broken = settings.model_copy(update={"onnx_model_path": tmp_path / "no-such-model"})
     client = TestClient(create_app(broken))
 
     ready = client.get("/readyz")
@@ -58,6 +58,18 @@ def test_a_broken_model_path_is_503_and_the_reason_is_logged(
     assert "no-such-model" not in ready.text + embed.text
     assert "no-such-model" in caplog.text
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_model_endpoint_names_the_vectors_the_service_gives(client: TestClient) -> None:
+    model = client.get("/model").json()
+    embedded = client.post("/embed", json={"texts": ["red bicycle"]}).json()
+
+    assert model == {
+        "model": "sentence-transformers/all-MiniLM-L6-v2+onnx",
+        "dim": 384,
+        "runtime": "onnx",
+    }
+    assert (embedded["model"], embedded["mode"]) == (model["model"], model["runtime"])
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,7 @@ def feature_record(photo: bytes) -> dict[str, Any]:
 
 @dataclass
 class StubState:
+    model: str = "stub-bow"  # the embedding model's id; a new one is a new model
     fail_embed: int = 0  # answer 503 to this many /analyze calls
     dead: bool = False  # answer 500 to everything
     refuse: bool = False  # answer 422 to everything, as NLP does to a text over its limit
@@ -93,6 +94,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
+        if self.path == "/model":  # which vectors /analyze gives
+            if self.state.dead:
+                return self._reply(500, {"detail": "model crashed"})
+            return self._reply(200, {"model": self.state.model, "dim": DIM, "runtime": "stub"})
         self._reply(200, {"ready": True})
 
     def do_POST(self) -> None:
@@ -118,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
                 for text in texts
             ]
             return self._reply(
-                200, {"results": results, "dim": DIM, "mode": "stub", "model": "stub-bow"}
+                200, {"results": results, "dim": DIM, "mode": "stub", "model": state.model}
             )
         if self.path == "/features":
             state.feature_calls += 1

@@ -29,7 +29,7 @@ from backend.common.models import EnrichmentState, Item, ItemKind
 from backend.common.taxonomy import taxonomy
 from backend.worker.tests.stubs import StubState, feature_record
 from backend.worker.worker import tasks
-from backend.worker.worker.clients import VisionClient
+from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.enrichment import describe
 from backend.worker.worker.rules import ENRICHMENT_VERSION
 from backend.worker.worker.settings import WorkerSettings
@@ -50,13 +50,17 @@ def sent(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> li
         assert queue == BULK_QUEUE  # re-sent work never goes before a person's new report
         jobs.extend((name, one) for one in ([argument] if isinstance(argument, str) else argument))
 
-    monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions))
+    nlp = SimpleNamespace(model=lambda: SERVING)  # the model NLP serves now
+    monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions, nlp=nlp))
     monkeypatch.setattr(tasks, "send_quietly", record)
     monkeypatch.setattr(tasks, "queue_backlog", lambda: 0)
     with sessions() as session:  # only this test's items are stale
         session.execute(update(Item).values(updated_at=utcnow()))
         session.commit()
     return jobs
+
+
+SERVING = "minilm+onnx"
 
 
 def set_fields(sessions: sessionmaker[Session], item_id: uuid.UUID, **values: Any) -> None:
@@ -143,6 +147,19 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
         enrichment_version=ENRICHMENT_VERSION - 1,
     )
 
+    # Embedded by the model NLP served before this one: not comparable with today's vectors.
+    other_model, same_model = new_item(ItemKind.FOUND, "Glove"), new_item(ItemKind.LOST, "Cap")
+    for item_id, model in ((other_model, "minilm+torch"), (same_model, SERVING)):
+        set_fields(
+            sessions,
+            item_id,
+            enrichment_state=EnrichmentState.DONE,
+            enrichment_generation=1,
+            matched_generation=1,
+            enrichment_version=ENRICHMENT_VERSION,
+            embedding_model=model,
+        )
+
     first = tasks.sweep_pending()
     again = tasks.sweep_pending()  # right after: nothing is stale any more
 
@@ -151,14 +168,46 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
             (ENRICH_ITEMS, str(pending)),
             (ENRICH_ITEMS, str(retry_due)),
             (ENRICH_ITEMS, str(outdated)),
+            (ENRICH_ITEMS, str(other_model)),
             (MATCH_ITEMS, str(unmatched)),
         ]
     )
-    assert first == {"items": 1, "retries": 1, "matching": 1, "outdated": 1, "notifications": 0}
+    assert first == {"items": 1, "retries": 1, "matching": 1, "outdated": 2, "notifications": 0}
     assert again == {"items": 0, "retries": 0, "matching": 0, "outdated": 0, "notifications": 0}
     assert state_of(sessions, outdated).enrichment_state == EnrichmentState.PENDING
+    assert state_of(sessions, other_model).enrichment_state == EnrichmentState.PENDING
+    assert state_of(sessions, same_model).enrichment_state == EnrichmentState.DONE
     assert state_of(sessions, retry_due).enrichment_state == EnrichmentState.PENDING
     assert state_of(sessions, failed_for_good).enrichment_state == EnrichmentState.FAILED
+
+
+def test_with_nlp_down_re_embedding_waits_and_the_rest_is_swept(
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    sent: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unreachable() -> str:
+        raise ServiceError("GET /model: refused", transient=True, reason="down")
+
+    nlp = SimpleNamespace(model=unreachable)
+    monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions, nlp=nlp))
+    other_model = new_item(ItemKind.FOUND, "Glove")
+    set_fields(
+        sessions,
+        other_model,
+        enrichment_state=EnrichmentState.DONE,
+        enrichment_version=ENRICHMENT_VERSION,
+        embedding_model="minilm+torch",
+    )
+    pending = new_item(ItemKind.LOST, "Blue umbrella")
+    set_fields(sessions, pending, updated_at=utcnow() - LONG_AGO)
+
+    counts = tasks.sweep_pending()
+
+    assert sent == [(ENRICH_ITEMS, str(pending))]
+    assert counts["outdated"] == 0
+    assert state_of(sessions, other_model).enrichment_state == EnrichmentState.DONE
 
 
 def test_the_longest_report_the_api_takes_is_what_nlp_takes() -> None:

@@ -504,3 +504,33 @@ def test_a_change_during_enrichment_is_not_overwritten_by_the_stale_result(
     stored = match_record.unit_vectors(record["vector"])
     assert float(stored @ np.array(embed("Red bicycle. city bike with a basket"))) > 0.99
     assert float(stored @ np.array(embed("Blue umbrella. folding umbrella"))) < 0.2
+
+
+def test_a_new_embedding_model_re_embeds_stored_reports(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    stubs: tuple[str, StubState],
+) -> None:
+    # Last in this module: every report here is embedded again under the new model.
+    _, state = stubs
+    item_id = new_item(ItemKind.FOUND, "Red scarf", "wool scarf found on a bench")
+    broker.send_task(ENRICH_ITEM, args=[str(item_id)])
+    assert wait_for(lambda: enriched(sessions, item_id), what="enrichment").embedding_model == (
+        "stub-bow"
+    )
+    calls = state.embed_calls
+
+    state.model = "stub-bow-2"  # NLP restarted on another runtime: its vectors are another model's
+    try:
+        again = wait_for(
+            lambda: (found := item(sessions, item_id)).embedding_model == "stub-bow-2" and found,
+            timeout_s=90,
+            what="re-embedding by the sweep",
+        )
+    finally:
+        state.model = "stub-bow"
+
+    assert again.enrichment_state == EnrichmentState.DONE
+    assert state.embed_calls > calls  # the text went through NLP again, not its old vector

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from backend.common.contracts.nlp import AnalyzeRequest, AnalyzeResponse
+from backend.common.contracts.nlp import AnalyzeRequest, AnalyzeResponse, EmbeddingModel
 from backend.common.contracts.vision import (
     FeatureRecord,
     ManySimilarityRequest,
@@ -85,6 +85,11 @@ class NlpClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.Client(timeout=timeout_s, transport=transport)
+
+    def model(self) -> str:
+        """The id of the vectors NLP gives now."""
+        body = _call(self._client, "text", "GET", f"{self.base_url}/model")
+        return _reply(EmbeddingModel, body, "text").model
 
     def analyze(self, texts: list[str]) -> list[TextAnalysis]:
         """Embedding and attributes of each report text (at most NLP's MAX_TEXTS): one call."""

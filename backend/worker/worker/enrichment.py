@@ -2,8 +2,8 @@
 photo's features, and each report's match record is built from the results.
 
 A step whose input did not change is not run again: a new photo does not embed the text again
-(`text_digest`), a changed description does not send the same photo to vision again
-(`features_sha256`).
+(`text_digest`: the text and the embedding model NLP serves now), a changed description does not
+send the same photo to vision again (`features_sha256`).
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ def describe(item: Item, vocabulary: Taxonomy) -> str:
     )
 
 
-def digest(text: str) -> str:
-    """What the stored embedding was made from: the text and the way it was made."""
-    return hashlib.sha256(f"{TEXT_RECIPE}\n{text}".encode()).hexdigest()
+def digest(text: str, model: str) -> str:
+    """What the stored embedding was made from: the text, the way it was made, the model."""
+    return hashlib.sha256(f"{TEXT_RECIPE}\n{model}\n{text}".encode()).hexdigest()
 
 
 @dataclass
@@ -74,8 +74,10 @@ def enrich(
                 f"only the first {settings.nlp_max_chars} characters were used for matching"
             )
         texts[item.id] = text
+    # A text embedded by another model than the one NLP serves now is embedded again.
+    serving = nlp.model()
     analyses = _analyse(
-        [item for item in items if not _text_unchanged(item, texts[item.id])],
+        [item for item in items if not _text_unchanged(item, texts[item.id], serving)],
         texts,
         settings,
         nlp,
@@ -95,7 +97,7 @@ def enrich(
             [record] = match_record.unpack(
                 [item.match_record or b""], match_record.dim_of(item.match_record or b"")
             )
-            vector, model = record["vector"], item.embedding_model
+            vector, model = record["vector"], serving
         else:
             attributes = merged_attributes(
                 analysis.attributes,
@@ -125,7 +127,7 @@ def enrich(
             "journey": journey,
             "enrichment_version": ENRICHMENT_VERSION,
             "embedding_model": model,
-            "text_digest": digest(texts[item.id]),
+            "text_digest": digest(texts[item.id], model),
             "attributes": attributes,
             **canonical,
             "image_features": features,
@@ -136,9 +138,11 @@ def enrich(
     return result
 
 
-def _text_unchanged(item: Item, text: str) -> bool:
+def _text_unchanged(item: Item, text: str, model: str) -> bool:
     return (
-        bool(item.match_record) and item.attributes is not None and item.text_digest == digest(text)
+        bool(item.match_record)
+        and item.attributes is not None
+        and item.text_digest == digest(text, model)
     )
 
 

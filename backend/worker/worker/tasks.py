@@ -19,7 +19,7 @@ from typing import Any, cast
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import ChannelError
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ from backend.common.models import (
     TransitionRefused,
 )
 from backend.worker.worker.app import celery_app, resources, settings
-from backend.worker.worker.clients import ServiceError
+from backend.worker.worker.clients import NlpClient, ServiceError
 from backend.worker.worker.enrichment import enrich
 from backend.worker.worker.matching import find_matches, record_matches
 from backend.worker.worker.notify import Undeliverable, deliver
@@ -305,6 +305,28 @@ def notify_match(self: Task, match_id: str) -> int:
     return delivered
 
 
+def _embedded_by_another_model(session: Session, nlp: NlpClient, limit: int) -> list[Item]:
+    """Open reports whose vectors another model made than the one NLP serves now: vectors of two
+    models are not comparable, so they are embedded again, a batch per period; the log says
+    how many are left."""
+    if limit <= 0:
+        return []
+    try:
+        serving = nlp.model()
+    except ServiceError as exc:
+        log.info("sweep: NLP's model unknown, re-embedding waits: %s", exc)
+        return []
+    stale = list(
+        session.scalars(select(Item).where(*Item.embedded_by_another(serving)).limit(limit)).all()
+    )
+    if stale:
+        left = session.scalar(
+            select(func.count()).select_from(Item).where(*Item.embedded_by_another(serving))
+        )
+        log.warning("sweep: re-embedding with %s: %d now, %d left", serving, len(stale), left)
+    return stale
+
+
 def queue_backlog() -> int | None:
     """Jobs waiting in the queues, or None if the broker cannot say."""
     try:
@@ -326,7 +348,8 @@ def _waiting(channel: Any, queue: str) -> int:
 def sweep_pending() -> dict[str, Any]:
     """Re-queue work whose job is gone: items left `pending` (the broker was down when the API
     tried), transient failures whose retry time came, enriched items whose matching never
-    finished, items enriched by an older version, and undelivered notifications. Each is
+    finished, items enriched by an older version or embedded by another model than NLP's, and
+    undelivered notifications. Each is
     re-queued at most once per period, and only when the queue has drained: under a backlog a
     waiting job is not a lost one."""
     backlog = queue_backlog()
@@ -369,15 +392,18 @@ def sweep_pending() -> dict[str, Any]:
         ).all()
         # Enriched by an older version (rules.ENRICHMENT_VERSION: how text is read, the match
         # record's layout): enriched again, a batch per period. Until then its old record stands.
-        outdated = session.scalars(
-            select(Item)
-            .where(
-                Item.enrichment_state == EnrichmentState.DONE,
-                Item.status == ItemStatus.OPEN,
-                Item.enrichment_version < ENRICHMENT_VERSION,
-            )
-            .limit(SWEEP_BATCH)
-        ).all()
+        outdated = list(
+            session.scalars(
+                select(Item)
+                .where(
+                    Item.enrichment_state == EnrichmentState.DONE,
+                    Item.status == ItemStatus.OPEN,
+                    Item.enrichment_version < ENRICHMENT_VERSION,
+                )
+                .limit(SWEEP_BATCH)
+            ).all()
+        )
+        outdated += _embedded_by_another_model(session, res.nlp, SWEEP_BATCH - len(outdated))
         for item in outdated:
             item.request_enrichment()
         matches = session.scalars(
