@@ -1,5 +1,7 @@
 """The notification outbox: written in the same transaction as the match it announces, then
-delivered by the worker, so a crash never loses or duplicates a notice."""
+delivered by the worker, so a crash never loses a notice. Delivery is at least once: a crash
+between sending the e-mail and committing SENT sends it again (an e-mail cannot be taken back;
+twice is better than never)."""
 
 from __future__ import annotations
 

@@ -266,7 +266,7 @@ def send_quietly(
         log.warning("could not queue %s for %s (the sweep will): %s", task_name, argument, exc)
 
 
-@celery_app.task(name=NOTIFY_MATCH, bind=True, max_retries=None)
+@celery_app.task(name=NOTIFY_MATCH, bind=True, max_retries=None, **_time_limits())
 def notify_match(self: Task, match_id: str) -> int:
     """Deliver the match's pending notifications; sent ones are never sent again."""
     delivered = 0
@@ -344,7 +344,7 @@ def _waiting(channel: Any, queue: str) -> int:
         return 0
 
 
-@celery_app.task(name=SWEEP_PENDING)
+@celery_app.task(name=SWEEP_PENDING, **_time_limits())
 def sweep_pending() -> dict[str, Any]:
     """Re-queue work whose job is gone: items left `pending` (the broker was down when the API
     tried), transient failures whose retry time came, enriched items whose matching never
