@@ -95,8 +95,20 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
 
     readiness = ReadinessRegistry()
     readiness.register("database", partial(database_ready, engine))
-    # Public: the names of the checks and the release, nothing about the machinery behind them.
-    mount_probes(app, readiness, extra=lambda: {"app": "api", "version": version.version})
+    # Public: the names of the checks, the release and what a client may send (the limits the
+    # OpenAPI document states too); nothing about the machinery behind them (database, broker).
+    features = {
+        "photos": True,
+        "bulk_intake": True,
+        "max_photo_bytes": settings.max_photo_bytes,
+        "max_upload_pixels": settings.max_upload_pixels,
+        "max_page_size": settings.max_page_size,
+    }
+    mount_probes(
+        app,
+        readiness,
+        extra=lambda: {"app": "api", "version": version.version, "features": features},
+    )
 
     @app.get("/health", tags=["probes"], summary="Legacy liveness probe (use /healthz)")
     async def legacy_health() -> dict[str, str]:

@@ -13,7 +13,9 @@ def test_healthz_is_exactly_ok(client: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_names_its_checks_and_nothing_internal(client: TestClient) -> None:
+def test_readyz_names_its_checks_and_nothing_internal(
+    client: TestClient, settings: ApiSettings
+) -> None:
     response = client.get("/readyz")
 
     assert response.status_code == 200, response.text
@@ -22,7 +24,16 @@ def test_readyz_names_its_checks_and_nothing_internal(client: TestClient) -> Non
     assert body["database"]["ok"] is True
     assert body["app"] == "api"
     assert body["version"] == version_info().version  # no commit
-    assert "features" not in body
+    # What a client may send; never the machinery (which database, which broker).
+    assert body["features"] == {
+        "photos": True,
+        "bulk_intake": True,
+        "max_photo_bytes": settings.max_photo_bytes,
+        "max_upload_pixels": settings.max_upload_pixels,
+        "max_page_size": settings.max_page_size,
+    }
+    assert not {"postgresql", "sqlite", "redis", "filesystem"} & set(map(str, body["features"]))
+    assert set(body) == {"ready", "database", "app", "version", "features"}
 
 
 def test_legacy_health_is_kept(client: TestClient) -> None:
