@@ -8,10 +8,16 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import func, select
+
+from backend.common.db import make_engine
+from backend.common.models import Item
+from backend.common.settings import ServiceSettings
 
 PEX = {
     "api": Path("backend.api/server.pex"),
@@ -52,6 +58,25 @@ class Stack:
     with_web: bool = False  # also the web app's server, allowed by the API's CORS_ORIGINS
     only: tuple[str, ...] = ()  # just these HTTP services (no worker), e.g. ("api", "vision")
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def matching_done(self, item_ids: list[str]) -> bool:
+        """Every one of these reports is matched for its latest enrichment (the worker's own
+        mark, read from the stack's database: no API shows it)."""
+        url = ServiceSettings(data_dir=self.data_dir, database_url=self.database_url or "")
+        engine = make_engine(url.database_url)
+        try:
+            with engine.connect() as connection:
+                done = connection.scalar(
+                    select(func.count())
+                    .select_from(Item)
+                    .where(
+                        Item.id.in_([uuid.UUID(item_id) for item_id in item_ids]),
+                        Item.matched_generation == Item.enrichment_generation,
+                    )
+                )
+        finally:
+            engine.dispose()
+        return done == len(set(item_ids))
 
     def url(self, service: str) -> str:
         """Where `service` listens (a port nothing listens on for one not started)."""

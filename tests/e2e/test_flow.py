@@ -110,8 +110,7 @@ def test_lost_and_found_meet_and_share_contacts(stack: Stack) -> None:
         assert matches(found_id, bob)[0]["other_contact"] is None
 
         # The unrelated report is enriched like any other, and matches nothing.
-        wait_for(lambda: api.get(f"/items/{unrelated_id}").json()["enrichment_state"] == "done")
-        time.sleep(3)  # room for its match task to run
+        wait_for(lambda: stack.matching_done([unrelated_id]))  # its match task has run
         assert matches(unrelated_id, carol) == []
 
 
@@ -177,7 +176,7 @@ def test_noisy_reports_find_their_match_and_little_else(stack: Stack) -> None:
         wait_enriched(api, list(found_ids.values()))
         lost_ids = {r["id"]: post(api, owner, r, 1000 + i) for i, r in enumerate(lost)}
         wait_enriched(api, list(lost_ids.values()))
-        time.sleep(5)  # the last match tasks
+        wait_for(lambda: stack.matching_done(list(lost_ids.values())), timeout_s=300)
 
         truth = {lost_ids[r["id"]]: found_ids[f"{r['pair']}-found"] for r in lost}
         ranks, unrelated = [], 0
