@@ -1,4 +1,5 @@
-"""Load test: the API's /healthz and item listing against a bare FastAPI app, same machine.
+"""Load test: the API's /healthz and item listing against a bare FastAPI app, same machine;
+and the API with its metrics on (METRICS_PORT set: every request counted and timed) against off.
 
 ./pants run bench/api_load.py -- [--requests 3000] [--concurrency 16]
 """
@@ -95,23 +96,34 @@ def main() -> None:
     settings = ApiSettings(data_dir=data)
     seed(settings)
     listing = "/items?page_size=20"
+    paths = ("/healthz", listing)
+    # The port is not opened here (the server's entry point does that): the app counts either way.
+    measured = settings.model_copy(update={"metrics_port": 9100})
+    apps = {"api": lambda: create_app(measured), "api, no metrics": lambda: create_app(settings)}
     results: dict[str, dict[str, float]] = {}
+    # Alternating, twice: a drift of the machine's speed does not favour one side.
+    for _round in range(2):
+        for name, factory in apps.items():
+            with served(factory) as (url, _, _):
+                for path in paths:
+                    rate = asyncio.run(hammer(url + path, args.requests, args.concurrency))
+                    results.setdefault(name, {}).setdefault(path, 0.0)
+                    results[name][path] += rate / 2
     with served(lambda: create_app(settings)) as (url, _, _):
         page = httpx.get(url + listing).json()["items"]
-        results["api"] = {
-            path: asyncio.run(hammer(url + path, args.requests, args.concurrency))
-            for path in ("/healthz", listing)
-        }
     with served(lambda: bare_app(page)) as (url, _, _):
         results["bare"] = {
-            path: asyncio.run(hammer(url + path, args.requests, args.concurrency))
-            for path in ("/healthz", listing)
+            path: asyncio.run(hammer(url + path, args.requests, args.concurrency)) for path in paths
         }
 
     print(f"{'endpoint':<24}{'api req/s':>12}{'bare req/s':>12}{'ratio':>8}")
-    for path in ("/healthz", listing):
+    for path in paths:
         api, bare = results["api"][path], results["bare"][path]
         print(f"{path:<24}{api:>12.0f}{bare:>12.0f}{api / bare:>8.2f}")
+    print(f"\n{'endpoint':<24}{'metrics on':>12}{'off':>12}{'ratio':>8}  (target >= 0.95)")
+    for path in paths:
+        on, off = results["api"][path], results["api, no metrics"][path]
+        print(f"{path:<24}{on:>12.0f}{off:>12.0f}{on / off:>8.2f}")
 
 
 if __name__ == "__main__":

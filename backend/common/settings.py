@@ -47,6 +47,20 @@ class ServiceSettings(BaseSettings):
         "separated; '*' trusts every peer). Empty: none, the peer is the client. Behind an "
         "ingress set its address; never '*' where clients reach the service directly.",
     )
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port of the Prometheus metrics (`GET /metrics` on HOST:METRICS_PORT), apart "
+        "from PORT: the API's port is public, its metrics are for the operators. 0: none (the "
+        "manifests use 9100, the local stack one per service).",
+    )
+    otel_exporter_otlp_endpoint: str = Field(
+        default="",
+        description="OpenTelemetry collector (OTLP over HTTP, e.g. http://otel-collector:4318): "
+        "traces are exported there. Empty: no tracing at all, at no cost. The other OTEL_* "
+        "variables (OTEL_TRACES_SAMPLER, OTEL_BSP_*) are read by the OpenTelemetry SDK itself.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level name.")
     log_format: Literal["plain", "json"] = Field(
         default="plain", description="plain or json lines."

@@ -82,6 +82,20 @@ grep -Eq "^demo: ([1-9][0-9]*)/\1 lost items matched" "${work}/demo.log" || {
   exit 1
 }
 
+# Where the stack said its metrics are, each process serves Prometheus text that counted work.
+urls="$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "${work}/stack.log" | sort -u)"
+[[ "$(wc -l <<<"${urls}")" == 5 ]] || {
+  echo "smoke: the stack did not print five metrics addresses"
+  exit 1
+}
+for url in ${urls}; do
+  curl -fsS "${url}" | grep -q '^lostfound_http_requests_total\|^lostfound_worker_tasks_total' || {
+    echo "smoke: ${url} does not count requests or tasks"
+    exit 1
+  }
+done
+echo "smoke: five metrics addresses, each counting its work"
+
 interrupt_stack "${work}/stack.log"
 echo "smoke: Ctrl-C stopped every process (without pantsd, the README's way)"
 

@@ -77,7 +77,7 @@ def stack_env(args: argparse.Namespace) -> dict[str, str]:
             "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         }
     )
-    for name in ("DATABASE_URL", "BROKER_URL", "PORT"):
+    for name in ("DATABASE_URL", "BROKER_URL", "PORT", "METRICS_PORT"):
         env.pop(name, None)  # embedded defaults unless the user sets them explicitly below
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
@@ -151,9 +151,18 @@ def wait_until_ready(
     supervisor.say(
         f"ready. Web app {web}  |  API {api}  |  OpenAPI {api}/docs  |  data in {args.data_dir}"
     )
+    metrics = "  ".join(
+        f"{name} http://127.0.0.1:{port}/metrics" for name, port in metrics_ports(args).items()
+    )
+    supervisor.say(f"metrics (Prometheus text): {metrics}")
     supervisor.say(
         "try `./pants run deployment/local:demo` in a second terminal; Ctrl-C here stops everything"
     )
+
+
+def metrics_ports(args: argparse.Namespace) -> dict[str, int]:
+    """Each process's metrics port: --metrics-port-base and the next four, in SERVICES' order."""
+    return {name: args.metrics_port_base + i for i, name in enumerate(SERVICES)}
 
 
 def main() -> None:
@@ -165,6 +174,12 @@ def main() -> None:
     parser.add_argument("--nlp-port", type=int, default=8001)
     parser.add_argument("--vision-port", type=int, default=8002)
     parser.add_argument("--web-port", type=int, default=8003)
+    parser.add_argument(
+        "--metrics-port-base",
+        type=int,
+        default=9100,
+        help="api's metrics on this port, then nlp, vision, worker and web on the next ones",
+    )
     parser.add_argument("--database-url", default=None, help="default: SQLite in the data dir")
     parser.add_argument("--broker-url", default=None, help="default: files in the data dir")
     parser.add_argument("--ready-timeout", type=float, default=300)
@@ -196,6 +211,7 @@ def main() -> None:
             service_env = dict(env)
             if name in ports:
                 service_env["PORT"] = str(ports[name])
+            service_env["METRICS_PORT"] = str(metrics_ports(args)[name])
             supervisor.start(name, [python, str(dist / pex), *extra], service_env)
         supervisor.start_reaper()
         watcher = threading.Thread(

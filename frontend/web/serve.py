@@ -19,6 +19,7 @@ from pydantic import AliasChoices, AnyHttpUrl, Field
 from backend.common.health import ReadinessRegistry, mount_probes
 from backend.common.serve import serve
 from backend.common.settings import ServiceSettings
+from backend.common.telemetry import observe
 from backend.common.web import harden
 
 DIST = Path(__file__).resolve().parent / "dist"
@@ -56,6 +57,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     harden(app, body_limit=lambda _method, _path: 0, headers=headers)
     # The bundle is text: gzip sends less than half of it (8.5 of 20.2 KB).
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    observe(app, "web", settings)
     app.mount("/", StaticFiles(directory=DIST, html=True, check_dir=False), name="pages")
     return app
 
@@ -64,7 +66,7 @@ app = create_app()
 
 
 def main() -> None:
-    serve("frontend.web.serve:app", WebSettings())
+    serve("frontend.web.serve:app", WebSettings(), "web")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,9 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     with_web: bool = False  # also the web app's server, allowed by the API's CORS_ORIGINS
     only: tuple[str, ...] = ()  # just these HTTP services (no worker), e.g. ("api", "vision")
+    metrics: bool = False  # each process serves its metrics on a port of its own
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
     def matching_done(self, item_ids: list[str]) -> bool:
         """Every one of these reports is matched for its latest enrichment (the worker's own
@@ -81,6 +83,9 @@ class Stack:
     def url(self, service: str) -> str:
         """Where `service` listens (a port nothing listens on for one not started)."""
         return f"http://127.0.0.1:{self.ports.get(service, 9)}"
+
+    def metrics_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.metrics_ports[service]}/metrics"
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {
@@ -118,7 +123,11 @@ class Stack:
 
     def start(self) -> None:
         servers = self.only or ("nlp", "vision", "api", *(("web",) if self.with_web else ()))
-        self.ports = dict(zip(servers, free_ports(len(servers)), strict=True))
+        processes = [*servers, *(() if self.only else ("worker",))]
+        ports = free_ports(len(servers) + (len(processes) if self.metrics else 0))
+        self.ports = dict(zip(servers, ports, strict=False))
+        if self.metrics:
+            self.metrics_ports = dict(zip(processes, ports[len(servers) :], strict=True))
         if "api" in servers:
             migrated = self.run("migrate", "upgrade")
             assert migrated.returncode == 0, migrated.stderr.decode()[-2000:]
@@ -148,6 +157,8 @@ class Stack:
         return int(line.split()[1]) * 1024
 
     def _spawn(self, name: str, args: list[str], **extra: str) -> None:
+        if name in self.metrics_ports:
+            extra["METRICS_PORT"] = str(self.metrics_ports[name])
         log = (self.data_dir / f"{name}.log").open("wb")
         self.processes[name] = subprocess.Popen(
             ["python3.11", str(self.pex_dir / PEX[name]), *args],

@@ -25,6 +25,7 @@ from backend.api.app.settings import ApiSettings
 from backend.common.db import database_ready, make_engine, make_sessionmaker
 from backend.common.db.migrations import upgrade
 from backend.common.health import ReadinessRegistry, mount_probes
+from backend.common.telemetry import observe
 from backend.common.version import version_info
 from backend.common.web import harden
 
@@ -159,6 +160,7 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
             max_age=600,
         )
     _document_optional_auth(app)
+    observe(app, "api", settings)
 
     app.include_router(reporters.router)
     app.include_router(items.router)

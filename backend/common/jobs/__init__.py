@@ -66,3 +66,11 @@ def make_celery(settings: ServiceSettings, name: str) -> Celery:
     app = Celery(name)
     app.conf.update(celery_config(settings))
     return app
+
+
+def trace_jobs() -> None:
+    """Spans for sending and running tasks, the trace carried in each message's headers (in
+    every process that sends or runs them, with tracing on)."""
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+    CeleryInstrumentor().instrument()

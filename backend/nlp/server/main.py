@@ -21,6 +21,7 @@ from backend.common.contracts.nlp import (
 )
 from backend.common.health import ReadinessRegistry, mount_probes
 from backend.common.limits import MAX_REPORT_TEXT_CHARS, MAX_TEXTS
+from backend.common.telemetry import observe
 from backend.common.version import version_info
 from backend.common.web import ErrorMessage, harden, invalid
 from backend.nlp.server.models import Encoder, Models, ModelUnavailable
@@ -72,6 +73,7 @@ def create_app(
     # Texts at the largest limits, in JSON with escapes: well under a megabyte.
     body_bytes = 16 * MAX_TEXTS * MAX_REPORT_TEXT_CHARS
     harden(app, body_limit=lambda _method, _path: body_bytes)
+    observe(app, "nlp", settings)
 
     def check_limits(texts: list[str]) -> None:
         # The schema states the largest limits; a deployment may set lower ones.

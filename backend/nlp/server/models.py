@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from prometheus_client import Histogram
 
+from backend.common.metrics import BATCH_BUCKETS, SECONDS_BUCKETS
 from backend.common.taxonomy import LABELS, Taxonomy, load_taxonomy
 from backend.nlp.server.settings import NlpSettings
 
@@ -31,6 +33,20 @@ for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETR
     os.environ.setdefault(_name, "1")
 os.environ.setdefault("HF_HUB_DISABLE_UPDATE_CHECK", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+BATCH_TEXTS = Histogram(
+    "lostfound_nlp_batch_texts",
+    "Texts in one call of a model (embedding: requests batched together; entities: one "
+    "request's).",
+    ["model"],
+    buckets=BATCH_BUCKETS,
+)
+MODEL_SECONDS = Histogram(
+    "lostfound_nlp_model_seconds",
+    "Time of one call of a model.",
+    ["model"],
+    buckets=SECONDS_BUCKETS,
+)
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # "lost at Heathrow", "found in Manchester": the small model often tags such places ORG; after a
@@ -247,7 +263,9 @@ class Models:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         assert self._encoder is not None
-        return self._encoder.encode(texts, self.settings.batch_size)
+        BATCH_TEXTS.labels("embedding").observe(len(texts))
+        with MODEL_SECONDS.labels("embedding").time():
+            return self._encoder.encode(texts, self.settings.batch_size)
 
     def _run_alone(self, job: _EmbedJob) -> None:
         try:
@@ -261,7 +279,9 @@ class Models:
     def entities(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         self._require(self.ner, "NER")
         assert self._nlp is not None and self._terms is not None
-        with self._ner_lock:  # spaCy pipelines are not meant for concurrent calls
+        BATCH_TEXTS.labels("entities").observe(len(texts))
+        with self._ner_lock, MODEL_SECONDS.labels("entities").time():
+            # One call at a time: spaCy pipelines are not meant for concurrent calls.
             docs = list(self._nlp.pipe(texts, batch_size=64))
         return [self._describe(doc) for doc in docs]
 

@@ -7,7 +7,7 @@ from backend.nlp.server.settings import NlpSettings
 
 
 def main() -> None:
-    serve("backend.nlp.server.main:app", NlpSettings())
+    serve("backend.nlp.server.main:app", NlpSettings(), "nlp")
 
 
 if __name__ == "__main__":

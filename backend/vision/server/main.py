@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import numpy as np
 from fastapi import FastAPI, File, HTTPException, UploadFile
+from prometheus_client import Histogram
 
 from backend.common.contracts.vision import (
     MODEL_VERSION,
@@ -21,6 +22,8 @@ from backend.common.contracts.vision import (
     SimilarityResults,
 )
 from backend.common.health import ReadinessRegistry, mount_probes
+from backend.common.metrics import BATCH_BUCKETS, SECONDS_BUCKETS
+from backend.common.telemetry import observe
 from backend.common.version import version_info
 from backend.common.web import ErrorMessage, harden, invalid
 from backend.vision.server.decoding import ImageError, decode_image
@@ -33,6 +36,19 @@ from backend.vision.server.features import (
 from backend.vision.server.settings import VisionSettings
 
 log = logging.getLogger(__name__)
+
+BATCH_RECORDS = Histogram(
+    "lostfound_vision_batch_records",
+    "Candidate feature records one /similarity request compares a photo with.",
+    buckets=BATCH_BUCKETS,
+)
+MODEL_SECONDS = Histogram(
+    "lostfound_vision_model_seconds",
+    "Time of one operation: features of one image (decoding included), or scoring one request's "
+    "candidates.",
+    ["operation"],
+    buckets=SECONDS_BUCKETS,
+)
 
 
 class Pipeline:
@@ -50,14 +66,15 @@ class Pipeline:
 
     def features_sync(self, data: bytes) -> dict[str, Any]:
         s = self.settings
-        rgb, size = decode_image(
-            data,
-            max_bytes=s.max_image_bytes,
-            max_pixels=s.max_image_pixels,
-            max_decoded_pixels=s.max_decoded_pixels,
-            work_size=s.work_size,
-        )
-        return extract_features(rgb, size, s.orb_features)
+        with MODEL_SECONDS.labels("features").time():
+            rgb, size = decode_image(
+                data,
+                max_bytes=s.max_image_bytes,
+                max_pixels=s.max_image_pixels,
+                max_decoded_pixels=s.max_decoded_pixels,
+                work_size=s.work_size,
+            )
+            return extract_features(rgb, size, s.orb_features)
 
     async def features(self, data: bytes) -> dict[str, Any]:
         return await asyncio.get_running_loop().run_in_executor(
@@ -140,6 +157,7 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
         return 2 * settings.max_image_bytes + 64 * 1024  # /compare: two images, multipart
 
     harden(app, body_limit=body_limit)
+    observe(app, "vision", settings)
 
     async def extract(upload: UploadFile, field: str) -> dict[str, Any]:
         try:
@@ -189,7 +207,9 @@ def create_app(config: VisionSettings | None = None) -> FastAPI:
         others = [parsed(record, "candidates", i) for i, record in enumerate(candidates)]
 
         def score_all() -> list[dict[str, Any]]:
-            return [similarity(a, other) for other in others]
+            BATCH_RECORDS.observe(len(others))
+            with MODEL_SECONDS.labels("similarity").time():
+                return [similarity(a, other) for other in others]
 
         return {"results": await pipeline.run(score_all)}
 

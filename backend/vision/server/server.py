@@ -7,7 +7,7 @@ from backend.vision.server.settings import VisionSettings
 
 
 def main() -> None:
-    serve("backend.vision.server.main:app", VisionSettings())
+    serve("backend.vision.server.main:app", VisionSettings(), "vision")
 
 
 if __name__ == "__main__":

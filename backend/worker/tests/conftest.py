@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -159,7 +160,16 @@ def worker_env(
         "TASK_SOFT_TIME_LIMIT_S": "6",
         "TASK_TIME_LIMIT_S": "12",
         "LOG_LEVEL": "INFO",
+        # The worker's metrics, read by test_worker_metrics.py.
+        "HOST": "127.0.0.1",
+        "METRICS_PORT": str(free_port()),
     }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

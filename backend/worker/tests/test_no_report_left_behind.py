@@ -188,7 +188,9 @@ def test_with_nlp_down_re_embedding_waits_and_the_rest_is_swept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def unreachable() -> str:
-        raise ServiceError("GET /model: refused", transient=True, reason="down")
+        raise ServiceError(
+            "GET /model: refused", transient=True, reason="down", kind="text_unreachable"
+        )
 
     nlp = SimpleNamespace(model=unreachable)
     monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions, nlp=nlp))

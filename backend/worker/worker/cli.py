@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
 from backend.common.jobs import QUEUES
 from backend.common.log import configure_logging
-from backend.worker.worker.app import celery_app, settings
+from backend.worker.worker.settings import WorkerSettings
+
+METRICS_FOLDER_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,8 +21,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
     args = parser.parse_args(argv)
 
+    settings = WorkerSettings()
     configure_logging(settings.log_level, settings.log_format)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.metrics_port:
+        share_metrics_between_processes(settings)
+
+    # Imported only now: the tasks' metrics must see the shared folder.
+    from backend.common import tracing
+    from backend.common.jobs import trace_jobs
+    from backend.common.telemetry import start_telemetry
+    from backend.worker.worker.app import celery_app
+    from backend.worker.worker.metrics import QueueDepth
+    from backend.worker.worker.tasks import queue_depths
+
+    start_telemetry(settings, "worker", [QueueDepth(queue_depths)])
+    if tracing.enabled(settings):
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+        trace_jobs()
+        HTTPXClientInstrumentor().instrument()  # calls to NLP and vision go on in their spans
+
     worker_args = [
         "worker",
         f"--loglevel={settings.log_level}",
@@ -30,6 +54,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.beat:
         worker_args += ["--beat", f"--schedule={settings.data_dir / 'celerybeat-schedule'}"]
     celery_app.worker_main(worker_args)
+
+
+def share_metrics_between_processes(settings: WorkerSettings) -> None:
+    """Tasks run in forked processes: each writes its metrics to files in one folder, emptied
+    at start (an earlier run's counts are not this one's), and the main process serves the sum."""
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus_client was imported before its multiprocess folder was set")
+    folder = Path(os.environ.get(METRICS_FOLDER_ENV) or settings.data_dir / "metrics")
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ[METRICS_FOLDER_ENV] = str(folder)
 
 
 if __name__ == "__main__":

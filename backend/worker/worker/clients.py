@@ -34,13 +34,15 @@ class ServiceError(Exception):
     """A call failed. `transient` errors (network, 5xx, 429) are retried; others are final.
 
     The message (for the log) names the URL; `reason` is for the item's owner: which service,
-    and what it said, never where it runs.
+    and what it said, never where it runs; `kind` is for the operators' metrics: a few fixed
+    words ("text_unreachable"), never the detail.
     """
 
-    def __init__(self, message: str, *, transient: bool, reason: str) -> None:
+    def __init__(self, message: str, *, transient: bool, reason: str, kind: str) -> None:
         super().__init__(message)
         self.transient = transient
         self.reason = reason
+        self.kind = kind
 
 
 def _detail(response: httpx.Response) -> str:
@@ -62,6 +64,7 @@ def _call(client: httpx.Client, service: str, method: str, url: str, **kwargs: A
             f"{method} {url}: {type(exc).__name__}: {exc}",
             transient=True,
             reason=f"the {service} service could not be reached",
+            kind=f"{service}_unreachable",
         ) from exc
     if response.status_code >= 400:
         transient = response.status_code >= 500 or response.status_code == 429
@@ -75,6 +78,7 @@ def _call(client: httpx.Client, service: str, method: str, url: str, **kwargs: A
             f"{method} {url} answered {response.status_code}: {response.text[:300]}",
             transient=transient,
             reason=reason,
+            kind=f"{service}_unavailable" if transient else f"{service}_refused",
         )
     return response.json()
 
@@ -103,6 +107,7 @@ class NlpClient:
                 f"text service answered {len(reply.results)} results for {len(texts)} texts",
                 transient=True,
                 reason="the text service answered in an unexpected form",
+                kind="text_unexpected_reply",
             )
         return [
             TextAnalysis(result.vector, result.attributes.model_dump(), reply.model)
@@ -150,6 +155,7 @@ class VisionClient:
                     f"photo records vision cannot compare: {exc}",
                     transient=False,
                     reason="the photos were described by an older model",
+                    kind="photo_outdated_record",
                 ) from exc
             payload = json.dumps(request.model_dump()).encode()
             self.similarity_bytes_sent += len(payload)
@@ -175,4 +181,5 @@ def _reply(model: type[ReplyT], body: Any, service: str) -> ReplyT:
             f"{service} reply does not fit {model.__name__}: {exc}",
             transient=True,
             reason=f"the {service} service answered in an unexpected form",
+            kind=f"{service}_unexpected_reply",
         ) from exc

@@ -20,7 +20,7 @@ from backend.common import match_record
 from backend.common.models import Item, ItemKind, Match, MatchStatus, Notification
 from backend.common.notices import MATCH_SUGGESTED
 from backend.common.taxonomy import Taxonomy
-from backend.worker.worker import retrieval
+from backend.worker.worker import metrics, retrieval
 from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.rules import CategoryCodes, category_codes, detail_text, place_names
 from backend.worker.worker.scoring import (
@@ -94,6 +94,8 @@ def _first_passes(
     """The first pass of neighbouring reports, over one candidate query's records."""
     pool = retrieval.candidate_records(session, neighbours, settings, codes.vocabulary)
     if not len(pool):
+        for _ in neighbours:
+            metrics.MATCH_CANDIDATES.observe(0)
         return []
     # Unit vectors once for all the neighbours, or of one report's own candidates only.
     vectors = match_record.unit_vectors(pool["vector"]) if len(neighbours) > 1 else None
@@ -102,6 +104,7 @@ def _first_passes(
     for query in neighbours:
         item = items[query.item_id]
         rows = np.flatnonzero(retrieval.possible(query, pool, settings, codes))
+        metrics.MATCH_CANDIDATES.observe(len(rows))
         if not len(rows):
             continue
         records = pool[rows]

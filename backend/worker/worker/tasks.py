@@ -44,6 +44,7 @@ from backend.common.models import (
     Reporter,
     TransitionRefused,
 )
+from backend.worker.worker import metrics
 from backend.worker.worker.app import celery_app, resources, settings
 from backend.worker.worker.clients import NlpClient, ServiceError
 from backend.worker.worker.enrichment import enrich
@@ -68,6 +69,17 @@ def is_transient(exc: Exception) -> bool:
     )
 
 
+def failure_kind(exc: Exception) -> str:
+    """Why enrichment failed, as the operators' metrics count it: a few fixed words."""
+    if isinstance(exc, ServiceError):
+        return exc.kind
+    if isinstance(exc, OperationalError):
+        return "database_unavailable"
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return "time_limit"
+    return "unexpected"
+
+
 def owner_reason(exc: Exception) -> str:
     """Why enrichment failed, in words for the item's owner: no URLs, hosts or SQL."""
     if isinstance(exc, ServiceError):
@@ -87,6 +99,7 @@ def retry_or_fail(
     is recorded for good. Either way the owner sees the reason. `generations`: the enrichment
     generation each item was at (None: not read yet)."""
     transient = is_transient(exc)
+    metrics.ENRICHMENT_FAILURES.labels(failure_kind(exc)).inc(len(generations))
     if transient and task.request.retries < settings.max_retries:
         log.warning("retrying %s (attempt %d): %s", task.name, task.request.retries + 1, exc)
         raise task.retry(exc=exc, countdown=backoff_s(task.request.retries))
@@ -196,6 +209,8 @@ def _failed_items(
 ) -> None:
     """Items of a batch that failed on their own: a permanent failure is recorded; transient
     ones are retried as a batch of their own (the rest of the batch is stored)."""
+    for exc in failed.values():
+        metrics.ENRICHMENT_FAILURES.labels(failure_kind(exc)).inc()
     permanent = {key: exc for key, exc in failed.items() if not exc.transient}
     if permanent:
         with resources().sessions() as session:
@@ -229,9 +244,12 @@ def _match(self: Task, item_ids: list[str]) -> list[str]:
                 for item in session.scalars(select(Item).where(Item.id.in_(keys))).unique()
                 if item.status == ItemStatus.OPEN and item.enrichment_state == EnrichmentState.DONE
             ]
-            found = find_matches(session, items, settings, res.vision)
+            with metrics.MATCH_SECONDS.time():
+                found = find_matches(session, items, settings, res.vision)
             created = []
             for item in items:
+                if item.matched_generation is None and found[item.id]:
+                    metrics.first_suggestion(item.kind.value, _queue_of(self), item.created_at)
                 created += record_matches(session, item, found[item.id], item.embedding_model)
                 # Matching for this enrichment is done (one transaction with its matches).
                 session.execute(
@@ -327,14 +345,20 @@ def _embedded_by_another_model(session: Session, nlp: NlpClient, limit: int) -> 
     return stale
 
 
-def queue_backlog() -> int | None:
-    """Jobs waiting in the queues, or None if the broker cannot say."""
+def queue_depths() -> dict[str, int] | None:
+    """Jobs waiting in each queue, or None if the broker cannot say."""
     try:
         with celery_app.connection_for_read() as connection:
-            return sum(_waiting(connection.default_channel, queue) for queue in QUEUES)
+            return {queue: _waiting(connection.default_channel, queue) for queue in QUEUES}
     except Exception as exc:
-        log.warning("sweep: queue length unknown: %s", exc)
+        log.warning("queue lengths unknown: %s", exc)
         return None
+
+
+def queue_backlog() -> int | None:
+    """Jobs waiting in all queues, or None if the broker cannot say."""
+    depths = queue_depths()
+    return None if depths is None else sum(depths.values())
 
 
 def _waiting(channel: Any, queue: str) -> int:

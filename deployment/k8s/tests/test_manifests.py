@@ -215,3 +215,24 @@ def test_the_api_trusts_x_forwarded_for_from_the_ingress_network_only() -> None:
 
     assert networks and "*" not in trusted
     assert all(not network.is_global for network in networks)  # a cluster network, not the world
+
+
+def test_every_pod_is_scraped_on_its_metrics_port() -> None:
+    [config] = [
+        d
+        for _, d in DOCUMENTS
+        if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "lostfound-config"
+    ]
+    port = int(config["data"]["METRICS_PORT"])
+    deployments = [(name, d) for name, d in DOCUMENTS if d["kind"] == "Deployment"]
+    assert deployments
+    for name, deployment in deployments:
+        template = deployment["spec"]["template"]
+        annotations = template["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true", name
+        assert int(annotations["prometheus.io/port"]) == port, name
+        assert annotations["prometheus.io/path"] == "/metrics", name
+        for container in template["spec"]["containers"]:
+            declared = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+            assert declared.get("metrics") == port, name
+            assert port not in {v for k, v in declared.items() if k != "metrics"}, name
