@@ -53,7 +53,7 @@ COLUMNS = (
     "id, kind, title, description, category, colour, brand, latitude, longitude, place_name, "
     "occurred_at, reporter_id, contact, status, enrichment_state, enrichment_attempts, "
     "enrichment_generation, matched_generation, embedding_model, attributes, canonical_category, "
-    "category_group, canonical_colour, match_group, match_record, created_at, updated_at"
+    "canonical_colour, match_group, match_record, created_at, updated_at"
 )
 
 
@@ -111,7 +111,7 @@ def row_of(report: GeneratedReport, vectors: Vectors, reporter: uuid.UUID, photo
         item_id, report.kind, report.title, report.description, report.category, report.colour,
         report.brand, report.latitude, report.longitude, report.place_name, report.occurred_at,
         reporter, "desk@office.example", "open", "done", 1, 1, 1, "synthetic",
-        psycopg.types.json.Jsonb(attributes), category, group or None, report.colour, group,
+        psycopg.types.json.Jsonb(attributes), category, report.colour, group,
         record, NOW, NOW,
     )  # fmt: skip
 
@@ -186,7 +186,7 @@ def orm_rows_of_candidates(session: Session, item: Item, settings: WorkerSetting
         text("status = 'open' AND enrichment_state = 'done' AND deleted_at IS NULL"),
         Item.kind == item.kind.other,
         Item.occurred_at.between(start, end),
-        Item.match_group.in_(["", item.category_group or ""]),
+        Item.match_group.in_(["", item.match_group]),
     ]
     if item.latitude is not None and item.longitude is not None:
         dlat, dlon = bounding_box(item.latitude, settings.max_distance_km)

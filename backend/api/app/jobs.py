@@ -10,8 +10,14 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from backend.common.jobs import BULK_QUEUE, DEFAULT_QUEUE, ENRICH_ITEMS, NOTIFY_MATCH, make_celery
-from backend.common.limits import MAX_TEXTS
+from backend.common.jobs import (
+    BULK_QUEUE,
+    DEFAULT_QUEUE,
+    ENRICH_ITEMS,
+    NOTIFY_MATCH,
+    in_batches,
+    make_celery,
+)
 from backend.common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -27,10 +33,9 @@ class JobQueue:
         batch of neighbours is matched with one candidate query). A person's reports go to the
         default queue, an office's upload to the bulk queue."""
         queue = BULK_QUEUE if bulk else DEFAULT_QUEUE
-        for start in range(0, len(item_ids), MAX_TEXTS):
-            chunk = [str(item_id) for item_id in item_ids[start : start + MAX_TEXTS]]
+        for batch in in_batches([str(item_id) for item_id in item_ids]):
             try:
-                self._celery.send_task(ENRICH_ITEMS, args=[chunk], queue=queue, retry=False)
+                self._celery.send_task(ENRICH_ITEMS, args=[batch], queue=queue, retry=False)
             except Exception as exc:  # broker down: the sweep picks the items up later
                 log.warning("could not queue enrichment of %d items: %s", len(item_ids), exc)
                 return False

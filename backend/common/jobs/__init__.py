@@ -3,12 +3,16 @@ and broker configuration. The API sends tasks by name and never imports worker c
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from celery import Celery
 
 from backend.common.jobs import filesystem
+from backend.common.limits import MAX_TEXTS
 from backend.common.settings import ServiceSettings
+
+T = TypeVar("T")
 
 # Stable task names: renaming one strands the messages already queued under the old name.
 # The *_ITEMS tasks take a list of item ids (a batch is one NLP call); the single-item names
@@ -60,6 +64,13 @@ def celery_config(settings: ServiceSettings) -> dict[str, Any]:
         # Redis: a message not acknowledged within this time is redelivered (acks_late).
         config["broker_transport_options"] = {"visibility_timeout": settings.visibility_timeout_s}
     return config
+
+
+def in_batches(values: Sequence[T], size: int = MAX_TEXTS) -> Iterator[list[T]]:
+    """`values` in order, in batches of at most `size`: a job of reports is what one NLP call
+    takes (MAX_TEXTS), and neighbours stay in one batch (one candidate query)."""
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 def make_celery(settings: ServiceSettings, name: str) -> Celery:

@@ -159,7 +159,6 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     # typed `category` and `colour` are kept as written. A candidate of another category group
     # (a dog for a laptop) cannot be the same object.
     canonical_category: Mapped[str | None] = mapped_column(String(50), default=None)
-    category_group: Mapped[str | None] = mapped_column(String(50), default=None)
     canonical_colour: Mapped[str | None] = mapped_column(String(50), default=None)
     image_features: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # Reports from an office's bulk upload: the batch, and the office's own reference.

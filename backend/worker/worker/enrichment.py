@@ -17,6 +17,7 @@ from typing import Any
 
 from backend.common import match_record
 from backend.common.clock import utcnow
+from backend.common.jobs import in_batches
 from backend.common.models import Item
 from backend.common.photo_similarity import descriptor_or_none
 from backend.common.taxonomy import Taxonomy, taxonomy
@@ -123,7 +124,6 @@ def enrich(
                 identifier_key=item.identifier_key,
                 journey=journey,
             ),
-            "match_group": canonical["category_group"] or "",
             "journey": journey,
             "enrichment_version": ENRICHMENT_VERSION,
             "embedding_model": model,
@@ -156,9 +156,7 @@ def _analyse(
     """NLP's analysis of each item's text, in calls of at most NLP_MAX_TEXTS. A refused call
     is split text by text, so that only the text NLP refuses fails (its own item)."""
     found: dict[uuid.UUID, TextAnalysis] = {}
-    size = settings.nlp_max_texts
-    for start in range(0, len(items), size):
-        chunk = items[start : start + size]
+    for chunk in in_batches(items, settings.nlp_max_texts):
         try:
             analyses = nlp.analyze([texts[item.id] for item in chunk])
         except ServiceError as exc:

@@ -80,13 +80,14 @@ def is_journey(text: str) -> bool:
 
 
 def canonical_values(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> dict[str, Any]:
-    """The report's canonical category, its group and its colour (the first known of each)."""
+    """The report's canonical category, its colour (the first known of each) and the category's
+    group ("" when unknown: candidates are looked up by it)."""
     category = next((c for c in attributes.get("categories", []) if vocabulary.group(c)), None)
     colour = next(iter(attributes.get("colours", [])), None)
     return {
         "canonical_category": category,
-        "category_group": vocabulary.group(category),
         "canonical_colour": colour,
+        "match_group": vocabulary.group(category) or "",
     }
 
 

@@ -34,6 +34,7 @@ from backend.common.jobs import (
     NOTIFY_MATCH,
     QUEUES,
     SWEEP_PENDING,
+    in_batches,
 )
 from backend.common.models import (
     EnrichmentState,
@@ -455,9 +456,8 @@ def sweep_pending() -> dict[str, Any]:
     # In batches, on the bulk queue: a person's new report goes first.
     again = [item.id for item in outdated]
     for task_name, keys in ((ENRICH_ITEMS, [*pending, *retries, *again]), (MATCH_ITEMS, unmatched)):
-        for start in range(0, len(keys), settings.nlp_max_texts):
-            chunk = [str(key) for key in keys[start : start + settings.nlp_max_texts]]
-            send_quietly(task_name, chunk, BULK_QUEUE)
+        for batch in in_batches([str(key) for key in keys], settings.nlp_max_texts):
+            send_quietly(task_name, batch, BULK_QUEUE)
     for match_id in matches:
         send_quietly(NOTIFY_MATCH, str(match_id))
     counts = {

@@ -252,7 +252,7 @@ def candidates_of(dataset: Dataset, enriched: Enriched, q: int, codes: CategoryC
     other = np.array([r.kind != mine.kind for r in dataset.reports])
     vocabulary = codes.vocabulary
     groups = reachable_groups(
-        enriched.canonical[q]["category_group"],
+        enriched.canonical[q]["match_group"] or None,
         enriched.attributes[q].get("categories", []),
         vocabulary,
     )
