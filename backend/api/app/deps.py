@@ -65,7 +65,11 @@ class DatabaseRoute(APIRoute):
     route function returns. FastAPI closes dependencies after validating the response, which
     takes a worker thread: under load every thread could wait for a connection held by a
     finished request waiting for a thread (a deadlock the soak benchmark found at 64
-    connections). Routes build their response bodies before returning, so nothing is lazy."""
+    connections). Routes build their response bodies before returning, so nothing is lazy.
+
+    FastAPI's own `Depends(..., scope="function")` (0.121) does not do this: it closes after the
+    response was validated too. Tried: bench/api_soak.py at 64 connections gave 26 of 64
+    listings a 503 (pool timeout) in 10 s, against none with this route class."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, _closing_sessions(endpoint), **kwargs)

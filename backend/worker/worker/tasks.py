@@ -153,18 +153,18 @@ def _queue_of(task: Task) -> str:
 
 
 @celery_app.task(name=ENRICH_ITEMS, bind=True, max_retries=None, **_time_limits())
-def enrich_items(self: Task, item_ids: list[str]) -> dict[str, int]:
+def enrich_items(task: Task, item_ids: list[str]) -> dict[str, int]:
     """Enrich a batch of reports (one NLP call), then queue their matching."""
-    return _enrich(self, item_ids)
+    return _enrich(task, item_ids)
 
 
 @celery_app.task(name=ENRICH_ITEM, bind=True, max_retries=None, **_time_limits())
-def enrich_item(self: Task, item_id: str) -> dict[str, int]:
+def enrich_item(task: Task, item_id: str) -> dict[str, int]:
     """A message queued before batches: the same work for one report."""
-    return _enrich(self, [item_id])
+    return _enrich(task, [item_id])
 
 
-def _enrich(self: Task, item_ids: list[str]) -> dict[str, int]:
+def _enrich(task: Task, item_ids: list[str]) -> dict[str, int]:
     keys = [uuid.UUID(item_id) for item_id in item_ids]
     res = resources()
     generations: dict[uuid.UUID, int | None] = dict.fromkeys(keys)
@@ -193,15 +193,15 @@ def _enrich(self: Task, item_ids: list[str]) -> dict[str, int]:
                     stored.append(item_id)
             session.commit()
     except Exception as exc:
-        return retry_or_fail(self, exc, generations)
+        return retry_or_fail(task, exc, generations)
     superseded = len(outcome.values) - len(stored)
     if superseded:
         log.info("%d items changed while being enriched; their newer jobs store them", superseded)
     if outcome.failed:
-        _failed_items(self, outcome.failed, generations)
+        _failed_items(task, outcome.failed, generations)
     # If this message is lost, the sweep sees matched_generation behind and sends it again.
     if stored:
-        send_quietly(MATCH_ITEMS, [str(key) for key in stored], _queue_of(self))
+        send_quietly(MATCH_ITEMS, [str(key) for key in stored], _queue_of(task))
     return {"done": len(stored), "failed": len(outcome.failed)}
 
 
@@ -224,18 +224,18 @@ def _failed_items(
 
 
 @celery_app.task(name=MATCH_ITEMS, bind=True, max_retries=None, **_time_limits())
-def match_items(self: Task, item_ids: list[str]) -> list[str]:
+def match_items(task: Task, item_ids: list[str]) -> list[str]:
     """Match a batch of enriched reports (one candidate query per kind); returns new matches."""
-    return _match(self, item_ids)
+    return _match(task, item_ids)
 
 
 @celery_app.task(name=MATCH_ITEM, bind=True, max_retries=None, **_time_limits())
-def match_item(self: Task, item_id: str) -> list[str]:
+def match_item(task: Task, item_id: str) -> list[str]:
     """A message queued before batches: the same work for one report."""
-    return _match(self, [item_id])
+    return _match(task, [item_id])
 
 
-def _match(self: Task, item_ids: list[str]) -> list[str]:
+def _match(task: Task, item_ids: list[str]) -> list[str]:
     keys = [uuid.UUID(item_id) for item_id in item_ids]
     res = resources()
     try:
@@ -250,7 +250,7 @@ def _match(self: Task, item_ids: list[str]) -> list[str]:
             created = []
             for item in items:
                 if item.matched_generation is None and found[item.id]:
-                    metrics.first_suggestion(item.kind.value, _queue_of(self), item.created_at)
+                    metrics.first_suggestion(item.kind.value, _queue_of(task), item.created_at)
                 created += record_matches(session, item, found[item.id], item.embedding_model)
                 # Matching for this enrichment is done (one transaction with its matches).
                 session.execute(
@@ -263,8 +263,8 @@ def _match(self: Task, item_ids: list[str]) -> list[str]:
                 )
             session.commit()
     except Exception as exc:
-        if is_transient(exc) and self.request.retries < settings.max_retries:
-            raise self.retry(exc=exc, countdown=backoff_s(self.request.retries)) from exc
+        if is_transient(exc) and task.request.retries < settings.max_retries:
+            raise task.retry(exc=exc, countdown=backoff_s(task.request.retries)) from exc
         # Out of retries: matched_generation stays behind, so the sweep sends it again.
         log.error("matching %d items failed, the sweep retries them: %s", len(keys), exc)
         return []
@@ -286,7 +286,7 @@ def send_quietly(
 
 
 @celery_app.task(name=NOTIFY_MATCH, bind=True, max_retries=None, **_time_limits())
-def notify_match(self: Task, match_id: str) -> int:
+def notify_match(task: Task, match_id: str) -> int:
     """Deliver the match's pending notifications; sent ones are never sent again."""
     delivered = 0
     with resources().sessions() as session:
@@ -319,8 +319,8 @@ def notify_match(self: Task, match_id: str) -> int:
             notification.error = None
             delivered += 1
         session.commit()
-    if failure is not None and self.request.retries < settings.max_retries:
-        raise self.retry(exc=failure, countdown=backoff_s(self.request.retries))
+    if failure is not None and task.request.retries < settings.max_retries:
+        raise task.retry(exc=failure, countdown=backoff_s(task.request.retries))
     return delivered
 
 
