@@ -4,6 +4,7 @@ bounding box around a point. The same filters in SQL: backend/common/db/spatial.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import TypeVar, cast
 
 import numpy as np
@@ -35,3 +36,18 @@ def bounding_box(lat0: float, radius_km: float) -> tuple[float, float]:
 def round_public(value: float | None) -> float | None:
     """A coordinate as the public sees it (PUBLIC_DEGREES decimals)."""
     return None if value is None else round(value, PUBLIC_DEGREES)
+
+
+def locality(
+    latitude: float | None, longitude: float | None, occurred_at: datetime
+) -> tuple[bool, float, float, datetime]:
+    """A sort key that puts reports of one neighbourhood side by side: those without a place
+    last, then by cells of a tenth of a degree (about 10 km), then by time. The API queues an
+    upload's reports in this order and the worker groups reports into candidate queries by it,
+    so one query serves reports that share their candidates."""
+    return (
+        latitude is None,
+        round(latitude or 0.0, 1),
+        round(longitude or 0.0, 1),
+        occurred_at,
+    )

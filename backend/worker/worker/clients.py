@@ -3,7 +3,6 @@ backend/common/contracts, the models the services themselves serve."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,10 +54,11 @@ def _detail(response: httpx.Response) -> str:
     return str(detail or "")[:300]
 
 
-def _call(client: httpx.Client, service: str, method: str, url: str, **kwargs: Any) -> Any:
+def _call(client: httpx.Client, service: str, method: str, path: str, **kwargs: Any) -> Any:
     """The reply's JSON; ServiceError for a network failure or an error status."""
+    url = f"{client.base_url}{path.lstrip('/')}"  # for the log: httpx ends base_url with /
     try:
-        response = client.request(method, url, **kwargs)
+        response = client.request(method, path, **kwargs)
     except httpx.HTTPError as exc:
         raise ServiceError(
             f"{method} {url}: {type(exc).__name__}: {exc}",
@@ -87,20 +87,17 @@ class NlpClient:
     def __init__(
         self, base_url: str, timeout_s: float, transport: httpx.BaseTransport | None = None
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._client = httpx.Client(timeout=timeout_s, transport=transport)
+        self._client = httpx.Client(base_url=base_url, timeout=timeout_s, transport=transport)
 
     def model(self) -> str:
         """The id of the vectors NLP gives now."""
-        body = _call(self._client, "text", "GET", f"{self.base_url}/model")
+        body = _call(self._client, "text", "GET", "/model")
         return _reply(EmbeddingModel, body, "text").model
 
     def analyze(self, texts: list[str]) -> list[TextAnalysis]:
         """Embedding and attributes of each report text (at most NLP's MAX_TEXTS): one call."""
         request = AnalyzeRequest(texts=texts)
-        body = _call(
-            self._client, "text", "POST", f"{self.base_url}/analyze", json=request.model_dump()
-        )
+        body = _call(self._client, "text", "POST", "/analyze", **_json(request))
         reply = _reply(AnalyzeResponse, body, "text")
         if len(reply.results) != len(texts):
             raise ServiceError(
@@ -119,9 +116,7 @@ class VisionClient:
     def __init__(
         self, base_url: str, timeout_s: float, transport: httpx.BaseTransport | None = None
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._client = httpx.Client(timeout=timeout_s, transport=transport)
-
+        self._client = httpx.Client(base_url=base_url, timeout=timeout_s, transport=transport)
         # Bytes of feature records sent to /similarity: what matching moves across the network.
         self.similarity_bytes_sent = 0
 
@@ -132,7 +127,7 @@ class VisionClient:
                 self._client,
                 "photo",
                 "POST",
-                f"{self.base_url}/features",
+                "/features",
                 files={"file": (photo.name, handle, content_type)},
             )
         return _reply(FeatureRecord, body, "photo").model_dump()
@@ -157,18 +152,19 @@ class VisionClient:
                     reason="the photos were described by an older model",
                     kind="photo_outdated_record",
                 ) from exc
-            payload = json.dumps(request.model_dump()).encode()
-            self.similarity_bytes_sent += len(payload)
-            body = _call(
-                self._client,
-                "photo",
-                "POST",
-                f"{self.base_url}/similarity",
-                content=payload,
-                headers={"Content-Type": "application/json"},
-            )
+            payload = _json(request)
+            self.similarity_bytes_sent += len(payload["content"])
+            body = _call(self._client, "photo", "POST", "/similarity", **payload)
             scores.extend(r.score for r in _reply(SimilarityResults, body, "photo").results)
         return scores
+
+
+def _json(request: BaseModel) -> dict[str, Any]:
+    """The request body as pydantic writes the contract's JSON (one pass, no dict between)."""
+    return {
+        "content": request.model_dump_json().encode(),
+        "headers": {"Content-Type": "application/json"},
+    }
 
 
 def _reply(model: type[ReplyT], body: Any, service: str) -> ReplyT:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from backend.common import match_record
 from backend.common.db.spatial import days_apart
-from backend.common.geo import bounding_box
+from backend.common.geo import bounding_box, locality
 from backend.common.models import Item, ItemKind
 from backend.common.models.item import MATCHABLE
 from backend.common.taxonomy import Taxonomy
@@ -156,14 +156,14 @@ def neighbourhoods(queries: Sequence[Query], settings: WorkerSettings) -> list[l
 
 
 def _locality(query: Query) -> tuple[str, bool, float, float, datetime]:
-    record = query.record
-    located = query.located
+    record, located = query.record, query.located
     return (
         ",".join(sorted(query.groups or ())),
-        located,
-        float(record["latitude"]) if located else 0.0,
-        float(record["longitude"]) if located else 0.0,
-        query.occurred_at,
+        *locality(
+            float(record["latitude"]) if located else None,
+            float(record["longitude"]) if located else None,
+            query.occurred_at,
+        ),
     )
 
 

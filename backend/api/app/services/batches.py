@@ -33,6 +33,7 @@ from backend.api.app.rate_limits import RateLimits
 from backend.api.app.schemas import BulkReport
 from backend.api.app.services.access import Caller
 from backend.api.app.settings import ApiSettings
+from backend.common.geo import locality
 from backend.common.images import ImageError
 from backend.common.models import (
     Batch,
@@ -353,13 +354,10 @@ def _store(
         session.execute(insert(Photo), photos)
     session.execute(insert(BatchRow), outcomes)
     order = sorted(
-        (item for item in items),
+        items,
         key=lambda item: (
             item["kind"],
-            item["latitude"] is None,
-            round(item["latitude"] or 0.0, 1),
-            round(item["longitude"] or 0.0, 1),
-            item["occurred_at"],
+            *locality(item["latitude"], item["longitude"], item["occurred_at"]),
         ),
     )
     return batch, [item["id"] for item in order]
