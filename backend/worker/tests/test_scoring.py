@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from backend.common.match_record import attribute_masks
+from backend.worker.worker.details import detail_scores, place_agreement
 from backend.worker.worker.scoring import (
     FIRST_PASS,
     SECOND_PASS,
@@ -13,11 +14,9 @@ from backend.worker.worker.scoring import (
     Probe,
     Refined,
     Scales,
-    detail_scores,
     features,
     finish,
     match_model,
-    place_agreement,
     shortlist,
     suggested,
 )

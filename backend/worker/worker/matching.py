@@ -22,17 +22,16 @@ from backend.common.notices import MATCH_SUGGESTED
 from backend.common.taxonomy import Taxonomy
 from backend.worker.worker import metrics, retrieval
 from backend.worker.worker.clients import ServiceError, VisionClient
+from backend.worker.worker.details import detail_scores, place_agreement
 from backend.worker.worker.rules import CategoryCodes, category_codes, detail_text, place_names
 from backend.worker.worker.scoring import (
     Candidates,
     Probe,
     Refined,
     components,
-    detail_scores,
     finish,
     first_pass,
     missing_as_nan,
-    place_agreement,
     shortlist,
     suggested,
 )

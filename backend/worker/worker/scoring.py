@@ -4,7 +4,7 @@ Each candidate gets features, each in [0, 1] or NaN when one side lacks what it 
 photo, no place, no category): text similarity, colour and brand agreement, category
 compatibility, "one holds the other" (a bag and one of its contents), distance, time, the photo
 descriptor, identifier equality; and for the shortlist, shared rare words (spelt either side's
-way), place names and vision's check of the photos. How they
+way) and place names (details.py), and vision's check of the photos. How they
 combine is not hand-set: a logistic model fitted on labelled reports
 (research/experiments/matching/fit.py, matching_model.json) gives the probability that a
 candidate is the same object, and a missing feature has its own weight instead of a zero.
@@ -17,22 +17,17 @@ photo descriptor. The second (`finish`) adds, for the shortlist only, what costs
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rapidfuzz.distance import OSA
-from rapidfuzz.process import extractOne
 
 from backend.common import match_record
 from backend.common.geo import haversine_km
 from backend.common.photo_similarity import descriptor_scores
-from backend.common.words import content_terms, tokens
 
 FIRST_PASS = (
     "text",
@@ -346,76 +341,3 @@ def suggested(totals: np.ndarray, model: MatchModel, most: int) -> int:
     top = totals[:most]
     near = _logit(top) >= _logit(totals[0]) - model.margin
     return int(np.sum(near & (top >= model.threshold)))
-
-
-# -- the second pass: identifying details, characters, place names ---------------------------
-
-MIN_DETAIL_POOL = 3
-
-
-def detail_scores(query_text: str, candidate_texts: Sequence[str]) -> np.ndarray:
-    """How much of what is rare among these reports the query shares with each candidate.
-
-    Weights are inverse document frequencies over the query and these candidates (the best few
-    for it): words all of them share ("black", "wallet", the place) weigh little, and what tells
-    near-twins apart ("engraved", "sticker", initials) weighs most. A word of five letters or
-    more counts as shared with one a letter away ("sticker", "stciker"): what misspellings the
-    taxonomy cannot correct, the other report's words can. A cosine of idf-weighted word sets
-    (backend/common/words.py); NaN when the query has no content word, or when there are too
-    few candidates to tell what is rare (then there are no near-twins to tell apart either).
-    """
-    query = content_terms(query_text)
-    documents = [content_terms(text) for text in candidate_texts]
-    if not query or len(documents) < MIN_DETAIL_POOL:
-        return np.full(len(documents), np.nan)
-    # Each candidate's words as the query spells them, where one letter is all that differs.
-    documents = [_as_spelt(query, document) for document in documents]
-    frequency = Counter(term for document in [query, *documents] for term in document)
-    total = len(documents) + 1
-
-    def idf(term: str) -> float:
-        return math.log((total + 1) / (frequency[term] + 0.5))
-
-    query_norm = math.sqrt(sum(idf(t) ** 2 for t in query))
-    scores = np.zeros(len(documents))
-    for index, document in enumerate(documents):
-        norm = math.sqrt(sum(idf(t) ** 2 for t in document))
-        if norm and query_norm:
-            scores[index] = sum(idf(t) ** 2 for t in query & document) / (query_norm * norm)
-    return scores
-
-
-def _as_spelt(query: set[str], document: set[str]) -> set[str]:
-    long = [term for term in query if len(term) >= 5]
-    if not long:
-        return document
-    spelt = set()
-    for term in document:
-        if term in query or len(term) < 5:
-            spelt.add(term)
-            continue
-        near = extractOne(term, long, scorer=OSA.distance, score_cutoff=1)
-        spelt.add(near[0] if near else term)
-    return spelt
-
-
-PLACE_STOP_WORDS = frozenset(
-    {"the", "a", "an", "at", "in", "on", "near", "by", "of", "to", "from", "station", "de", "het"}
-)
-
-
-def place_agreement(mine: Sequence[str], theirs: Sequence[str]) -> float | None:
-    """Two reports' place names (each may name several: a journey's ends): 0.5-1 as the words of
-    the best pair overlap, None (unknown) when either names none or no pair shares a word:
-    people name one place in many ways ("Amsterdam Centraal", "the central station"), so
-    different names prove nothing."""
-    best: float | None = None
-    for a in mine:
-        words_a = set(tokens(a)) - PLACE_STOP_WORDS
-        for b in theirs:
-            words_b = set(tokens(b)) - PLACE_STOP_WORDS
-            shared = words_a & words_b
-            if shared:
-                value = 0.5 + 0.5 * len(shared) / len(words_a | words_b)
-                best = value if best is None else max(best, value)
-    return best

@@ -35,6 +35,7 @@ from backend.nlp.server.models import Models
 from backend.nlp.server.settings import NlpSettings
 from backend.vision.server.decoding import decode_image
 from backend.vision.server.features import extract_features, parse_record, similarity
+from backend.worker.worker.details import detail_scores, place_agreement
 from backend.worker.worker.rules import (
     CategoryCodes,
     candidate_mask,
@@ -52,12 +53,10 @@ from backend.worker.worker.scoring import (
     MatchModel,
     Probe,
     Refined,
-    detail_scores,
     features,
     finish,
     first_pass,
     missing_as_nan,
-    place_agreement,
     shortlist,
     suggested,
 )
