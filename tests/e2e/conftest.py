@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
-import redis
 
+from backend.common.testing.broker import E2E_STACKS, redis_database
 from backend.common.testing.postgres import throwaway_database
 from tests.e2e.running import Stack
 
@@ -23,9 +22,7 @@ def stack(
         running = Stack(data_dir, database_url=None, broker_url=None)
         yield from _run(running)
         return
-    redis_url = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
-    redis_url = redis_url.rsplit("/", 1)[0] + "/14"  # not the worker tests' database
-    redis.Redis.from_url(redis_url).flushdb()
+    redis_url = redis_database(E2E_STACKS)
     with throwaway_database("lf_e2e") as url:
         running = Stack(data_dir, url.render_as_string(hide_password=False), redis_url)
         yield from _run(running)

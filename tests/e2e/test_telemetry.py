@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from backend.common.testing.broker import TELEMETRY_STACK, redis_database
 from backend.common.testing.metrics import catalogue, scrape
 from backend.common.testing.postgres import throwaway_database
 from deployment.local.sample_data import PAIRS, photo_png
@@ -54,14 +55,7 @@ def stack(
 
 @pytest.fixture(scope="module")
 def redis_url() -> str:
-    import os
-
-    import redis
-
-    url = (os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
-    url += "/13"  # not the worker tests' or the other stacks' database
-    redis.Redis.from_url(url).flushdb()
-    return url
+    return redis_database(TELEMETRY_STACK)
 
 
 def wait_for(check: Any, timeout_s: float = 120, what: str = "condition") -> Any:

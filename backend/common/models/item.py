@@ -148,7 +148,7 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     # narrow its candidates (rules.is_journey; also a flag of its match record).
     journey: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How the stored enrichment was made (rules.ENRICHMENT_VERSION: the text recipe, the record
-    # layout): an older one is enriched again by the sweep, or at once by `reenrich`.
+    # layout): an older one is enriched again by the sweep.
     enrichment_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # SHA-256 of the text last embedded and of the photo whose features are stored: enrichment
     # skips a step whose input did not change (a new photo does not embed the text again).

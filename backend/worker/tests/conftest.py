@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from celery import Celery
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +24,7 @@ from backend.common.db.migrations import upgrade
 from backend.common.jobs import make_celery
 from backend.common.models import Item, ItemKind, Reporter
 from backend.common.settings import ServiceSettings
+from backend.common.testing.broker import WORKER_INTEGRATION, redis_database
 from backend.common.testing.postgres import throwaway_database
 from backend.common.testing.smtp import Mailbox, smtp_server
 from backend.worker.tests.stubs import StubState, stub_services
@@ -43,14 +43,11 @@ STUB_MODEL = MatchModel(
     threshold=0.05,
     margin=3.0,
 )
-DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(scope="module")
 def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL
-    redis.Redis.from_url(url).flushdb()
-    return url
+    return redis_database(WORKER_INTEGRATION)
 
 
 @pytest.fixture(scope="module")

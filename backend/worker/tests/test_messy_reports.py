@@ -4,14 +4,12 @@ embeds bags of words, so what is tested here is the worker's own rules, not the 
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
-import redis
 from celery import Celery
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.common.claims import identifier_key
 from backend.common.jobs import ENRICH_ITEM
 from backend.common.models import EnrichmentState, Item, ItemKind, Match
-from backend.worker.tests.conftest import DEFAULT_TEST_REDIS_URL, WorkerProcess
+from backend.common.testing.broker import MESSY_REPORTS, redis_database
+from backend.worker.tests.conftest import WorkerProcess
 from backend.worker.tests.stubs import wait_for
 
 pytestmark = pytest.mark.integration
@@ -29,12 +28,7 @@ NewItem = Callable[..., uuid.UUID]
 
 @pytest.fixture(scope="module")
 def redis_url() -> str:
-    """A Redis database of its own: Pants runs test_worker_integration.py beside this module,
-    and two workers on one queue would take each other's tasks."""
-    base = os.environ.get("TEST_REDIS_URL") or DEFAULT_TEST_REDIS_URL
-    url = base.rsplit("/", 1)[0] + "/12"
-    redis.Redis.from_url(url).flushdb()
-    return url
+    return redis_database(MESSY_REPORTS)
 
 
 def enriched(sessions: sessionmaker[Session], item_id: uuid.UUID) -> bool:

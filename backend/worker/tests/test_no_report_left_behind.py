@@ -28,7 +28,7 @@ from backend.common.limits import (
 from backend.common.models import EnrichmentState, Item, ItemKind
 from backend.common.taxonomy import taxonomy
 from backend.worker.tests.stubs import StubState, feature_record
-from backend.worker.worker import tasks
+from backend.worker.worker import sweep
 from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.enrichment import describe
 from backend.worker.worker.rules import ENRICHMENT_VERSION
@@ -43,7 +43,7 @@ LONG_AGO = timedelta(hours=1)
 @pytest.fixture()
 def sent(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """The work the sweep sends, one (task, item id) per item, recorded instead of queued; the
-    backlog is 0 unless a test sets `tasks.queue_backlog`."""
+    backlog is 0 unless a test sets `sweep.queue_backlog`."""
     jobs: list[tuple[str, str]] = []
 
     def record(name: str, argument: str | list[str], queue: str, **_: Any) -> None:
@@ -51,9 +51,9 @@ def sent(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> li
         jobs.extend((name, one) for one in ([argument] if isinstance(argument, str) else argument))
 
     nlp = SimpleNamespace(model=lambda: SERVING)  # the model NLP serves now
-    monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions, nlp=nlp))
-    monkeypatch.setattr(tasks, "send_quietly", record)
-    monkeypatch.setattr(tasks, "queue_backlog", lambda: 0)
+    monkeypatch.setattr(sweep, "resources", lambda: SimpleNamespace(sessions=sessions, nlp=nlp))
+    monkeypatch.setattr(sweep, "send_quietly", record)
+    monkeypatch.setattr(sweep, "queue_backlog", lambda: 0)
     with sessions() as session:  # only this test's items are stale
         session.execute(update(Item).values(updated_at=utcnow()))
         session.commit()
@@ -84,9 +84,9 @@ def test_under_a_backlog_nothing_is_sent_again(
     # the queue is not a lost one.
     waiting = new_item(ItemKind.LOST, "Red scarf")
     set_fields(sessions, waiting, updated_at=utcnow() - LONG_AGO)
-    monkeypatch.setattr(tasks, "queue_backlog", lambda: 1150)
+    monkeypatch.setattr(sweep, "queue_backlog", lambda: 1150)
 
-    counts = tasks.sweep_pending()
+    counts = sweep.sweep_pending()
 
     assert sent == []
     assert counts["backlog"] == 1150
@@ -160,8 +160,8 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
             embedding_model=model,
         )
 
-    first = tasks.sweep_pending()
-    again = tasks.sweep_pending()  # right after: nothing is stale any more
+    first = sweep.sweep_pending()
+    again = sweep.sweep_pending()  # right after: nothing is stale any more
 
     assert sorted(sent) == sorted(
         [
@@ -193,7 +193,7 @@ def test_with_nlp_down_re_embedding_waits_and_the_rest_is_swept(
         )
 
     nlp = SimpleNamespace(model=unreachable)
-    monkeypatch.setattr(tasks, "resources", lambda: SimpleNamespace(sessions=sessions, nlp=nlp))
+    monkeypatch.setattr(sweep, "resources", lambda: SimpleNamespace(sessions=sessions, nlp=nlp))
     other_model = new_item(ItemKind.FOUND, "Glove")
     set_fields(
         sessions,
@@ -205,7 +205,7 @@ def test_with_nlp_down_re_embedding_waits_and_the_rest_is_swept(
     pending = new_item(ItemKind.LOST, "Blue umbrella")
     set_fields(sessions, pending, updated_at=utcnow() - LONG_AGO)
 
-    counts = tasks.sweep_pending()
+    counts = sweep.sweep_pending()
 
     assert sent == [(ENRICH_ITEMS, str(pending))]
     assert counts["outdated"] == 0
@@ -257,5 +257,5 @@ def test_an_empty_queue_counts_as_empty_not_as_unknown() -> None:
             raise ChannelError(f"NOT_FOUND - no queue {queue!r}")
 
     assert (
-        sum(tasks._waiting(Channel(), queue) for queue in ("lostfound", "lostfound.bulk")) == 1150
+        sum(sweep._waiting(Channel(), queue) for queue in ("lostfound", "lostfound.bulk")) == 1150
     )

@@ -12,11 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common.jobs import ENRICH_ITEMS, MATCH_ITEMS, QUEUES
 from backend.common.models import EnrichmentState, Item, ItemKind
+from backend.common.testing.broker import WORKER_METRICS, redis_database
 from backend.common.testing.metrics import Scrape, scrape
 from backend.worker.tests.conftest import WorkerProcess
 from backend.worker.tests.stubs import StubState, wait_for
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    return redis_database(WORKER_METRICS)
 
 
 def matched(sessions: sessionmaker[Session], item_id: uuid.UUID) -> bool:

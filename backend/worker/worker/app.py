@@ -26,7 +26,7 @@ celery_app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
-    imports=["backend.worker.worker.tasks"],
+    imports=["backend.worker.worker.tasks", "backend.worker.worker.sweep"],
     beat_schedule={
         "sweep-pending": {"task": SWEEP_PENDING, "schedule": settings.sweep_interval_s},
     },

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     from backend.common.telemetry import start_telemetry
     from backend.worker.worker.app import celery_app
     from backend.worker.worker.metrics import QueueDepth
-    from backend.worker.worker.tasks import queue_depths
+    from backend.worker.worker.sweep import queue_depths
 
     start_telemetry(settings, "worker", [QueueDepth(queue_depths)])
     if tracing.enabled(settings):

@@ -21,7 +21,7 @@ from backend.common.taxonomy import Taxonomy, taxonomy
 
 # How a report's text is made: changing it changes every embedding, so it is part of the digest
 # enrichment keeps. ENRICHMENT_VERSION is bumped with it (or with the match record's layout):
-# reports enriched before are enriched again (tasks.sweep_pending, or `worker reenrich`).
+# reports enriched before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/1"
 ENRICHMENT_VERSION = 2
 

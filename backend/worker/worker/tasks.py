@@ -18,14 +18,12 @@ from typing import Any, cast
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from kombu.exceptions import ChannelError
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from backend.common.clock import utcnow
 from backend.common.jobs import (
-    BULK_QUEUE,
     DEFAULT_QUEUE,
     ENRICH_ITEM,
     ENRICH_ITEMS,
@@ -33,8 +31,6 @@ from backend.common.jobs import (
     MATCH_ITEMS,
     NOTIFY_MATCH,
     QUEUES,
-    SWEEP_PENDING,
-    in_batches,
 )
 from backend.common.models import (
     EnrichmentState,
@@ -47,15 +43,12 @@ from backend.common.models import (
 )
 from backend.worker.worker import metrics
 from backend.worker.worker.app import celery_app, resources, settings
-from backend.worker.worker.clients import NlpClient, ServiceError
+from backend.worker.worker.clients import ServiceError
 from backend.worker.worker.enrichment import enrich
 from backend.worker.worker.matching import find_matches, record_matches
 from backend.worker.worker.notify import Undeliverable, deliver
-from backend.worker.worker.rules import ENRICHMENT_VERSION
 
 log = logging.getLogger(__name__)
-
-SWEEP_BATCH = 500
 
 
 def backoff_s(retries: int) -> float:
@@ -138,7 +131,7 @@ def _record_failure(
         )
 
 
-def _time_limits() -> dict[str, Any]:
+def time_limits() -> dict[str, Any]:
     return {
         "soft_time_limit": settings.task_soft_time_limit_s,
         "time_limit": settings.task_time_limit_s,
@@ -152,13 +145,13 @@ def _queue_of(task: Task) -> str:
     return queue if queue in QUEUES else DEFAULT_QUEUE
 
 
-@celery_app.task(name=ENRICH_ITEMS, bind=True, max_retries=None, **_time_limits())
+@celery_app.task(name=ENRICH_ITEMS, bind=True, max_retries=None, **time_limits())
 def enrich_items(task: Task, item_ids: list[str]) -> dict[str, int]:
     """Enrich a batch of reports (one NLP call), then queue their matching."""
     return _enrich(task, item_ids)
 
 
-@celery_app.task(name=ENRICH_ITEM, bind=True, max_retries=None, **_time_limits())
+@celery_app.task(name=ENRICH_ITEM, bind=True, max_retries=None, **time_limits())
 def enrich_item(task: Task, item_id: str) -> dict[str, int]:
     """A message queued before batches: the same work for one report."""
     return _enrich(task, [item_id])
@@ -223,13 +216,13 @@ def _failed_items(
         send_quietly(ENRICH_ITEMS, transient, _queue_of(task), countdown=settings.retry_backoff_s)
 
 
-@celery_app.task(name=MATCH_ITEMS, bind=True, max_retries=None, **_time_limits())
+@celery_app.task(name=MATCH_ITEMS, bind=True, max_retries=None, **time_limits())
 def match_items(task: Task, item_ids: list[str]) -> list[str]:
     """Match a batch of enriched reports (one candidate query per kind); returns new matches."""
     return _match(task, item_ids)
 
 
-@celery_app.task(name=MATCH_ITEM, bind=True, max_retries=None, **_time_limits())
+@celery_app.task(name=MATCH_ITEM, bind=True, max_retries=None, **time_limits())
 def match_item(task: Task, item_id: str) -> list[str]:
     """A message queued before batches: the same work for one report."""
     return _match(task, [item_id])
@@ -285,7 +278,7 @@ def send_quietly(
         log.warning("could not queue %s for %s (the sweep will): %s", task_name, argument, exc)
 
 
-@celery_app.task(name=NOTIFY_MATCH, bind=True, max_retries=None, **_time_limits())
+@celery_app.task(name=NOTIFY_MATCH, bind=True, max_retries=None, **time_limits())
 def notify_match(task: Task, match_id: str) -> int:
     """Deliver the match's pending notifications; sent ones are never sent again."""
     delivered = 0
@@ -322,151 +315,3 @@ def notify_match(task: Task, match_id: str) -> int:
     if failure is not None and task.request.retries < settings.max_retries:
         raise task.retry(exc=failure, countdown=backoff_s(task.request.retries))
     return delivered
-
-
-def _embedded_by_another_model(session: Session, nlp: NlpClient, limit: int) -> list[Item]:
-    """Open reports whose vectors another model made than the one NLP serves now: vectors of two
-    models are not comparable, so they are embedded again, a batch per period; the log says
-    how many are left."""
-    if limit <= 0:
-        return []
-    try:
-        serving = nlp.model()
-    except ServiceError as exc:
-        log.info("sweep: NLP's model unknown, re-embedding waits: %s", exc)
-        return []
-    stale = list(
-        session.scalars(select(Item).where(*Item.embedded_by_another(serving)).limit(limit)).all()
-    )
-    if stale:
-        left = session.scalar(
-            select(func.count()).select_from(Item).where(*Item.embedded_by_another(serving))
-        )
-        log.warning("sweep: re-embedding with %s: %d now, %d left", serving, len(stale), left)
-    return stale
-
-
-def queue_depths() -> dict[str, int] | None:
-    """Jobs waiting in each queue, or None if the broker cannot say."""
-    try:
-        with celery_app.connection_for_read() as connection:
-            return {queue: _waiting(connection.default_channel, queue) for queue in QUEUES}
-    except Exception as exc:
-        log.warning("queue lengths unknown: %s", exc)
-        return None
-
-
-def queue_backlog() -> int | None:
-    """Jobs waiting in all queues, or None if the broker cannot say."""
-    depths = queue_depths()
-    return None if depths is None else sum(depths.values())
-
-
-def _waiting(channel: Any, queue: str) -> int:
-    try:
-        return int(channel.queue_declare(queue=queue, passive=True).message_count)
-    except ChannelError:  # Redis keeps no empty list: a queue nothing waits in is not found
-        return 0
-
-
-@celery_app.task(name=SWEEP_PENDING, **_time_limits())
-def sweep_pending() -> dict[str, Any]:
-    """Re-queue work whose job is gone: items left `pending` (the broker was down when the API
-    tried), transient failures whose retry time came, enriched items whose matching never
-    finished, items enriched by an older version or embedded by another model than NLP's, and
-    undelivered notifications. Each is
-    re-queued at most once per period, and only when the queue has drained: under a backlog a
-    waiting job is not a lost one."""
-    backlog = queue_backlog()
-    if backlog:
-        log.info("sweep: %d jobs still queued; nothing is re-queued meanwhile", backlog)
-        return {
-            "items": 0,
-            "retries": 0,
-            "matching": 0,
-            "outdated": 0,
-            "notifications": 0,
-            "backlog": backlog,
-        }
-    res = resources()
-    now = utcnow()
-    cutoff = now - timedelta(seconds=settings.stale_pending_s)
-    with res.sessions() as session:
-        pending = session.scalars(
-            select(Item.id)
-            .where(Item.enrichment_state == EnrichmentState.PENDING, Item.updated_at < cutoff)
-            .limit(SWEEP_BATCH)
-        ).all()
-        retries = session.scalars(
-            select(Item.id)
-            .where(Item.enrichment_state == EnrichmentState.FAILED, Item.retry_at <= now)
-            .limit(SWEEP_BATCH)
-        ).all()
-        unmatched = session.scalars(
-            select(Item.id)
-            .where(
-                Item.enrichment_state == EnrichmentState.DONE,
-                Item.status == ItemStatus.OPEN,
-                or_(
-                    Item.matched_generation.is_(None),
-                    Item.matched_generation != Item.enrichment_generation,
-                ),
-                Item.updated_at < cutoff,
-            )
-            .limit(SWEEP_BATCH)
-        ).all()
-        # Enriched by an older version (rules.ENRICHMENT_VERSION: how text is read, the match
-        # record's layout): enriched again, a batch per period. Until then its old record stands.
-        outdated = list(
-            session.scalars(
-                select(Item)
-                .where(
-                    Item.enrichment_state == EnrichmentState.DONE,
-                    Item.status == ItemStatus.OPEN,
-                    Item.enrichment_version < ENRICHMENT_VERSION,
-                )
-                .limit(SWEEP_BATCH)
-            ).all()
-        )
-        outdated += _embedded_by_another_model(session, res.nlp, SWEEP_BATCH - len(outdated))
-        for item in outdated:
-            item.request_enrichment()
-        matches = session.scalars(
-            select(Notification.match_id)
-            .where(
-                Notification.status == NotificationStatus.PENDING, Notification.updated_at < cutoff
-            )
-            .distinct()
-            .limit(SWEEP_BATCH)
-        ).all()
-        if pending or unmatched:
-            session.execute(
-                update(Item).where(Item.id.in_([*pending, *unmatched])).values(updated_at=now)
-            )
-        if retries:
-            # Back to pending: the owner sees it is being worked on; the task counts attempts.
-            session.execute(Item.retry_failed_enrichment(list(retries), now))
-        if matches:
-            session.execute(
-                update(Notification)
-                .where(Notification.match_id.in_(matches))
-                .values(updated_at=now)
-            )
-        session.commit()
-    # In batches, on the bulk queue: a person's new report goes first.
-    again = [item.id for item in outdated]
-    for task_name, keys in ((ENRICH_ITEMS, [*pending, *retries, *again]), (MATCH_ITEMS, unmatched)):
-        for batch in in_batches([str(key) for key in keys], settings.nlp_max_texts):
-            send_quietly(task_name, batch, BULK_QUEUE)
-    for match_id in matches:
-        send_quietly(NOTIFY_MATCH, str(match_id))
-    counts = {
-        "items": len(pending),
-        "retries": len(retries),
-        "matching": len(unmatched),
-        "outdated": len(again),
-        "notifications": len(matches),
-    }
-    if any(counts.values()):
-        log.info("sweep re-queued %s", counts)
-    return counts
