@@ -20,10 +20,11 @@ from backend.common.match_record import category_code
 from backend.common.taxonomy import Taxonomy, taxonomy
 
 # How a report's text is made: changing it changes every embedding, so it is part of the digest
-# enrichment keeps. ENRICHMENT_VERSION is bumped with it (or with the match record's layout):
+# enrichment keeps. ENRICHMENT_VERSION is bumped with it, with the match record's layout, or
+# with what goes into the record (3: a typed colour's parts are not the object's colours):
 # reports enriched before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/1"
-ENRICHMENT_VERSION = 2
+ENRICHMENT_VERSION = 3
 
 
 def report_text(
@@ -52,18 +53,33 @@ def merged_attributes(
 ) -> dict[str, Any]:
     """What the reporter typed, then what the text names (the taxonomy reads `text`, NLP's
     entities add places and dates), as canonical values, typed first; a typed value the taxonomy
-    does not know is kept lower-cased."""
+    does not know is kept lower-cased.
+
+    A typed colour the taxonomy knows is the object's colour: the colours the text names beside
+    it are of its parts ("silver keys with a blue tag") and go to `part_colours`, not
+    `colours`, which matching compares (a blue key is not silver keys). A container's are kept:
+    they are of what it held ("a black backpack with a red wallet in it"), which a desk may
+    register alone."""
     attributes: dict[str, Any] = {key: list(values) for key, values in extracted.items()}
+    typed_colours: list[str] = []
     for label, key, typed in (
         ("COLOUR", "colours", colour),
         ("BRAND", "brands", brand),
         ("CATEGORY", "categories", category),
     ):
         given = vocabulary.canonical(label, typed)
+        if key == "colours":
+            typed_colours = given
         if not given and typed and typed.strip():
             given = [typed.strip().lower()]
         named = [*vocabulary.canonical(label, text), *attributes.get(key, [])]
         attributes[key] = given + [value for value in dict.fromkeys(named) if value not in given]
+    group = next(
+        (vocabulary.group(c) for c in attributes["categories"] if vocabulary.group(c)), None
+    )
+    if typed_colours and group not in CONTAINERS:
+        attributes["part_colours"] = attributes["colours"][len(typed_colours) :]
+        attributes["colours"] = typed_colours
     return attributes
 
 
