@@ -20,20 +20,12 @@ def stack(
     data_dir = tmp_path_factory.mktemp(f"stack-{request.param}")
     if request.param == "embedded":
         running = Stack(data_dir, database_url=None, broker_url=None)
-        yield from _run(running)
+        yield from running.serving()
         return
     redis_url = redis_database(E2E_STACKS)
     with throwaway_database("lf_e2e") as url:
         running = Stack(data_dir, url.render_as_string(hide_password=False), redis_url)
-        yield from _run(running)
-
-
-def _run(running: Stack) -> Iterator[Stack]:
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
+        yield from running.serving()
 
 
 @pytest.hookimpl(hookwrapper=True)

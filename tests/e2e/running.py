@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,6 +178,15 @@ class Stack:
     def log(self, name: str, tail_chars: int = 4000) -> str:
         path = self.data_dir / f"{name}.log"
         return path.read_text(errors="replace")[-tail_chars:] if path.exists() else ""
+
+    def serving(self) -> Iterator[Stack]:
+        """For a fixture: `yield from stack.serving()` starts it, and stops it after the tests
+        (also when starting failed half-way)."""
+        try:
+            self.start()
+            yield self
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         for process in self.processes.values():

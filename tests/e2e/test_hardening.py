@@ -81,11 +81,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "PHOTOS_PER_REPORTER": "1000/hour",
         },
     )
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
+    yield from running.serving()
 
 
 def test_three_decompression_bombs_at_once_stay_within_the_memory_limits(

@@ -46,11 +46,7 @@ def stack(
                 "OTEL_BSP_SCHEDULE_DELAY": "200",  # ms: the test need not wait 5 s per batch
             },
         )
-        try:
-            running.start()
-            yield running
-        finally:
-            running.stop()
+        yield from running.serving()
 
 
 @pytest.fixture(scope="module")

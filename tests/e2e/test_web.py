@@ -49,11 +49,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = Stack(
         tmp_path_factory.mktemp("web-stack"), database_url=None, broker_url=None, with_web=True
     )
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
+    yield from running.serving()
 
 
 @pytest.fixture(scope="module")

@@ -63,26 +63,20 @@ def is_transient(exc: Exception) -> bool:
     )
 
 
-def failure_kind(exc: Exception) -> str:
-    """Why enrichment failed, as the operators' metrics count it: a few fixed words."""
+def why_it_failed(exc: Exception) -> tuple[str, str]:
+    """Why enrichment failed: a few fixed words for the operators' metrics, and words for the
+    item's owner (no URLs, hosts or SQL)."""
     if isinstance(exc, ServiceError):
-        return exc.kind
+        return exc.kind, exc.reason
     if isinstance(exc, OperationalError):
-        return "database_unavailable"
+        return "database_unavailable", "the database was unavailable"
     if isinstance(exc, SoftTimeLimitExceeded):
-        return "time_limit"
-    return "unexpected"
+        return "time_limit", "it took too long"
+    return "unexpected", "an unexpected error (logged for the operators)"
 
 
-def owner_reason(exc: Exception) -> str:
-    """Why enrichment failed, in words for the item's owner: no URLs, hosts or SQL."""
-    if isinstance(exc, ServiceError):
-        return exc.reason
-    if isinstance(exc, OperationalError):
-        return "the database was unavailable"
-    if isinstance(exc, SoftTimeLimitExceeded):
-        return "it took too long"
-    return "an unexpected error (logged for the operators)"
+def count_failures(exc: Exception, reports: int = 1) -> None:
+    metrics.ENRICHMENT_FAILURES.labels(why_it_failed(exc)[0]).inc(reports)
 
 
 def retry_or_fail(
@@ -93,7 +87,7 @@ def retry_or_fail(
     is recorded for good. Either way the owner sees the reason. `generations`: the enrichment
     generation each item was at (None: not read yet)."""
     transient = is_transient(exc)
-    metrics.ENRICHMENT_FAILURES.labels(failure_kind(exc)).inc(len(generations))
+    count_failures(exc, len(generations))
     if transient and task.request.retries < settings.max_retries:
         log.warning("retrying %s (attempt %d): %s", task.name, task.request.retries + 1, exc)
         raise task.retry(exc=exc, countdown=backoff_s(task.request.retries))
@@ -123,7 +117,7 @@ def _record_failure(
         sweeps = max(0, item.enrichment_attempts // (settings.max_retries + 1) - 1)
         delay = min(settings.retry_backoff_max_s, settings.sweep_retry_s * 2**sweeps)
         retry_at = utcnow() + timedelta(seconds=delay)
-    reason = owner_reason(exc)
+    _, reason = why_it_failed(exc)
     with suppress(TransitionRefused):  # another job for this request succeeded: it stands
         item.fail_enrichment(
             f"{reason}; retrying automatically" if retry_at else f"{reason}; not retried",
@@ -204,7 +198,7 @@ def _failed_items(
     """Items of a batch that failed on their own: a permanent failure is recorded; transient
     ones are retried as a batch of their own (the rest of the batch is stored)."""
     for exc in failed.values():
-        metrics.ENRICHMENT_FAILURES.labels(failure_kind(exc)).inc()
+        count_failures(exc)
     permanent = {key: exc for key, exc in failed.items() if not exc.transient}
     if permanent:
         with resources().sessions() as session:
