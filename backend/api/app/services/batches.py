@@ -6,23 +6,17 @@ row is validated as a report of its own (the same rules as POST /items) and eith
 refused with the reasons, storing nothing of it; a row whose `external_ref` the office reported
 before is that report again (idempotent uploads). Accepted rows are stored in one transaction
 with the batch, then queued for enrichment in chunks of neighbours (by kind, place and time),
-so that a chunk's matching shares one candidate query.
+so that a chunk's matching shares one candidate query. Reading the file and the archive is
+services/office_files.py; this module decides, stores and reports progress.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import json
 import uuid
-import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import suppress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from pydantic import ValidationError
 from sqlalchemy import case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
@@ -30,11 +24,17 @@ from backend.api.app.errors import Forbidden, Invalid, NotFound
 from backend.api.app.paging import Page
 from backend.api.app.photo_store import PhotoStore, StoredPhoto
 from backend.api.app.rate_limits import RateLimits
-from backend.api.app.schemas import BulkReport
 from backend.api.app.services.access import Caller
+from backend.api.app.services.office_files import (
+    Row,
+    file_format,
+    open_archive,
+    parse_rows,
+    store_photos,
+    validate_rows,
+)
 from backend.api.app.settings import ApiSettings
 from backend.common.geo import locality
-from backend.common.images import ImageError
 from backend.common.models import (
     Batch,
     BatchRow,
@@ -48,12 +48,6 @@ from backend.common.models import (
     include_deleted,
 )
 from backend.common.models.item import derived_columns
-from backend.common.web import validation_errors
-
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-# Columns a CSV may have: the report's fields (BulkReport), nothing else.
-COLUMNS = frozenset(BulkReport.model_fields)
-NUMBERS = ("latitude", "longitude")
 
 
 @dataclass(frozen=True)
@@ -64,85 +58,6 @@ class Upload:
     reports: BinaryIO
     photos: BinaryIO | None = None
     contact: str | None = None
-
-
-@dataclass
-class _Row:
-    number: int
-    fields: dict[str, Any] | None
-    errors: list[dict[str, Any]]
-    report: BulkReport | None = None
-    duplicate_of: uuid.UUID | None = None
-    photo: StoredPhoto | None = None
-
-
-def file_format(file_name: str) -> str:
-    for suffix, name in FORMATS.items():
-        if file_name.lower().endswith(suffix):
-            return name
-    raise Invalid(
-        ("body", "reports"),
-        f"{file_name!r}: the reports file is CSV (.csv) or JSON lines (.jsonl, .ndjson)",
-    )
-
-
-def _text_lines(data: BinaryIO, limit: int) -> Iterator[str]:
-    """The file's lines as text (UTF-8, a BOM allowed), refusing it past `limit` bytes."""
-    raw = data.read(limit + 1)
-    if len(raw) > limit:
-        raise Invalid(("body", "reports"), f"the reports file is larger than {limit} bytes")
-    try:
-        text = codecs.decode(raw, "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid(("body", "reports"), f"the reports file is not UTF-8: {exc}") from exc
-    return iter(text.splitlines())
-
-
-def _parse(file_name: str, data: BinaryIO, limit: int) -> list[_Row]:
-    lines = _text_lines(data, limit)
-    rows: list[_Row] = []
-    if file_format(file_name) == "jsonl":
-        for line in lines:
-            if not line.strip():
-                continue
-            number = len(rows) + 1
-            try:
-                value = json.loads(line)
-            except ValueError as exc:
-                rows.append(_Row(number, None, [_error(("row",), f"not JSON: {exc}")]))
-                continue
-            if not isinstance(value, dict):
-                rows.append(_Row(number, None, [_error(("row",), "not a JSON object")]))
-                continue
-            rows.append(_Row(number, value, []))
-        return rows
-    reader = csv.DictReader(lines)
-    unknown = sorted(set(reader.fieldnames or ()) - COLUMNS)
-    if not reader.fieldnames or unknown:
-        raise Invalid(
-            ("body", "reports"),
-            (
-                f"the CSV header names unknown columns {unknown}; columns are {sorted(COLUMNS)}"
-                if unknown
-                else "the CSV file has no header row"
-            ),
-        )
-    for values in reader:
-        number = len(rows) + 1
-        if None in values:  # more cells than the header names
-            rows.append(_Row(number, None, [_error(("row",), "more cells than columns")]))
-            continue
-        fields: dict[str, Any] = {k: v.strip() for k, v in values.items() if v and v.strip()}
-        for name in NUMBERS:  # CSV cells are text; JSON numbers stay strict elsewhere
-            if name in fields:
-                with suppress(ValueError):  # if not a number, the schema says what is wrong
-                    fields[name] = float(fields[name])
-        rows.append(_Row(number, fields, []))
-    return rows
-
-
-def _error(location: tuple[str | int, ...], message: str) -> dict[str, Any]:
-    return {"loc": list(location), "msg": message, "type": "value_error"}
 
 
 def intake(
@@ -161,7 +76,7 @@ def intake(
             "bulk uploads are for lost-property offices; an administrator creates office "
             "accounts (POST /offices)"
         )
-    rows = _parse(upload.file_name, upload.reports, settings.max_batch_bytes)
+    rows = parse_rows(upload.file_name, upload.reports, settings.max_batch_bytes)
     if not rows:
         raise Invalid(("body", "reports"), "the reports file holds no report")
     if len(rows) > settings.max_batch_rows:
@@ -171,13 +86,13 @@ def intake(
         )
     rate_limits.check(rate_limits.batches, f"office:{office.id}")
     default_contact = upload.contact or office.email
-    _validate(rows, default_contact)
+    validate_rows(rows, default_contact)
     _mark_duplicates(session, office.id, rows)
-    archive = _archive(upload.photos, settings)
+    archive = open_archive(upload.photos, settings)
     stored: list[StoredPhoto] = []
     try:
         if archive is not None or any(row.report and row.report.photo for row in rows):
-            _store_photos(rows, archive, store, stored)
+            store_photos(rows, archive, store, stored)
         batch, new_ids = _store(session, caller, upload, rows)
         session.commit()
     except BaseException:
@@ -189,37 +104,7 @@ def intake(
     return batch, new_ids
 
 
-def _validate(rows: list[_Row], default_contact: str | None) -> None:
-    seen: dict[str, int] = {}
-    for row in rows:
-        if row.fields is None:
-            continue
-        fields = dict(row.fields)
-        if not fields.get("contact") and default_contact:
-            fields["contact"] = default_contact
-        try:
-            report = BulkReport.model_validate(fields)
-        except ValidationError as exc:
-            row.errors = validation_errors(exc.errors())
-            continue
-        if report.contact is None:
-            row.errors = [
-                _error(
-                    ("contact",),
-                    "no contact: give one per row, for the upload, or as the " "office's e-mail",
-                )
-            ]
-            continue
-        earlier = seen.setdefault(report.external_ref, row.number)
-        if earlier != row.number:
-            row.errors = [
-                _error(("external_ref",), f"the same external_ref as row {earlier} of this file")
-            ]
-            continue
-        row.report = report
-
-
-def _mark_duplicates(session: Session, office_id: uuid.UUID, rows: list[_Row]) -> None:
+def _mark_duplicates(session: Session, office_id: uuid.UUID, rows: list[Row]) -> None:
     """Rows whose external_ref the office reported before (even if deleted since)."""
     refs = [row.report.external_ref for row in rows if row.report is not None]
     known: dict[str, uuid.UUID] = {}
@@ -233,62 +118,8 @@ def _mark_duplicates(session: Session, office_id: uuid.UUID, rows: list[_Row]) -
             row.duplicate_of = known[row.report.external_ref]
 
 
-def _archive(photos: BinaryIO | None, settings: ApiSettings) -> zipfile.ZipFile | None:
-    if photos is None:
-        return None
-    photos.seek(0, io.SEEK_END)
-    size = photos.tell()
-    photos.seek(0)
-    if size == 0:
-        return None
-    if size > settings.max_batch_photo_bytes:
-        raise Invalid(
-            ("body", "photos"),
-            f"the photo archive is larger than {settings.max_batch_photo_bytes} bytes",
-        )
-    try:
-        return zipfile.ZipFile(photos)
-    except zipfile.BadZipFile as exc:
-        raise Invalid(("body", "photos"), f"the photo archive is not a ZIP file: {exc}") from exc
-
-
-def _store_photos(
-    rows: list[_Row],
-    archive: zipfile.ZipFile | None,
-    store: PhotoStore,
-    stored: list[StoredPhoto],
-) -> None:
-    """Each new row's photo, checked and re-encoded like any upload; a photo that is missing or
-    not an image refuses its row (nothing of it is stored)."""
-    members = {info.filename: info for info in archive.infolist()} if archive else {}
-    for row in rows:
-        if row.report is None or row.duplicate_of is not None or not row.report.photo:
-            continue
-        info = members.get(row.report.photo)
-        if info is None or info.is_dir():
-            row.errors = [_error(("photo",), f"no file {row.report.photo!r} in the photo archive")]
-            row.report = None
-            continue
-        if info.file_size > store.max_bytes:  # declared size: no need to inflate a bomb
-            row.errors = [
-                _error(("photo",), f"the photo is larger than the limit of {store.max_bytes} bytes")
-            ]
-            row.report = None
-            continue
-        assert archive is not None
-        try:
-            with archive.open(info) as member:
-                row.photo = store.save(member)
-        except (ImageError, zipfile.BadZipFile, OSError) as exc:
-            message = exc.message if isinstance(exc, ImageError) else f"unreadable: {exc}"
-            row.errors = [_error(("photo",), message)]
-            row.report = None
-            continue
-        stored.append(row.photo)
-
-
 def _store(
-    session: Session, caller: Caller, upload: Upload, rows: list[_Row]
+    session: Session, caller: Caller, upload: Upload, rows: list[Row]
 ) -> tuple[Batch, list[uuid.UUID]]:
     office = caller.reporter
     assert office is not None
