@@ -39,7 +39,8 @@ from backend.common.geo import bounding_box
 from backend.common.models import Item, Reporter
 from backend.common.taxonomy import taxonomy
 from backend.worker.worker import retrieval
-from backend.worker.worker.matching import find_matches, record_matches
+from backend.worker.worker.match_store import record_matches
+from backend.worker.worker.matching import find_matches
 from backend.worker.worker.rules import category_codes
 from backend.worker.worker.settings import WorkerSettings
 from bench._reports import COLOURS, ITEMS, GeneratedReport, reports

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common.models import Item, ItemKind, Match, Notification
-from backend.worker.worker.matching import Suggestion, record_matches
+from backend.worker.worker.match_store import Suggestion, record_matches
 
 pytestmark = pytest.mark.integration
 

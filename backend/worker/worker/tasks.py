@@ -45,7 +45,8 @@ from backend.worker.worker import metrics
 from backend.worker.worker.app import celery_app, resources, settings
 from backend.worker.worker.clients import ServiceError
 from backend.worker.worker.enrichment import enrich
-from backend.worker.worker.matching import find_matches, record_matches
+from backend.worker.worker.match_store import record_matches
+from backend.worker.worker.matching import find_matches
 from backend.worker.worker.notify import Undeliverable, deliver
 
 log = logging.getLogger(__name__)
