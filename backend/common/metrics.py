@@ -101,12 +101,6 @@ def measure_requests(app: Any, service: str) -> None:
     app.add_middleware(_Measured, service=service)
 
 
-def process_exited(pid: int) -> None:
-    """A forked process ended: its live gauges stop counting (multiprocess mode only)."""
-    if os.environ.get(MULTIPROCESS_ENV):
-        multi_process.mark_process_dead(pid)
-
-
 def serve_metrics(host: str, port: int, collectors: Iterable[Collector] = ()) -> int:
     """Serve /metrics on host:port from a thread; returns the port (useful with port 0).
 

@@ -8,20 +8,19 @@ process serves the sum. Queue depths are read from the broker when Prometheus sc
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from celery.signals import task_postrun, task_prerun, worker_process_shutdown
+from celery.signals import task_postrun, task_prerun
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 from backend.common.clock import in_utc, utcnow
-from backend.common.metrics import SECONDS_BUCKETS, process_exited
+from backend.common.metrics import SECONDS_BUCKETS
 
 TASKS = Counter(
     "lostfound_worker_tasks_total",
@@ -78,11 +77,6 @@ def _task_ended(
     started = _started.pop(task_id or "", None)
     if started is not None:
         TASK_SECONDS.labels(name).observe(time.perf_counter() - started)
-
-
-@worker_process_shutdown.connect
-def _process_ended(**_: Any) -> None:
-    process_exited(os.getpid())
 
 
 def first_suggestion(kind: str, queue: str, created_at: datetime) -> None:

@@ -74,10 +74,8 @@ def merged_attributes(
             given = [typed.strip().lower()]
         named = [*vocabulary.canonical(label, text), *attributes.get(key, [])]
         attributes[key] = given + [value for value in dict.fromkeys(named) if value not in given]
-    group = next(
-        (vocabulary.group(c) for c in attributes["categories"] if vocabulary.group(c)), None
-    )
-    if typed_colours and group not in CONTAINERS:
+    category = first_known_category(attributes["categories"], vocabulary)
+    if typed_colours and vocabulary.group(category) not in CONTAINERS:
         attributes["part_colours"] = attributes["colours"][len(typed_colours) :]
         attributes["colours"] = typed_colours
     return attributes
@@ -95,10 +93,15 @@ def is_journey(text: str) -> bool:
     return bool(_JOURNEY.search(text))
 
 
+def first_known_category(categories: Iterable[str], vocabulary: Taxonomy) -> str | None:
+    """The report's category: the first it names (typed first) that the taxonomy groups."""
+    return next((c for c in categories if vocabulary.group(c)), None)
+
+
 def canonical_values(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> dict[str, Any]:
     """The report's canonical category, its colour (the first known of each) and the category's
     group ("" when unknown: candidates are looked up by it)."""
-    category = next((c for c in attributes.get("categories", []) if vocabulary.group(c)), None)
+    category = first_known_category(attributes.get("categories", []), vocabulary)
     colour = next(iter(attributes.get("colours", [])), None)
     return {
         "canonical_category": category,
