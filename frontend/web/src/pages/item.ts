@@ -25,6 +25,9 @@ export async function itemPage(app: App, id: string): Promise<void> {
   const found = matches ?? [];
   const again = () => void itemPage(app, id);
   const cards = await Promise.all(found.map((match) => matchCard(app, match, mine, again)));
+  // A redraw (the background refresh, an answer) still loading when the person went to another
+  // page must not paint over that page.
+  if (window.location.hash !== `#/items/${id}`) return;
   show(
     app.main,
     item.title,
