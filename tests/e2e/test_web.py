@@ -172,6 +172,11 @@ def test_two_people_meet_through_the_pages(stack: Stack, screenshots: Path, tmp_
         assert not owner.find_elements(By.CSS_SELECTOR, ".contact")
         type_into(owner, "Message", "Thank you! Can I pick it up tomorrow at 10?")
         owner.find_element(By.XPATH, "//button[.='Send message']").click()
+        # Sent (the owner's page shows it), before the finder looks: a reload racing the send
+        # read the messages before the message was stored.
+        wait(owner).until(
+            seen.text_to_be_present_in_element((By.CSS_SELECTOR, ".messages"), "tomorrow at 10")
+        )
         finder.refresh()
         wait(finder).until(
             seen.text_to_be_present_in_element((By.CSS_SELECTOR, ".messages"), "tomorrow at 10")
