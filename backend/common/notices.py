@@ -17,6 +17,8 @@ MATCH_SUGGESTED = "match_suggested"  # to the owner: a found report may be their
 PROOF_GIVEN = "proof_given"  # to the owner: the finder answered
 AGREED = "agreed"  # to both: each side's check passed; arrange the hand-over
 MESSAGE = "message"  # to the other side: a relayed message
+HANDED_OVER = "handed_over"  # to the owner: a desk recorded handing their item over
+SHIPPED = "shipped"  # to the owner: a desk sent their item by post
 
 
 def message_kind(message_id: uuid.UUID) -> str:
@@ -45,6 +47,18 @@ def notice_mail(kind: str, payload: Mapping[str, Any], to: str, web_app_url: str
         body = (
             "You and the other side both confirmed, and each answer was checked. Send them a "
             f"message through the platform to arrange the hand-over: {link}"
+        )
+    elif kind == HANDED_OVER:
+        subject = f"Handed over to you: {title}"
+        body = (
+            "The lost-property desk recorded that your item was handed over to you. If you did "
+            f"not collect it, tell them through the platform: {link}"
+        )
+    elif kind == SHIPPED:
+        subject = f"On its way to you: {title}"
+        body = (
+            "The lost-property desk sent your item by post. Tracking number: "
+            f"{payload.get('tracking_number', '')}. Your report: {link}"
         )
     elif kind.startswith(f"{MESSAGE}:"):
         subject = f"New message about: {title}"

@@ -20,7 +20,7 @@ from backend.api.app.errors import install_error_handlers
 from backend.api.app.jobs import JobQueue
 from backend.api.app.photo_store import PhotoStore
 from backend.api.app.rate_limits import RateLimits
-from backend.api.app.routers import batches, items, matches, reporters
+from backend.api.app.routers import batches, desk, items, matches, reporters
 from backend.api.app.settings import ApiSettings
 from backend.common.db import database_ready, make_engine, make_sessionmaker
 from backend.common.db.migrations import upgrade
@@ -166,6 +166,7 @@ def create_app(config: ApiSettings | None = None) -> FastAPI:
     app.include_router(items.router)
     app.include_router(matches.router)
     app.include_router(batches.router)
+    app.include_router(desk.router)
     return app
 
 

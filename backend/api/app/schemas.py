@@ -4,8 +4,8 @@ and in a match's `other_contact` once both sides confirmed."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Self
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Self
 
 import email_validator
 from pydantic import (
@@ -30,12 +30,17 @@ from backend.common.limits import (
     MAX_TITLE_CHARS,
 )
 from backend.common.models import (
+    CustodyState,
+    DisposalDestination,
     EnrichmentState,
+    HandOverMethod,
+    ItemAction,
     ItemKind,
     ItemStatus,
     MatchStatus,
     ReporterRole,
     RowOutcome,
+    StaffRole,
 )
 
 Title = Annotated[
@@ -92,11 +97,11 @@ MessageText = Annotated[
 ]
 
 
-def _occurred(moment: datetime) -> datetime:
+def _occurred(moment: datetime, field: str = "occurred_at") -> datetime:
     """In UTC, after EARLIEST_MOMENT, and not later than now (plus CLOCK_SKEW)."""
-    moment = as_utc(moment, field="occurred_at")
+    moment = as_utc(moment, field=field)
     if moment > datetime.now(UTC) + CLOCK_SKEW:
-        raise ValueError("occurred_at is in the future")
+        raise ValueError(f"{field} is in the future")
     return moment
 
 
@@ -116,6 +121,12 @@ class ReporterOut(BaseModel):
     name: str
     email: str | None
     role: ReporterRole = ReporterRole.PERSON
+    office_id: uuid.UUID | None = Field(default=None, description="Staff: their office.")
+    staff_role: StaffRole | None = None
+
+
+class StaffCreate(ReporterCreate):
+    staff_role: StaffRole = StaffRole.CLERK
 
 
 class TokenOut(BaseModel):
@@ -309,6 +320,16 @@ class ItemPrivate(ItemPublic):
     identifier: str | None = None
     reporter_id: uuid.UUID
     enrichment_error: str | None = None
+    sensitive: bool = Field(
+        default=False,
+        description="An identity document or a payment card: the public view, search and "
+        "listings never show it; a match's other side sees only what it is.",
+    )
+    proposed_colour: str | None = Field(
+        default=None,
+        description="The photo's main colour as the vision service reads it, once the photo "
+        "was read: a proposal to accept (set `colour` to it) or correct.",
+    )
 
 
 class ItemPage(BaseModel):
@@ -348,6 +369,7 @@ class MatchOut(BaseModel):
     score: float
     components: ScoreComponents
     your_side: str = Field(description="'lost' or 'found': which item of the pair is yours.")
+    your_item_id: uuid.UUID = Field(description="Your report of the pair.")
     you_confirmed: bool
     other_confirmed: bool
     finder_proof: str | None = Field(
@@ -459,3 +481,141 @@ class BatchRowPage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+# -- a desk's day --------------------------------------------------------------------------------
+
+Location = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
+]
+DeskNote = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
+]
+
+
+class CustodyReceive(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location: Location = Field(description="Shelf, bin or seal-bag number.")
+    value_eur: Annotated[int, Field(ge=0, le=10_000_000, strict=True)] | None = Field(
+        default=None,
+        description="Estimated value in euros: from VALUABLE_FROM_EUR it is kept longer.",
+    )
+    received_at: IsoDateTime | None = Field(
+        default=None, description="When the desk took it in (default: now); never in the future."
+    )
+
+    @field_validator("received_at")
+    @classmethod
+    def _received_at(cls, moment: datetime | None) -> datetime | None:
+        return None if moment is None else _occurred(moment, "received_at")
+
+
+class CustodyMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location: Location
+
+
+class HandOverIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: HandOverMethod
+    id_checked: DeskNote | None = Field(
+        default=None, description="Pickup: the identity document the owner showed."
+    )
+    address: DeskNote | None = Field(default=None, description="Shipping: where it went.")
+    tracking_number: DeskNote | None = Field(default=None, description="Shipping.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.method == HandOverMethod.PICKUP and self.id_checked is None:
+            raise ValueError("a pickup records the identity document checked (id_checked)")
+        if self.method == HandOverMethod.SHIPPING and (
+            self.address is None or self.tracking_number is None
+        ):
+            raise ValueError("shipping records the address and the tracking number")
+        return self
+
+
+class DisposalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    destination: DisposalDestination
+
+
+class CustodyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    item_id: uuid.UUID
+    state: CustodyState
+    location: str
+    category: str = Field(description="The category its holding period and statistics use.")
+    value_eur: int | None
+    sensitive: bool = Field(
+        description="An identity document or payment card: never public, never sold or given."
+    )
+    held_since: datetime
+    keep_until: date = Field(description="The last day of its holding period.")
+    ended_at: datetime | None
+
+
+class ExpiredItem(CustodyOut):
+    title: str
+
+
+class ExpiredPage(BaseModel):
+    items: list[ExpiredItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class ItemEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item_id: uuid.UUID
+    actor_id: uuid.UUID | None = Field(description="The staff member; null for the admin.")
+    actor_name: str = Field(description="The staff member's name, or 'admin'.")
+    action: ItemAction
+    details: dict[str, Any]
+    at: datetime
+
+
+class HoldingPeriodIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    months: Annotated[int, Field(ge=1, le=120, strict=True)]
+
+
+class HoldingPeriodOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    category: str
+    months: int
+
+
+class HoldingPeriods(BaseModel):
+    default_months: int
+    valuable_months: int
+    valuable_from_eur: int
+    categories: list[HoldingPeriodOut] = Field(description="The office's own periods.")
+
+
+class ReviewPage(BaseModel):
+    items: list[MatchOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class MonthFiguresOut(BaseModel):
+    month: str = Field(description="YYYY-MM: the month the items were received.")
+    category: str | None = Field(description="null: all categories of the month.")
+    received: int
+    returned: int
+    disposed: int
+    held: int
+    return_rate: float
+    median_days_to_return: float | None

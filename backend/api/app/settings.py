@@ -109,6 +109,20 @@ class ApiSettings(MailSettings):
     batches_per_office: str = Field(
         default="30/hour", description="Uploads one office may make (each up to MAX_BATCH_ROWS)."
     )
+    # Dutch law (Burgerlijk Wetboek 5:8): a finder keeps an item three months, a year when it is
+    # worth more; an office may set its own period per category (PUT /offices/me/holding-periods).
+    holding_period_months: int = Field(
+        default=3, ge=1, le=120, description="How long a desk keeps a found item by default."
+    )
+    valuable_holding_period_months: int = Field(
+        default=12,
+        ge=1,
+        le=120,
+        description="How long it keeps one worth VALUABLE_FROM_EUR or more.",
+    )
+    valuable_from_eur: int = Field(
+        default=450, ge=1, description="The value from which an item is kept the longer period."
+    )
 
     @field_validator("admin_token")
     @classmethod

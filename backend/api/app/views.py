@@ -7,6 +7,8 @@ Three views of a report:
   details or identifier (the claim check's secrets) nor the contact (that is the match's);
 - everyone else sees the public view: the PUBLIC_TEXT_FIELDS, the place rounded to about a
   kilometre and the time to the day (models/item.py says which fields; docs/threat-model.md).
+  An identity document or a payment card (`Item.sensitive`) is not public at all: search
+  leaves it out, reading it is a 404, and a match's other side sees only what it is.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def public_fields(item: Item) -> dict[str, Any]:
     return {
         **_fields(item),
         **dict.fromkeys(PRIVATE_FIELDS),
+        "title": item.public_title,
         "latitude": round_public(item.latitude),
         "longitude": round_public(item.longitude),
         "occurred_at": _day(item.occurred_at),
@@ -81,7 +84,10 @@ def item_detailed(item: Item, request: Request) -> ItemPublic:
 
 def item_private(item: Item, request: Request) -> ItemPrivate:
     """Everything of a report: for its reporter and the admin."""
-    return ItemPrivate.model_validate({**_fields(item), "photo": _photo(item, request)})
+    proposed = (item.image_features or {}).get("colour_name") if item.photo else None
+    return ItemPrivate.model_validate(
+        {**_fields(item), "photo": _photo(item, request), "proposed_colour": proposed}
+    )
 
 
 def item_view(item: Item, request: Request, caller: Caller | None) -> ItemPublic:
@@ -142,6 +148,7 @@ def match_view(match: Match, side: str, request: Request) -> MatchOut:
             time=match.time_score,
         ),
         your_side=side,
+        your_item_id=match.lost_item_id if owner else match.found_item_id,
         you_confirmed=match.lost_confirmed if owner else match.found_confirmed,
         other_confirmed=match.found_confirmed if owner else match.lost_confirmed,
         finder_proof=match.finder_proof,

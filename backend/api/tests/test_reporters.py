@@ -23,8 +23,14 @@ def test_create_reporter_returns_a_working_token(client: TestClient) -> None:
     assert len(body["token"]) >= 40
     me = client.get("/reporters/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200
-    expected = {"id": body["id"], "name": "Ada", "email": "ada@example.org", "role": "person"}
-    assert me.json() == expected
+    assert me.json() == {
+        "id": body["id"],
+        "name": "Ada",
+        "email": "ada@example.org",
+        "role": "person",
+        "office_id": None,
+        "staff_role": None,
+    }
 
 
 def test_token_is_not_stored_in_clear(client: TestClient) -> None:

@@ -32,6 +32,11 @@ class FeatureRecord(BaseModel):
         max_length=COLOUR_BINS * COLOUR_BINS,
         description="rg-chromaticity histogram, row-major, summing to 1.",
     )
+    colour_name: str | None = Field(
+        default=None,
+        description="The photo's main colour as the taxonomy names it (black, red, …), or null "
+        "when none stands out: a proposal for a person to accept or correct.",
+    )
     keypoints: int = Field(ge=0)
     points: str = Field(
         pattern=_BASE64, description="Keypoint positions: little-endian float32 (x, y), base64."

@@ -2,7 +2,17 @@
 
 from backend.common.models.base import Base
 from backend.common.models.batch import Batch, BatchRow, RowOutcome
+from backend.common.models.desk import (
+    SENSITIVE_DESTINATIONS,
+    Custody,
+    DisposalDestination,
+    HandOverMethod,
+    HoldingPeriod,
+    ItemAction,
+    ItemEvent,
+)
 from backend.common.models.enums import (
+    CustodyState,
     EnrichmentState,
     ItemKind,
     ItemStatus,
@@ -18,20 +28,29 @@ from backend.common.models.reporter import (
     CredentialKind,
     Reporter,
     ReporterRole,
+    StaffRole,
     hash_secret,
     new_secret,
 )
 from backend.common.models.soft_delete import AuditLogMixin, SoftDeleteMixin, include_deleted
 
 __all__ = [
+    "SENSITIVE_DESTINATIONS",
     "AuditLogMixin",
     "Base",
     "Batch",
     "BatchRow",
     "Credential",
     "CredentialKind",
+    "Custody",
+    "CustodyState",
+    "DisposalDestination",
     "EnrichmentState",
+    "HandOverMethod",
+    "HoldingPeriod",
     "Item",
+    "ItemAction",
+    "ItemEvent",
     "ItemKind",
     "ItemStatus",
     "Match",
@@ -45,6 +64,7 @@ __all__ = [
     "ReporterRole",
     "RowOutcome",
     "SoftDeleteMixin",
+    "StaffRole",
     "TransitionRefused",
     "hash_secret",
     "include_deleted",

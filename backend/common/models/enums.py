@@ -28,6 +28,14 @@ class EnrichmentState(enum.StrEnum):
     FAILED = "failed"
 
 
+class CustodyState(enum.StrEnum):
+    """Where a desk's found item is: on its shelves, or gone (to its owner, or disposed of)."""
+
+    HELD = "held"
+    HANDED_OVER = "handed_over"
+    DISPOSED = "disposed"
+
+
 class MatchStatus(enum.StrEnum):
     SUGGESTED = "suggested"
     CONFIRMED = "confirmed"
@@ -65,6 +73,14 @@ MATCH_NEXT: dict[MatchStatus, frozenset[MatchStatus]] = {
     MatchStatus.SUGGESTED: frozenset({MatchStatus.CONFIRMED, MatchStatus.REJECTED}),
     MatchStatus.CONFIRMED: frozenset(),  # contacts were shared: final
     MatchStatus.REJECTED: frozenset(),  # final: the people said no
+}
+
+
+CUSTODY_NEXT: dict[CustodyState, frozenset[CustodyState]] = {
+    # Held (and moved between shelves): handed to its owner, or disposed of after its period.
+    CustodyState.HELD: frozenset({CustodyState.HANDED_OVER, CustodyState.DISPOSED}),
+    CustodyState.HANDED_OVER: frozenset(),  # final: the owner has it
+    CustodyState.DISPOSED: frozenset(),  # final: it left the desk
 }
 
 

@@ -35,6 +35,7 @@ from backend.common.claims import identifier_key
 from backend.common.clock import in_utc
 from backend.common.geo import round_public
 from backend.common.models.base import Base, enum_type
+from backend.common.models.desk import typed_sensitive
 from backend.common.models.enums import (
     ENRICHMENT_NEXT,
     STATUS_NEXT,
@@ -65,10 +66,12 @@ def derived_columns(values: Mapping[str, Any]) -> dict[str, Any]:
             derived["occurred_on"] = None if value is None else in_utc(value).date()
         elif name == "identifier":
             derived["identifier_key"] = identifier_key(value)
+        elif name == "category":
+            derived["sensitive"] = typed_sensitive(value)
     return derived
 
 
-DERIVED_FROM = ("latitude", "longitude", "occurred_at", "identifier")
+DERIVED_FROM = ("latitude", "longitude", "occurred_at", "identifier", "category")
 
 # The rows candidate retrieval reads (the partial index's predicate; queries repeat it).
 MATCHABLE = "status = 'open' AND enrichment_state = 'done' AND deleted_at IS NULL"
@@ -122,6 +125,9 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     identifier: Mapped[str | None] = mapped_column(String(100), default=None)
     identifier_key: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     status: Mapped[ItemStatus] = mapped_column(enum_type(ItemStatus), default=ItemStatus.OPEN)
+    # An identity document or a payment card (models/desk.py): never in the public view, search
+    # or listings. From the typed category when stored, then from enrichment's category.
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     enrichment_state: Mapped[EnrichmentState] = mapped_column(
         enum_type(EnrichmentState), default=EnrichmentState.PENDING, index=True
@@ -177,6 +183,15 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
         for column, derived in derived_columns({name: value}).items():
             setattr(self, column, derived)
         return value
+
+    @property
+    def public_title(self) -> str:
+        """The title as others see it: a sensitive report's says only what it is ("Passport"),
+        never whose. (public_texts still counts the real title as known: the claim check stays
+        on the safe side.)"""
+        if not self.sensitive:
+            return self.title
+        return (self.canonical_category or self.category or "identity document").capitalize()
 
     def public_texts(self) -> list[str]:
         """The words of the report anyone can read (PUBLIC_TEXT_FIELDS)."""

@@ -21,6 +21,12 @@ from backend.common.models.soft_delete import AuditLogMixin
 class ReporterRole(enum.StrEnum):
     PERSON = "person"  # reports their own items, one at a time
     OFFICE = "office"  # a lost-property office: uploads many reports at once (admin-created)
+    STAFF = "staff"  # a member of an office's desk: acts for the office, under their own name
+
+
+class StaffRole(enum.StrEnum):
+    CLERK = "clerk"  # registers, stores, hands over and disposes of the desk's items
+    MANAGER = "manager"  # also adds staff, sets holding periods, reads audit trails
 
 
 class CredentialKind(enum.StrEnum):
@@ -46,6 +52,25 @@ class Reporter(AuditLogMixin, Base):
     role: Mapped[ReporterRole] = mapped_column(
         enum_type(ReporterRole), default=ReporterRole.PERSON, server_default="person"
     )
+    # Staff only: the office whose desk they work at, and what they may do there.
+    office_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("reporter.id"), default=None, index=True
+    )
+    staff_role: Mapped[StaffRole | None] = mapped_column(enum_type(StaffRole), default=None)
+
+    @property
+    def acts_for(self) -> uuid.UUID:
+        """Whose reports this reporter's actions are about: a staff member acts for the office."""
+        return self.office_id if self.office_id is not None else self.id
+
+    @property
+    def works_at_desk(self) -> bool:
+        return self.role in (ReporterRole.OFFICE, ReporterRole.STAFF)
+
+    @property
+    def manages_desk(self) -> bool:
+        """The office's own account, or a staff member with the manager role."""
+        return self.role == ReporterRole.OFFICE or self.staff_role == StaffRole.MANAGER
 
 
 class Credential(Base):

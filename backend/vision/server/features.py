@@ -48,6 +48,7 @@ def extract_features(
         "work_height": height,
         "phash": f"{perceptual_hash(gray):016x}",
         "colour_hist": [round(float(v), 6) for v in colour_histogram(bgr)],
+        "colour_name": main_colour(bgr),
         "keypoints": len(keypoints),
         "points": base64.b64encode(points.astype("<f4").tobytes()).decode(),
         "descriptors": base64.b64encode(descriptors.tobytes()).decode(),
@@ -60,6 +61,72 @@ def perceptual_hash(gray: np.ndarray) -> int:
     median = np.median(low[1:])
     bits = low > median
     return int("".join("1" if bit else "0" for bit in bits), 2)
+
+
+# OpenCV hues (0-179), each range's upper bound, named as the taxonomy names colours
+# (backend/common/taxonomy/terms.csv).
+_HUE_NAMES = (
+    (8, "red"),
+    (20, "orange"),
+    (33, "yellow"),
+    (85, "green"),
+    (130, "blue"),
+    (150, "purple"),
+    (170, "pink"),
+    (180, "red"),
+)
+# Red closes the hue circle, so _HUE_NAMES ends where it began; a name is listed once here.
+COLOUR_NAMES = [name for _, name in _HUE_NAMES[:-1]] + ["brown", "grey", "white", "black"]
+_MIN_SHARE = 0.4  # below this, no colour is "the" colour: nothing is proposed
+_BACKDROP_DISTANCE = 25.0  # Lab distance (OpenCV's 8-bit scale) within which a pixel is backdrop
+_COLOUR_SIDE = 200  # pixels: the photo is shrunk to this before its colour is read
+_OBJECT_AT_LEAST = 0.1  # less than this of the weight unlike the edges: the object fills it
+
+
+def _nearness(length: int) -> np.ndarray:
+    """How much each position along one side weighs: a bell around the middle."""
+    offset = (np.arange(length) - length / 2) / (length / 6)
+    return np.exp(-(offset**2) / 2)
+
+
+def _colour_names(bgr: np.ndarray) -> np.ndarray:
+    """Each pixel's colour name, as an index into COLOUR_NAMES."""
+    hue, saturation, value = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV).reshape(-1, 3).T.astype(int)
+    index = np.searchsorted([bound for bound, _ in _HUE_NAMES], hue, side="right")
+    index[index == len(_HUE_NAMES) - 1] = 0  # hue wraps around: red at both ends
+    index[(hue >= 8) & (hue < 20) & (value < 150)] = COLOUR_NAMES.index("brown")
+    grey = saturation < 45
+    index[grey] = COLOUR_NAMES.index("grey")
+    index[grey & (value > 200)] = COLOUR_NAMES.index("white")
+    index[value < 50] = COLOUR_NAMES.index("black")
+    return index.reshape(bgr.shape[:2])
+
+
+def main_colour(bgr: np.ndarray) -> str | None:
+    """The photo's main colour as a desk would name it: the name most of the object's pixels
+    carry, each weighing by its nearness to the middle (where the object usually is). Pixels
+    close in colour to the photo's edges are the backdrop (a floor, a table) and do not vote,
+    unless they are nearly all there is (the object fills the photo). A proposal a person
+    accepts or corrects, so None when no name holds a clear share."""
+    scale = _COLOUR_SIDE / max(bgr.shape[:2])  # a colour needs no detail
+    if scale < 1.0:
+        bgr = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    height, width = bgr.shape[:2]
+    names = _colour_names(bgr)
+    weight = np.outer(_nearness(height), _nearness(width))
+    lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+    # One backdrop colour per side: a floor's light changes across a photo.
+    sides = [lab[:2].reshape(-1, 3), lab[-2:].reshape(-1, 3), lab[:, :2].reshape(-1, 3)]
+    sides.append(lab[:, -2:].reshape(-1, 3))
+    distance = np.min(
+        [np.linalg.norm(lab - np.median(side, axis=0), axis=2) for side in sides], axis=0
+    )
+    object_weight = np.where(distance > _BACKDROP_DISTANCE, weight, 0.0)
+    if object_weight.sum() >= _OBJECT_AT_LEAST * weight.sum():
+        weight = object_weight
+    votes = np.bincount(names.ravel(), weights=weight.ravel(), minlength=len(COLOUR_NAMES))
+    best = int(np.argmax(votes))
+    return COLOUR_NAMES[best] if votes[best] >= _MIN_SHARE * float(votes.sum()) else None
 
 
 def colour_histogram(bgr: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from backend.common.models import (
     NotificationStatus,
     Photo,
 )
-from backend.common.notices import message_kind
+from backend.common.notices import SHIPPED, message_kind
 from backend.common.testing.smtp import Mailbox
 from backend.worker.tests.conftest import STUB_MODEL, WorkerProcess
 from backend.worker.tests.stubs import StubState, embed, embedding_held, wait_for
@@ -236,6 +236,42 @@ def test_a_relayed_message_reaches_the_other_side_by_e_mail(
     assert str(mail["Subject"]) == "New message about: Red scarf"
     assert "It is at the desk." in mailbox.text(mail)
     assert "3333" not in mailbox.text(mail)  # the finder's contact stays theirs
+
+
+def test_a_desk_s_shipment_reaches_the_owner_by_e_mail_with_its_tracking_number(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    mailbox: Mailbox,
+) -> None:
+    """The notice the API writes when a desk ships an item (services/desk.hand_over)."""
+    lost = new_item(ItemKind.LOST, "Blue rucksack", "laptop inside", contact="+31 6 1111 2222")
+    found = new_item(ItemKind.FOUND, "Rucksack found", "blue, laptop", contact="desk@example.org")
+    with sessions() as session:
+        match = Match(lost_item_id=lost, found_item_id=found, score=0.9)
+        session.add(match)
+        session.flush()
+        session.add(
+            Notification(
+                match_id=match.id,
+                reporter_id=session.get_one(Item, lost).reporter_id,
+                kind=SHIPPED,
+                payload={"item_id": str(lost), "title": "Blue rucksack", "tracking_number": "3SX9"},
+            )
+        )
+        session.commit()
+        match_id = match.id
+
+    broker.send_task(NOTIFY_MATCH, args=[str(match_id)])
+
+    mail = wait_for(
+        lambda: [m for m in mailbox.messages if "Blue rucksack" in str(m["Subject"])],
+        what="the shipment by e-mail",
+    )[0]
+    assert str(mail["Subject"]) == "On its way to you: Blue rucksack"
+    assert "Tracking number: 3SX9" in mailbox.text(mail)
+    assert f"/#/items/{lost}" in mailbox.text(mail)
 
 
 def test_vision_compares_the_shortlist_s_photos_only(

@@ -130,7 +130,8 @@ class VisionClient:
                 "/features",
                 files={"file": (photo.name, handle, content_type)},
             )
-        return _reply(FeatureRecord, body, "photo").model_dump()
+        # As vision answered: a field an older vision did not send (colour_name) stays absent.
+        return _reply(FeatureRecord, body, "photo").model_dump(exclude_unset=True)
 
     def similarity(
         self, record: dict[str, Any], candidates: list[dict[str, Any]], batch: int
@@ -152,17 +153,17 @@ class VisionClient:
                     reason="the photos were described by an older model",
                     kind="photo_outdated_record",
                 ) from exc
-            payload = _json(request)
+            payload = _json(request, exclude_unset=True)  # the stored records, as stored
             self.similarity_bytes_sent += len(payload["content"])
             body = _call(self._client, "photo", "POST", "/similarity", **payload)
             scores.extend(r.score for r in _reply(SimilarityResults, body, "photo").results)
         return scores
 
 
-def _json(request: BaseModel) -> dict[str, Any]:
+def _json(request: BaseModel, *, exclude_unset: bool = False) -> dict[str, Any]:
     """The request body as pydantic writes the contract's JSON (one pass, no dict between)."""
     return {
-        "content": request.model_dump_json().encode(),
+        "content": request.model_dump_json(exclude_unset=exclude_unset).encode(),
         "headers": {"Content-Type": "application/json"},
     }
 

@@ -19,6 +19,7 @@ from backend.common import match_record
 from backend.common.clock import utcnow
 from backend.common.jobs import in_batches
 from backend.common.models import Item
+from backend.common.models.desk import is_sensitive
 from backend.common.photo_similarity import descriptor_or_none
 from backend.common.taxonomy import Taxonomy, taxonomy
 from backend.worker.worker.clients import NlpClient, ServiceError, TextAnalysis, VisionClient
@@ -130,6 +131,7 @@ def enrich(
             "text_digest": digest(texts[item.id], model),
             "attributes": attributes,
             **canonical,
+            "sensitive": is_sensitive(canonical["canonical_category"]),
             "image_features": features,
             "features_sha256": features_sha256,
             "enrichment_error": "; ".join(notes[item.id]) or None,

@@ -1,6 +1,6 @@
 """Reporters over HTTP: register, read yourself, keep your account (rotate or revoke your token,
-sign in again by e-mail link); the admin registers offices. The work is
-backend/api/app/services/reporters.py."""
+sign in again by e-mail link); the admin registers offices, an office's manager its staff. The
+work is backend/api/app/services/reporters.py."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from backend.api.app.schemas import (
     SignedIn,
     SignInLinkRequest,
     SignInRequest,
+    StaffCreate,
     TokenOut,
 )
 from backend.api.app.services import items, reporters
@@ -49,6 +50,8 @@ def _created(issued: Issued) -> ReporterCreated:
         name=reporter.name,
         email=reporter.email,
         role=reporter.role,
+        office_id=reporter.office_id,
+        staff_role=reporter.staff_role,
         token=issued.token,
         expires_at=issued.credential.expires_at,
     )
@@ -87,6 +90,29 @@ def create_office(
     body: ReporterCreate, session: SessionDep, settings: SettingsDep, caller: CallerDep
 ) -> ReporterCreated:
     return _created(reporters.register_office(session, settings, caller, body.name, body.email))
+
+
+@router.post(
+    "/offices/me/staff",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReporterCreated,
+    summary="Office manager: add a staff account (a clerk or a manager) at your desk",
+    description="The staff member signs in with this token, or later by e-mail link.",
+)
+def create_staff(
+    body: StaffCreate, session: SessionDep, settings: SettingsDep, caller: CallerDep
+) -> ReporterCreated:
+    issued = reporters.register_staff(
+        session, settings, caller, body.name, body.email, body.staff_role
+    )
+    return _created(issued)
+
+
+@router.get(
+    "/offices/me/staff", response_model=list[ReporterOut], summary="Your desk's staff accounts"
+)
+def list_staff(session: SessionDep, caller: CallerDep) -> list[ReporterOut]:
+    return [ReporterOut.model_validate(member) for member in reporters.staff_of(session, caller)]
 
 
 @router.get(

@@ -3,6 +3,7 @@ views share (the views decide nothing themselves)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -24,12 +25,15 @@ class Caller:
     def actor(self) -> str:
         return "admin" if self.reporter is None else str(self.reporter.id)
 
+    @property
+    def acts_for(self) -> uuid.UUID | None:
+        """Whose reports the caller's own are: a desk's staff act for their office."""
+        return None if self.reporter is None else self.reporter.acts_for
+
 
 def is_owner(item: Item, caller: Caller | None) -> bool:
     return (
-        caller is not None
-        and caller.reporter is not None
-        and item.reporter_id == caller.reporter.id
+        caller is not None and caller.reporter is not None and item.reporter_id == caller.acts_for
     )
 
 
@@ -46,4 +50,6 @@ def may_see_photo(session: Session, item: Item, caller: Caller | None) -> bool:
             Match.status == MatchStatus.CONFIRMED,
         )
     ).unique()
-    return any(match.agreed and match.side_of(caller.reporter.id) is not None for match in matches)
+    return any(
+        match.agreed and match.side_of(caller.reporter.acts_for) is not None for match in matches
+    )

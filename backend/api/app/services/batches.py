@@ -43,6 +43,7 @@ from backend.common.models import (
     ItemStatus,
     Match,
     Photo,
+    Reporter,
     ReporterRole,
     RowOutcome,
     include_deleted,
@@ -70,7 +71,7 @@ def intake(
 ) -> tuple[Batch, list[uuid.UUID]]:
     """Validate and store an office's upload; the batch, and the new reports' ids in the
     order to enrich them (neighbours together)."""
-    office = caller.reporter
+    office = session.get(Reporter, caller.acts_for) if caller.acts_for else None
     if office is None or office.role != ReporterRole.OFFICE:
         raise Forbidden(
             "bulk uploads are for lost-property offices; an administrator creates office "
@@ -93,7 +94,7 @@ def intake(
     try:
         if archive is not None or any(row.report and row.report.photo for row in rows):
             store_photos(rows, archive, store, stored)
-        batch, new_ids = _store(session, caller, upload, rows)
+        batch, new_ids = _store(session, caller, office, upload, rows)
         session.commit()
     except BaseException:
         # Nothing half-stored: the photo files of rows that did not make it go too.
@@ -119,10 +120,8 @@ def _mark_duplicates(session: Session, office_id: uuid.UUID, rows: list[Row]) ->
 
 
 def _store(
-    session: Session, caller: Caller, upload: Upload, rows: list[Row]
+    session: Session, caller: Caller, office: Reporter, upload: Upload, rows: list[Row]
 ) -> tuple[Batch, list[uuid.UUID]]:
-    office = caller.reporter
-    assert office is not None
     batch = Batch(
         reporter_id=office.id,
         file_name=upload.file_name[:200],
@@ -206,7 +205,7 @@ def load(session: Session, caller: Caller, batch_id: uuid.UUID) -> Batch:
     batch = session.get(Batch, batch_id)
     if batch is None:
         raise NotFound(f"batch {batch_id} not found")
-    if not caller.is_admin and (caller.reporter is None or caller.reporter.id != batch.reporter_id):
+    if not caller.is_admin and caller.acts_for != batch.reporter_id:
         raise Forbidden("only the office that uploaded a batch sees it")
     return batch
 

@@ -17,9 +17,17 @@ from backend.api.app.paging import Page
 from backend.api.app.photo_store import PhotoStore, StoredPhoto
 from backend.api.app.rate_limits import RateLimits
 from backend.api.app.services.access import Caller, is_owner, may_see_photo
+from backend.api.app.services.trail import record
 from backend.common.clock import in_utc
 from backend.common.db.spatial import squared_distance_km2, within_radius
-from backend.common.models import Item, ItemKind, ItemStatus, Photo, include_deleted
+from backend.common.models import (
+    Item,
+    ItemAction,
+    ItemKind,
+    ItemStatus,
+    Photo,
+    include_deleted,
+)
 
 # Changing these changes what the item matches, so they trigger enrichment and matching again.
 # (Private details are never matched on: they are the claim check's secret.)
@@ -64,9 +72,12 @@ def create(
     if caller.reporter is None:
         raise Forbidden("items are reported by reporters, not the admin")
     rate_limits.check(rate_limits.reports, f"reporter:{caller.reporter.id}")
-    item = Item(**fields, reporter_id=caller.reporter.id)
+    item = Item(**fields, reporter_id=caller.reporter.acts_for)
     item.record_change(caller.actor)
     session.add(item)
+    if caller.reporter.works_at_desk:
+        session.flush()
+        record(session, item.id, caller, ItemAction.REGISTERED, kind=item.kind.value)
     session.commit()
     return item
 
@@ -118,6 +129,8 @@ def search(
             if admin
             else Item.occurred_on <= in_utc(query.occurred_to).date()
         )
+    if not admin:  # identity documents and payment cards are never public
+        conditions.append(Item.sensitive.is_(False))
     for word in (query.words or "").split():
         # Not the description: it is private. `%` and `_` are letters here, not wildcards.
         conditions.append(Item.title.icontains(word, autoescape=True))
@@ -144,7 +157,7 @@ def of_reporter(session: Session, caller: Caller, page: Page) -> tuple[list[Item
     """The caller's own reports, newest first."""
     if caller.reporter is None:
         raise NotFound("the admin token has no reporter")
-    mine = Item.reporter_id == caller.reporter.id
+    mine = Item.reporter_id == caller.reporter.acts_for
     rows = session.scalars(
         select(Item)
         .where(mine)
@@ -157,7 +170,19 @@ def of_reporter(session: Session, caller: Caller, page: Page) -> tuple[list[Item
 
 
 def read(session: Session, caller: Caller | None, item_id: uuid.UUID) -> Item:
-    return load_item(session, item_id, with_deleted=caller is not None and caller.is_admin)
+    admin = caller is not None and caller.is_admin
+    item = load_item(session, item_id, with_deleted=admin)
+    if item.sensitive and not (admin or is_owner(item, caller)):
+        # An identity document or a payment card: as if it did not exist, to everyone else.
+        raise NotFound(f"item {item_id} not found")
+    return item
+
+
+def _desk_change(session: Session, item: Item, caller: Caller, fields: list[str]) -> None:
+    """A desk's change to its report goes on the item's trail (which fields, not the values:
+    the trail is read by the office's manager, the values are on the report)."""
+    if caller.reporter is not None and caller.reporter.works_at_desk:
+        record(session, item.id, caller, ItemAction.UPDATED, fields=fields)
 
 
 def update(
@@ -177,6 +202,7 @@ def update(
         item.request_enrichment()
     if changed:
         item.record_change(caller.actor)
+        _desk_change(session, item, caller, sorted(changed))
     session.commit()
     return item, rematch
 
@@ -246,6 +272,7 @@ def replace_photo(
         session.refresh(item)  # the photo another upload stored just now
         old_file = item.photo.file_name if item.photo else None
         attach_photo(item, stored, caller.actor)
+        _desk_change(session, item, caller, ["photo"])
         session.commit()
     except BaseException:
         session.rollback()
@@ -265,6 +292,8 @@ def open_photo(
     for _attempt in range(3):
         item = load_item(session, item_id)
         if not may_see_photo(session, item, caller):
+            if item.sensitive:  # as if it did not exist (read)
+                raise NotFound(f"item {item_id} not found")
             raise Forbidden(
                 "the photo is shown to the reporter and to the other side of a match both "
                 "sides confirmed"

@@ -15,8 +15,10 @@ from backend.api.app.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.api.app.rate_limits import RateLimits
 from backend.api.app.services.access import Caller, is_owner
 from backend.api.app.services.items import load_item
+from backend.api.app.services.trail import record
 from backend.common.claims import public_terms
 from backend.common.models import (
+    ItemAction,
     Match,
     MatchMessage,
     Notification,
@@ -55,7 +57,7 @@ def _for_decision(
     match = session.scalars(statement).unique().one_or_none()
     if match is None or match.lost_item is None or match.found_item is None:
         raise NotFound(f"match {match_id} not found")
-    side = match.side_of(caller.reporter.id) if caller.reporter is not None else None
+    side = match.side_of(caller.reporter.acts_for) if caller.reporter is not None else None
     if side is None:
         raise Forbidden("only the reporters of the two items may decide on a match")
     return match, side
@@ -86,9 +88,7 @@ def public_texts(session: Session, match: Match) -> list[str]:
     return texts
 
 
-def _notify(
-    session: Session, match: Match, reporter_id: uuid.UUID, kind: str, **extra: Any
-) -> None:
+def notify(session: Session, match: Match, reporter_id: uuid.UUID, kind: str, **extra: Any) -> None:
     item = match.lost_item if match.lost_item.reporter_id == reporter_id else match.found_item
     session.add(
         Notification(
@@ -107,11 +107,20 @@ def _notify(
     )
 
 
+def _desk_step(
+    session: Session, match: Match, side: str, caller: Caller, action: ItemAction, step: str
+) -> None:
+    """A desk's decision goes on its item's trail too."""
+    if caller.reporter is not None and caller.reporter.works_at_desk:
+        item_id = match.lost_item_id if side == "lost" else match.found_item_id
+        record(session, item_id, caller, action, match_id=str(match.id), step=step)
+
+
 def _after_decision(session: Session, match: Match, was_agreed: bool, caller: Caller) -> None:
     match.record_change(caller.actor)
     if match.agreed and not was_agreed:
         for reporter_id in (match.lost_item.reporter_id, match.found_item.reporter_id):
-            _notify(session, match, reporter_id, AGREED)
+            notify(session, match, reporter_id, AGREED)
     session.commit()
 
 
@@ -137,7 +146,8 @@ def confirm(
         first = match.finder_proof is None
         match.give_proof(proof, public_terms(public_texts(session, match), vocabulary))
         if first:
-            _notify(session, match, match.lost_item.reporter_id, PROOF_GIVEN)
+            notify(session, match, match.lost_item.reporter_id, PROOF_GIVEN)
+    _desk_step(session, match, side, caller, ItemAction.MATCH_ACCEPTED, "confirm")
     _after_decision(session, match, was_agreed, caller)
     return match, side
 
@@ -160,6 +170,7 @@ def accept_claim(session: Session, caller: Caller, match_id: uuid.UUID) -> tuple
         raise Forbidden("only the finder (the found report's reporter) accepts the owner's claim")
     was_agreed = match.agreed
     match.accept_claim()
+    _desk_step(session, match, side, caller, ItemAction.MATCH_ACCEPTED, "accept_claim")
     _after_decision(session, match, was_agreed, caller)
     return match, side
 
@@ -178,6 +189,7 @@ def reject(session: Session, caller: Caller, match_id: uuid.UUID) -> tuple[Match
     match, side = _for_decision(session, match_id, caller)
     match.reject()
     match.record_change(caller.actor)
+    _desk_step(session, match, side, caller, ItemAction.MATCH_REJECTED, "reject")
     session.commit()
     return match, side
 
@@ -208,6 +220,6 @@ def send_message(
     session.add(message)
     session.flush()
     other = match.found_item if side == "lost" else match.lost_item
-    _notify(session, match, other.reporter_id, message_kind(message.id), text=text)
+    notify(session, match, other.reporter_id, message_kind(message.id), text=text)
     session.commit()
     return message, side

@@ -4,6 +4,7 @@ revokes it, and a person who lost it signs in again with a one-time link sent by
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from backend.api.app.errors import Forbidden, NotFound, Unauthorized
 from backend.api.app.rate_limits import RateLimits
 from backend.api.app.services.access import Caller
+from backend.api.app.services.desk import office_of
 from backend.api.app.settings import ApiSettings
 from backend.common.clock import utcnow
 from backend.common.models import (
@@ -20,6 +22,7 @@ from backend.common.models import (
     CredentialKind,
     Reporter,
     ReporterRole,
+    StaffRole,
 )
 
 
@@ -54,6 +57,37 @@ def register_office(
     return _create(session, settings, name, email, ReporterRole.OFFICE, actor=caller.actor)
 
 
+def register_staff(
+    session: Session,
+    settings: ApiSettings,
+    caller: Caller,
+    name: str,
+    email: str | None,
+    staff_role: StaffRole,
+) -> Issued:
+    """A staff account at the caller's office (its manager adds them), and its first token."""
+    office_id = office_of(caller, manager=True)
+    return _create(
+        session,
+        settings,
+        name,
+        email,
+        ReporterRole.STAFF,
+        actor=caller.actor,
+        office_id=office_id,
+        staff_role=staff_role,
+    )
+
+
+def staff_of(session: Session, caller: Caller) -> list[Reporter]:
+    office_id = office_of(caller)
+    return list(
+        session.scalars(
+            select(Reporter).where(Reporter.office_id == office_id).order_by(Reporter.name)
+        )
+    )
+
+
 def _create(
     session: Session,
     settings: ApiSettings,
@@ -61,8 +95,12 @@ def _create(
     email: str | None,
     role: ReporterRole,
     actor: str | None,
+    office_id: uuid.UUID | None = None,
+    staff_role: StaffRole | None = None,
 ) -> Issued:
-    reporter = Reporter(name=name, email=email, role=role)
+    reporter = Reporter(
+        name=name, email=email, role=role, office_id=office_id, staff_role=staff_role
+    )
     reporter.record_change(actor)
     session.add(reporter)
     session.flush()
@@ -125,7 +163,9 @@ def request_sign_in(
     rate_limits.check(rate_limits.sign_ins, f"ip:{client}")
     rate_limits.check(rate_limits.sign_ins, f"email:{email.casefold()}")
     accounts = session.scalars(
-        select(Reporter).where(Reporter.email == email, Reporter.role == ReporterRole.PERSON)
+        select(Reporter).where(
+            Reporter.email == email, Reporter.role.in_((ReporterRole.PERSON, ReporterRole.STAFF))
+        )
     ).all()
     codes = []
     for reporter in accounts:
