@@ -2,6 +2,7 @@
 // it, the tests check it. Accepting an answer the check could not verify is always a step of
 // its own, shown with the answer and a warning; never the same button as "yes".
 import type { MatchOut } from "./api/client";
+import { t } from "./i18n";
 
 export type Step =
   | { kind: "prove" } // finder: give the proof (once)
@@ -12,14 +13,16 @@ export type Step =
   | { kind: "reject" };
 
 export const WARNINGS = {
-  proof:
-    "The check could not match this proof with the private details of your report. Anyone " +
-    "who read the public listing could write it. Accept it only if it describes your item.",
-  claim:
-    "The check could not match what the owner says with what you wrote. Compare it with the " +
-    "item you hold; accept only if it describes it.",
-  emptyClaim: "The owner gave no private details. Ask yourself how you would know it is theirs.",
-} as const;
+  get proof() {
+    return t("warning.proof");
+  },
+  get claim() {
+    return t("warning.claim");
+  },
+  get emptyClaim() {
+    return t("warning.emptyClaim");
+  },
+};
 
 /** The steps open to the side reading `match`, in the order the page shows them. */
 export function nextSteps(match: MatchOut): Step[] {

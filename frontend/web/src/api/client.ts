@@ -2,6 +2,7 @@
 // build time: a changed API schema that the app does not follow fails the type check).
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";
+import { t } from "../i18n";
 
 export type Schemas = components["schemas"];
 export type ItemPrivate = Schemas["ItemPrivate"];
@@ -10,6 +11,8 @@ export type ItemCreate = Schemas["ItemCreate"];
 export type MatchOut = Schemas["MatchOut"];
 export type ReporterCreated = Schemas["ReporterCreated"];
 export type TokenOut = Schemas["TokenOut"];
+export type CustodyOut = Schemas["CustodyOut"];
+export type ReporterOut = Schemas["ReporterOut"];
 
 export type Api = ReturnType<typeof createApi>;
 
@@ -30,7 +33,7 @@ interface Refusal {
 }
 
 /** What the API said was wrong, in words for the person at the screen. */
-export function problem(error: unknown, fallback = "Something went wrong; try again."): string {
+export function problem(error: unknown, fallback = t("error.generic")): string {
   const detail = (error as Refusal | undefined)?.detail;
   if (typeof detail === "string") return detail;
   if (Array.isArray(detail) && detail.length) {
@@ -42,4 +45,18 @@ export function problem(error: unknown, fallback = "Something went wrong; try ag
       .join("; ");
   }
   return fallback;
+}
+
+/** Upload a report's photo (multipart): the error the API gave, if any. */
+export async function uploadPhoto(api: Api, itemId: string, file: File): Promise<unknown> {
+  const { error } = await api.PUT("/items/{item_id}/photo", {
+    params: { path: { item_id: itemId } },
+    body: { file: file as unknown as string },
+    bodySerializer: () => {
+      const multipart = new FormData();
+      multipart.append("file", file);
+      return multipart;
+    },
+  });
+  return error;
 }

@@ -1,6 +1,7 @@
 import { problem, type TokenOut } from "../api/client";
 import { announce, field, h, show } from "../dom";
 import type { App } from "../main";
+import { formatDate, t } from "../i18n";
 
 /** The token, shown once: keep it (copy it), or rely on sign-in links sent by e-mail. */
 export function tokenPage(app: App, token: TokenOut, name: string, hasEmail: boolean): void {
@@ -11,37 +12,29 @@ export function tokenPage(app: App, token: TokenOut, name: string, hasEmail: boo
     value: token.token,
     autocomplete: "off",
   });
-  const copy = h("button", { type: "button" }, "Copy token");
+  const copy = h("button", { type: "button" }, t("account.copyToken"));
   copy.addEventListener("click", async () => {
     shown.select();
     try {
       await navigator.clipboard.writeText(token.token);
-      announce("Token copied.");
+      announce(t("account.copied"));
     } catch {
-      announce("Copy it by hand: it is selected.");
+      announce(t("account.copyByHand"));
     }
   });
-  const next = h("button", { type: "button", class: "secondary" }, "Continue");
+  const next = h("button", { type: "button", class: "secondary" }, t("account.continue"));
   next.addEventListener("click", () => app.go("#/report"));
   show(
     app.main,
-    `Welcome, ${name}`,
-    h("p", {}, "This browser keeps you signed in with this token. It is shown only now."),
+    t("account.welcome", { name }),
+    h("p", {}, t("account.tokenKept")),
     field(
-      "Your token",
+      t("account.yourToken"),
       shown,
-      `Keep it somewhere safe to sign in elsewhere; it works until ${new Date(
-        token.expires_at,
-      ).toLocaleDateString()}.`,
+      t("account.tokenUntil", { until: formatDate(token.expires_at) }),
     ),
     copy,
-    h(
-      "p",
-      {},
-      hasEmail
-        ? "Lost it? Ask for a sign-in link by e-mail on the sign-in page."
-        : "Without an e-mail address, this token is the only way back to your reports.",
-    ),
+    h("p", {}, hasEmail ? t("account.lostWithEmail") : t("account.lostWithoutEmail")),
     next,
   );
 }
@@ -54,14 +47,10 @@ export async function accountPage(app: App): Promise<void> {
   const register = h(
     "form",
     { "aria-labelledby": "register-title" },
-    h("h2", { id: "register-title" }, "New here?"),
-    field("Your name", name),
-    field(
-      "E-mail (optional)",
-      email,
-      "Used to tell you about matches and to send you sign-in links.",
-    ),
-    h("button", { type: "submit" }, "Register"),
+    h("h2", { id: "register-title" }, t("account.newHere")),
+    field(t("account.name"), name),
+    field(t("account.email"), email, t("account.emailHint")),
+    h("button", { type: "submit" }, t("account.register")),
   );
   register.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -82,9 +71,9 @@ export async function accountPage(app: App): Promise<void> {
   const link = h(
     "form",
     { "aria-labelledby": "link-title" },
-    h("h2", { id: "link-title" }, "Signed up before?"),
-    field("Your e-mail", address, "We send a link that signs you in once, for a few minutes."),
-    h("button", { type: "submit" }, "E-mail me a sign-in link"),
+    h("h2", { id: "link-title" }, t("account.before")),
+    field(t("account.yourEmail"), address, t("account.linkHint")),
+    h("button", { type: "submit" }, t("account.sendLink")),
   );
   link.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -92,16 +81,16 @@ export async function accountPage(app: App): Promise<void> {
       body: { email: address.value.trim() },
     });
     if (error) return announce(problem(error));
-    announce((data as { detail?: string } | undefined)?.detail ?? "Check your e-mail.");
+    announce((data as { detail?: string } | undefined)?.detail ?? t("account.checkEmail"));
   });
 
   const token = h("input", { id: "token", name: "token", required: true, autocomplete: "off" });
   const withToken = h(
     "form",
     { "aria-labelledby": "token-title" },
-    h("h2", { id: "token-title" }, "Have a token?"),
-    field("Your token", token, "The token you kept when you registered."),
-    h("button", { type: "submit" }, "Use this token"),
+    h("h2", { id: "token-title" }, t("account.haveToken")),
+    field(t("account.yourToken"), token, t("account.tokenHint")),
+    h("button", { type: "submit" }, t("account.useToken")),
   );
   withToken.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -109,25 +98,24 @@ export async function accountPage(app: App): Promise<void> {
     const { error } = await app.api.GET("/reporters/me");
     if (error) {
       app.session.signOut();
-      return announce(problem(error, "That token is not valid."));
+      return announce(problem(error, t("account.badToken")));
     }
     app.go("#/mine");
   });
-  show(app.main, "Sign in", register, link, withToken);
+  show(app.main, t("account.signIn"), register, link, withToken);
 }
 
 /** The page a sign-in link opens: its code is exchanged, once, for a token of this browser. */
 export async function signInPage(app: App, code: string): Promise<void> {
-  show(app.main, "Signing in");
+  show(app.main, t("account.signingIn"));
   const { data, error } = await app.api.POST("/reporters/sign-in", { body: { code } });
   if (!data) {
-    show(app.main, "Sign in");
-    announce(problem(error, "This sign-in link does not work any more: ask for a new one."));
+    show(app.main, t("account.signIn"));
+    announce(problem(error, t("account.linkExpired")));
     return accountPage(app);
   }
   app.session.signIn(data.token);
-  announce(`Signed in as ${data.reporter.name}.`);
-  app.go("#/mine");
+  app.go("#/mine", t("account.signedInAs", { name: data.reporter.name }));
 }
 
 async function signedIn(app: App): Promise<void> {
@@ -135,24 +123,28 @@ async function signedIn(app: App): Promise<void> {
   if (!data) {
     // A token that expired or was revoked elsewhere: this browser forgets it.
     app.session.signOut();
-    announce(problem(error, "You were signed out."));
+    announce(problem(error, t("account.wereSignedOut")));
     return accountPage(app);
   }
-  const signOut = h("button", { type: "button" }, "Sign out");
+  const signOut = h("button", { type: "button" }, t("account.signOut"));
   signOut.addEventListener("click", async () => {
     await app.api.DELETE("/reporters/me/token", {});
     app.session.signOut();
-    announce("Signed out.");
+    announce(t("account.signedOut"));
     void accountPage(app);
   });
-  const everywhere = h("button", { type: "button", class: "secondary" }, "Sign out everywhere");
+  const everywhere = h(
+    "button",
+    { type: "button", class: "secondary" },
+    t("account.signOutEverywhere"),
+  );
   everywhere.addEventListener("click", async () => {
     await app.api.DELETE("/reporters/me/token", { params: { query: { everywhere: true } } });
     app.session.signOut();
-    announce("Signed out on every device.");
+    announce(t("account.signedOutEverywhere"));
     void accountPage(app);
   });
-  const rotate = h("button", { type: "button", class: "secondary" }, "New token");
+  const rotate = h("button", { type: "button", class: "secondary" }, t("account.newToken"));
   rotate.addEventListener("click", async () => {
     const { data: token, error: refused } = await app.api.POST("/reporters/me/token", {});
     if (!token) return announce(problem(refused));
@@ -161,9 +153,13 @@ async function signedIn(app: App): Promise<void> {
   });
   show(
     app.main,
-    "Account",
-    h("p", {}, `Signed in as ${data.name}${data.email ? ` (${data.email})` : ""}.`),
-    h("p", {}, h("a", { href: "#/report" }, "Report a lost or found item")),
+    t("nav.account"),
+    h(
+      "p",
+      {},
+      t("account.signedInAs", { name: data.email ? `${data.name} (${data.email})` : data.name }),
+    ),
+    h("p", {}, h("a", { href: "#/report" }, t("account.reportLink"))),
     signOut,
     everywhere,
     rotate,

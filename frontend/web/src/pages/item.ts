@@ -3,6 +3,7 @@ import { announce, field, h, show } from "../dom";
 import { reasons } from "../explain";
 import { nextSteps, WARNINGS, type Step } from "../handover";
 import type { App } from "../main";
+import { formatDateTime, t } from "../i18n";
 
 const REFRESH_MS = 3000;
 
@@ -11,7 +12,7 @@ export async function itemPage(app: App, id: string): Promise<void> {
   const path = { params: { path: { item_id: id } } };
   const { data: item, error } = await app.api.GET("/items/{item_id}", path);
   if (!item) {
-    show(app.main, "Report");
+    show(app.main, t("item.report"));
     return announce(problem(error));
   }
   const mine = item as ItemPrivate;
@@ -19,8 +20,8 @@ export async function itemPage(app: App, id: string): Promise<void> {
   const summary = h(
     "p",
     {},
-    `${item.kind === "lost" ? "Lost" : "Found"} ${new Date(item.occurred_at).toLocaleString()}`,
-    item.place_name ? ` at ${item.place_name}` : "",
+    `${t(`kind.${item.kind}`)} ${formatDateTime(item.occurred_at)}`,
+    item.place_name ? ` ${t("explain.at", { place: item.place_name })}` : "",
   );
   const found = matches ?? [];
   const again = () => void itemPage(app, id);
@@ -32,16 +33,10 @@ export async function itemPage(app: App, id: string): Promise<void> {
     app.main,
     item.title,
     summary,
-    h("h2", {}, "Suggested matches"),
+    h("h2", {}, t("desk.item.matches")),
     found.length
-      ? h("ul", { class: "cards", "aria-label": "Suggested matches" }, ...cards)
-      : h(
-          "p",
-          {},
-          item.enrichment_state === "done"
-            ? "No match yet. New reports are compared with yours as they come in."
-            : "Your report is being read; matches appear here.",
-        ),
+      ? h("ul", { class: "cards", "aria-label": t("desk.item.matches") }, ...cards)
+      : h("p", {}, item.enrichment_state === "done" ? t("item.noMatch") : t("item.reading")),
   );
   // Matching and the other side's answers arrive in the background: look again for changes.
   window.setTimeout(() => {
@@ -64,7 +59,7 @@ async function refresh(app: App, id: string, shown: string): Promise<void> {
   });
   if (data && fingerprint(data) !== shown) {
     await itemPage(app, id);
-    announce(data.length === 1 ? "1 suggested match." : `${data.length} suggested matches.`);
+    announce(data.length === 1 ? t("item.oneMatch") : t("item.matchCount", { count: data.length }));
   } else if (window.location.hash === `#/items/${id}`) {
     window.setTimeout(() => void refresh(app, id, shown), REFRESH_MS);
   }
@@ -78,21 +73,21 @@ async function matchCard(
 ): Promise<HTMLElement> {
   const other = match.other_item;
   const parts: (HTMLElement | null)[] = [
-    h("h3", {}, `${other.kind === "found" ? "Found" : "Lost"}: ${other.title}`),
+    h("h3", {}, `${t(`kind.${other.kind}`)}: ${other.title}`),
     h("ul", { class: "reasons" }, ...reasons(match, mine).map((reason) => h("li", {}, reason))),
   ];
-  if (match.status === "rejected") parts.push(h("p", {}, "You or they said this is not it."));
-  if (match.awaiting) parts.push(h("p", { class: "awaiting" }, `Waiting for ${match.awaiting}.`));
+  if (match.status === "rejected") parts.push(h("p", {}, t("item.rejected")));
+  if (match.awaiting)
+    parts.push(h("p", { class: "awaiting" }, t("item.awaiting", { what: match.awaiting })));
   if (match.finder_proof && match.your_side === "lost") {
-    parts.push(h("p", {}, "The finder says: ", h("q", {}, match.finder_proof)));
-    if (match.proof_verified)
-      parts.push(h("p", {}, "It names the private details of your report."));
+    parts.push(h("p", {}, t("item.finderSays"), h("q", {}, match.finder_proof)));
+    if (match.proof_verified) parts.push(h("p", {}, t("item.proofVerified")));
   }
   if (match.your_side === "found" && match.finder_proof) {
-    parts.push(h("p", {}, "You said: ", h("q", {}, match.finder_proof)));
+    parts.push(h("p", {}, t("item.youSaid"), h("q", {}, match.finder_proof)));
     parts.push(
       match.owner_claim
-        ? h("p", {}, "The owner says only they know: ", h("q", {}, match.owner_claim))
+        ? h("p", {}, t("item.ownerSays"), h("q", {}, match.owner_claim))
         : h("p", {}, WARNINGS.emptyClaim),
     );
   }
@@ -122,19 +117,14 @@ async function stepView(
       const form = h(
         "form",
         { class: "decision" },
-        field(
-          "Proof",
-          proof,
-          "Something only the item in hand shows: a mark, an engraving, what is inside. " +
-            "You answer once; then you see what the owner says.",
-        ),
-        h("button", { type: "submit" }, "Confirm with proof"),
+        field(t("item.proof"), proof, t("item.proofHint")),
+        h("button", { type: "submit" }, t("item.confirmWithProof")),
       );
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         void act(
           app.api.POST("/matches/{match_id}/confirm", { ...path, body: { proof: proof.value } }),
-          "Confirmed.",
+          t("item.confirmed"),
         );
       });
       return form;
@@ -145,16 +135,9 @@ async function stepView(
       if (!mine.private_details) {
         // The finder will be asked to match these: without them only a person can judge.
         details = h("textarea", { id: `details-${match.id}`, name: "details", rows: "2" });
-        form.append(
-          field(
-            "Private details",
-            details,
-            "What only you know of it (an engraving, what was inside): the finder's answer " +
-              "is checked against it. Never shown publicly.",
-          ),
-        );
+        form.append(field(t("report.details"), details, t("item.detailsHint")));
       }
-      form.append(h("button", { type: "submit" }, "Yes, that's mine"));
+      form.append(h("button", { type: "submit" }, t("item.yesMine")));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         void (async () => {
@@ -165,7 +148,7 @@ async function stepView(
             });
             if (error) return announce(problem(error));
           }
-          await act(app.api.POST("/matches/{match_id}/confirm", path), "Confirmed.");
+          await act(app.api.POST("/matches/{match_id}/confirm", path), t("item.confirmed"));
         })();
       });
       return form;
@@ -176,28 +159,28 @@ async function stepView(
       const button = h(
         "button",
         { type: "button", class: "warning" },
-        owner ? "Accept this proof" : "Yes, that describes the item I hold",
+        owner ? t("item.acceptProof") : t("item.acceptClaim"),
       );
       button.addEventListener("click", () => {
         const url = owner ? "/matches/{match_id}/accept-proof" : "/matches/{match_id}/accept-claim";
-        void act(app.api.POST(url, path), "Accepted.");
+        void act(app.api.POST(url, path), t("item.accepted"));
       });
       return h(
         "div",
         {
           class: "check",
           role: "group",
-          "aria-label": owner ? "The finder's proof" : "The owner's claim",
+          "aria-label": owner ? t("item.finderProof") : t("item.ownerClaim"),
         },
         h("p", { class: "warning-text" }, owner ? WARNINGS.proof : WARNINGS.claim),
-        h("blockquote", {}, owner ? step.proof : step.claim || "(nothing)"),
+        h("blockquote", {}, owner ? step.proof : step.claim || t("item.nothing")),
         button,
       );
     }
     case "reject": {
-      const button = h("button", { type: "button", class: "secondary" }, "No, that's not it");
+      const button = h("button", { type: "button", class: "secondary" }, t("item.notIt"));
       button.addEventListener("click", () => {
-        void act(app.api.POST("/matches/{match_id}/reject", path), "Rejected.");
+        void act(app.api.POST("/matches/{match_id}/reject", path), t("item.rejectedDone"));
       });
       return button;
     }
@@ -212,12 +195,12 @@ async function conversation(app: App, match: MatchOut, changed: () => void): Pro
   const { data: messages } = await app.api.GET("/matches/{match_id}/messages", path);
   const thread = h(
     "ol",
-    { class: "messages", "aria-label": "Messages" },
+    { class: "messages", "aria-label": t("item.messages") },
     ...(messages ?? []).map((message) =>
       h(
         "li",
         { class: message.from_you ? "from-you" : "from-them" },
-        h("span", { class: "who" }, message.from_you ? "You: " : "They: "),
+        h("span", { class: "who" }, message.from_you ? t("item.you") : t("item.they")),
         message.text,
       ),
     ),
@@ -226,8 +209,8 @@ async function conversation(app: App, match: MatchOut, changed: () => void): Pro
   const send = h(
     "form",
     { class: "decision" },
-    field("Message", text, "They get it by e-mail, without your address."),
-    h("button", { type: "submit" }, "Send message"),
+    field(t("item.message"), text, t("item.messageHint")),
+    h("button", { type: "submit" }, t("item.send")),
   );
   send.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -236,13 +219,13 @@ async function conversation(app: App, match: MatchOut, changed: () => void): Pro
       body: { text: text.value },
     });
     if (error) return announce(problem(error));
-    announce("Message sent.");
+    announce(t("item.sent"));
     changed();
   });
   const share = h(
     "button",
     { type: "button", class: "secondary" },
-    match.you_share_contact ? "Stop showing my contact" : "Show them my contact",
+    match.you_share_contact ? t("item.hideContact") : t("item.showContact"),
   );
   share.addEventListener("click", async () => {
     const { error } = await app.api.PUT("/matches/{match_id}/share-contact", {
@@ -250,15 +233,15 @@ async function conversation(app: App, match: MatchOut, changed: () => void): Pro
       body: { share: !match.you_share_contact },
     });
     if (error) return announce(problem(error));
-    announce(match.you_share_contact ? "Your contact is hidden again." : "Your contact is shown.");
+    announce(match.you_share_contact ? t("item.contactHidden") : t("item.contactShown"));
     changed();
   });
   return h(
     "div",
     { class: "talk" },
-    h("p", {}, "You both confirmed and each answer was checked: arrange the hand-over here."),
+    h("p", {}, t("item.agreed")),
     match.other_contact
-      ? h("p", { class: "contact" }, "Their contact: ", h("strong", {}, match.other_contact))
+      ? h("p", { class: "contact" }, t("item.theirContact"), h("strong", {}, match.other_contact))
       : null,
     thread,
     send,

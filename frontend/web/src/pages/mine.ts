@@ -1,18 +1,13 @@
 import { problem } from "../api/client";
 import { announce, h, show } from "../dom";
 import type { App } from "../main";
-
-const STATE: Record<string, string> = {
-  pending: "being read",
-  done: "looking for matches",
-  failed: "could not be read",
-};
+import { formatDate, t } from "../i18n";
 
 /** Your reports, newest first. */
 export async function minePage(app: App): Promise<void> {
   const { data, error } = await app.api.GET("/reporters/me/items");
   if (!data) {
-    show(app.main, "My reports");
+    show(app.main, t("nav.mine"));
     return announce(problem(error));
   }
   const list = h(
@@ -22,24 +17,20 @@ export async function minePage(app: App): Promise<void> {
       h(
         "li",
         {},
-        h(
-          "a",
-          { href: `#/items/${item.id}` },
-          `${item.kind === "lost" ? "Lost" : "Found"}: ${item.title}`,
-        ),
+        h("a", { href: `#/items/${item.id}` }, `${t(`kind.${item.kind}`)}: ${item.title}`),
         h(
           "p",
           {},
-          `${new Date(item.occurred_at).toLocaleDateString()} · ${STATE[item.enrichment_state] ?? item.enrichment_state} · ${item.status}`,
+          `${formatDate(item.occurred_at)} · ${t(`state.${item.enrichment_state}`)} · ${t(`status.${item.status}`)}`,
         ),
       ),
     ),
   );
   show(
     app.main,
-    "My reports",
+    t("nav.mine"),
     data.items.length
       ? list
-      : h("p", {}, "No reports yet. ", h("a", { href: "#/report" }, "Report an item")),
+      : h("p", {}, t("mine.none"), h("a", { href: "#/report" }, t("nav.report"))),
   );
 }

@@ -1,6 +1,7 @@
-import { problem, type ItemCreate } from "../api/client";
+import { problem, uploadPhoto, type ItemCreate } from "../api/client";
 import { announce, field, h, show } from "../dom";
 import type { App } from "../main";
+import { t } from "../i18n";
 
 function input(id: string, attributes: Record<string, string | boolean> = {}): HTMLInputElement {
   return h("input", { id, name: id, ...attributes });
@@ -32,15 +33,15 @@ export async function reportPage(app: App): Promise<void> {
   const occurred = input("occurred", { type: "datetime-local", required: true, value: localNow() });
   const contact = input("contact", { required: true, value: me?.email ?? "" });
   const photo = input("photo", { type: "file", accept: "image/jpeg,image/png,image/webp" });
-  const locate = h("button", { type: "button" }, "Use my location");
+  const locate = h("button", { type: "button" }, t("report.locate"));
   locate.addEventListener("click", () => {
     navigator.geolocation?.getCurrentPosition(
       (position) => {
         latitude.value = position.coords.latitude.toFixed(5);
         longitude.value = position.coords.longitude.toFixed(5);
-        announce("Location filled in.");
+        announce(t("report.located"));
       },
-      () => announce("Your location is not available; type the place instead."),
+      () => announce(t("report.noLocation")),
     );
   });
 
@@ -50,48 +51,44 @@ export async function reportPage(app: App): Promise<void> {
     h(
       "fieldset",
       {},
-      h("legend", {}, "I have"),
-      h("div", { class: "choice" }, lost, h("label", { for: "kind-lost" }, "lost something")),
-      h("div", { class: "choice" }, found, h("label", { for: "kind-found" }, "found something")),
+      h("legend", {}, t("report.iHave")),
+      h(
+        "div",
+        { class: "choice" },
+        lost,
+        h("label", { for: "kind-lost" }, t("report.lostSomething")),
+      ),
+      h(
+        "div",
+        { class: "choice" },
+        found,
+        h("label", { for: "kind-found" }, t("report.foundSomething")),
+      ),
     ),
-    field("What is it?", title, "A short title: “Black leather wallet”."),
-    field(
-      "Description",
-      description,
-      "What it looks like. Used to find its match; not shown publicly, and shown to the other " +
-        "side only once you both agree.",
-    ),
-    field(
-      "Private details",
-      details,
-      "What only the owner (or whoever holds it) knows: an engraving, what is inside, a mark. " +
-        "Never shown publicly: the other side must name it. Keep it out of the title.",
-    ),
-    field(
-      "Serial number, IMEI or frame number (optional)",
-      identifier,
-      "Private. A report with the same number is matched exactly.",
-    ),
-    field("Kind of item", category),
-    field("Colour", colour),
-    field("Brand", brand),
+    field(t("report.what"), title, t("report.whatHint")),
+    field(t("desk.register.description"), description, t("report.descriptionHint")),
+    field(t("report.details"), details, t("report.detailsHint")),
+    field(t("report.identifier"), identifier, t("report.identifierHint")),
+    field(t("desk.register.category"), category),
+    field(t("desk.register.colour"), colour),
+    field(t("report.brand"), brand),
     h(
       "fieldset",
       {},
-      h("legend", {}, "Where"),
-      field("Place", place, "A station, a street, a shop."),
-      h("div", { class: "pair" }, field("Latitude", latitude), field("Longitude", longitude)),
+      h("legend", {}, t("report.where")),
+      field(t("report.place"), place, t("report.placeHint")),
+      h(
+        "div",
+        { class: "pair" },
+        field(t("report.latitude"), latitude),
+        field(t("report.longitude"), longitude),
+      ),
       locate,
     ),
-    field("When", occurred),
-    field(
-      "Your contact",
-      contact,
-      "Never shown unless you choose to, after you both agree; until then you talk through " +
-        "messages here.",
-    ),
-    field("Photo (optional)", photo),
-    h("button", { type: "submit" }, "Send report"),
+    field(t("report.when"), occurred),
+    field(t("report.contact"), contact, t("report.contactHint")),
+    field(t("report.photo"), photo),
+    h("button", { type: "submit" }, t("report.send")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -116,20 +113,11 @@ export async function reportPage(app: App): Promise<void> {
     const { data, error } = await app.api.POST("/items", { body });
     if (!data) return announce(problem(error));
     const file = photo.files?.[0];
-    if (file) {
-      const upload = await app.api.PUT("/items/{item_id}/photo", {
-        params: { path: { item_id: data.id } },
-        body: { file: file as unknown as string },
-        bodySerializer: () => {
-          const multipart = new FormData();
-          multipart.append("file", file);
-          return multipart;
-        },
-      });
-      if (upload.error) announce(`Report sent; the photo was not: ${problem(upload.error)}`);
-    }
-    announce("Report sent. Matches appear here as soon as they are found.");
-    app.go(`#/items/${data.id}`);
+    const failed = file ? await uploadPhoto(app.api, data.id, file) : undefined;
+    app.go(
+      `#/items/${data.id}`,
+      failed ? t("report.photoFailed", { problem: problem(failed) }) : t("report.sent"),
+    );
   });
-  show(app.main, "Report an item", form);
+  show(app.main, t("nav.report"), form);
 }
