@@ -1,6 +1,6 @@
 // @ts-check
 import { describe, expect, it } from "vitest";
-import { detectLocale, formatDate, setLocale, t } from "./i18n";
+import { detectLocale, formatDate, formatMonth, setLocale, t } from "./i18n";
 import { en } from "./messages/en";
 import { nl } from "./messages/nl";
 
@@ -36,6 +36,7 @@ describe("the app's languages", () => {
   it("write dates the reader's way, not one country's", () => {
     setLocale("nl");
     expect(formatDate("2026-12-04T12:00:00Z")).toBe("4 dec 2026");
+    expect(formatMonth("2027-03")).toBe("mrt");
     setLocale("en");
     expect(formatDate("2026-12-04T12:00:00Z")).toMatch(/^(Dec 4, 2026|4 Dec 2026)$/);
   });

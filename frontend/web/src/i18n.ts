@@ -62,3 +62,11 @@ export function formatDateTime(moment: string | Date): string {
 export function formatPercent(share: number): string {
   return new Intl.NumberFormat(tag(), { style: "percent", maximumFractionDigits: 0 }).format(share);
 }
+
+/** A month (YYYY-MM) as a chart's axis shows it: its short name ("Jan", "mrt"). */
+export function formatMonth(month: string): string {
+  const [year, number] = month.split("-").map(Number) as [number, number];
+  return new Intl.DateTimeFormat(tag(), { month: "short", timeZone: "UTC" }).format(
+    new Date(Date.UTC(year, number - 1, 1)),
+  );
+}

@@ -11,10 +11,10 @@ import statistics
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from backend.api.app.errors import Conflict, Forbidden, Invalid, NotFound
@@ -321,18 +321,31 @@ def review_queue(
     """Suggested matches for the office's reports, best first, with the office's side."""
     office_id = office_of(caller)
     ours = select(Item.id).where(Item.reporter_id == office_id)
-    where: tuple[ColumnElement[bool], ...] = (
+    suggested = (
         Match.status == MatchStatus.SUGGESTED,
         or_(Match.found_item_id.in_(ours), Match.lost_item_id.in_(ours)),
     )
-    statement: Select[tuple[Match]] = (
-        select(Match).where(*where).order_by(Match.score.desc(), Match.id)
-    )
-    matches = session.scalars(statement.limit(page.size).offset(page.offset)).unique().all()
-    total = session.scalar(select(func.count()).select_from(Match).where(*where)) or 0
+    # One pass over the suggestions finds the page's ids and how many there are in all; the
+    # page's matches (with their reports) are read by id after.
+    ranked = session.execute(
+        select(Match.id, func.count().over())
+        .where(*suggested)
+        .order_by(Match.score.desc(), Match.id)
+        .limit(page.size)
+        .offset(page.offset)
+    ).all()
+    if ranked:
+        total = ranked[0][1]
+    else:  # an empty page: past the last one, or none at all
+        total = session.scalar(select(func.count()).select_from(Match).where(*suggested)) or 0
+    ids = [match_id for match_id, _ in ranked]
+    loaded = {
+        match.id: match
+        for match in session.scalars(select(Match).where(Match.id.in_(ids))).unique()
+    }
     return [
         (match, "found" if match.found_item.reporter_id == office_id else "lost")
-        for match in matches
+        for match in (loaded[match_id] for match_id in ids)
         if match.found_item is not None and match.lost_item is not None
     ], total
 
@@ -358,10 +371,48 @@ class MonthFigures:
         return self.returned / self.received if self.received else 0.0
 
 
-def _month(column: Any, dialect: str) -> ColumnElement[str]:
+def _month(column: Any, dialect: str) -> ColumnElement[Any]:
+    """The month of a time, in SQL: a timestamp (PostgreSQL: date_trunc groups fastest) or a
+    string (SQLite); `_month_name` reads either."""
     if dialect == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+        return func.date_trunc("month", func.timezone("UTC", column))
     return func.strftime("%Y-%m", column)
+
+
+def _month_name(value: datetime | str) -> str:
+    return value if isinstance(value, str) else value.strftime("%Y-%m")
+
+
+def _first_instant(month: str, later: int = 0) -> datetime:
+    """The first instant (UTC) of `month` (YYYY-MM), or of the month `later` months on."""
+    year, number = (int(part) for part in month.split("-"))
+    index = year * 12 + number - 1 + later
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+
+
+def _median_days_to_return(
+    session: Session, month: ColumnElement[Any], where: tuple[ColumnElement[bool], ...]
+) -> dict[tuple[str, str | None], float]:
+    """Median days from receipt to hand-over per (month, category) and per (month, None)."""
+    returned = (*where, Custody.state == CustodyState.HANDED_OVER)
+    if session.get_bind().dialect.name == "postgresql":  # computed where the rows are
+        days = func.extract("epoch", Custody.ended_at - Custody.held_since) / 86_400
+        rows = session.execute(
+            select(month, Custody.category, func.percentile_cont(0.5).within_group(days))
+            .where(*returned)
+            .group_by(func.grouping_sets(tuple_(month, Custody.category), tuple_(month)))
+        )
+        return {
+            (_month_name(month_of), category): float(median) for month_of, category, median in rows
+        }
+    waited: dict[tuple[str, str | None], list[float]] = defaultdict(list)
+    days = func.julianday(Custody.ended_at) - func.julianday(Custody.held_since)
+    for month_of, category, value in session.execute(
+        select(month, Custody.category, days).where(*returned)
+    ):
+        waited[(month_of, category)].append(value)
+        waited[(month_of, None)].append(value)
+    return {key: statistics.median(values) for key, values in waited.items()}
 
 
 def statistics_by_month(
@@ -370,42 +421,47 @@ def statistics_by_month(
     """Per month received (`since` to `until`, YYYY-MM) and category, then per month for all
     categories: received, returned, disposed, still held, median days to return."""
     office_id = office_of(caller)
-    month = _month(Custody.held_since, session.get_bind().dialect.name).label("month")
-    in_range = (Custody.office_id == office_id, month >= since, month <= until)
-    counts: dict[tuple[str, str | None], dict[CustodyState, int]] = defaultdict(
-        lambda: dict.fromkeys(CustodyState, 0)
+    month = _month(Custody.held_since, session.get_bind().dialect.name)
+    where = (
+        Custody.office_id == office_id,
+        Custody.held_since >= _first_instant(since),
+        Custody.held_since < _first_instant(until, later=1),
     )
-    for month_of, category, state, count in session.execute(
-        select(month, Custody.category, Custody.state, func.count())
-        .where(*in_range)
-        .group_by(month, Custody.category, Custody.state)
-    ):
-        for key in ((month_of, category), (month_of, None)):
-            counts[key][state] += count
-    days: dict[tuple[str, str | None], list[float]] = defaultdict(list)
-    for month_of, category, held_since, ended_at in session.execute(
-        select(month, Custody.category, Custody.held_since, Custody.ended_at).where(
-            *in_range, Custody.state == CustodyState.HANDED_OVER
+
+    def counted(state: CustodyState) -> ColumnElement[int]:
+        return func.count().filter(Custody.state == state)
+
+    counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for month_of, category, *figures in session.execute(
+        select(
+            month,
+            Custody.category,
+            func.count(),
+            counted(CustodyState.HANDED_OVER),
+            counted(CustodyState.DISPOSED),
+            counted(CustodyState.HELD),
         )
+        .where(*where)
+        .group_by(month, Custody.category)
     ):
-        waited = (in_utc(ended_at) - in_utc(held_since)).total_seconds() / 86_400
-        for key in ((month_of, category), (month_of, None)):
-            days[key].append(waited)
+        for key in ((_month_name(month_of), category), (_month_name(month_of), None)):
+            counts[key] = [
+                total + figure for total, figure in zip(counts[key], figures, strict=True)
+            ]
+    medians = _median_days_to_return(session, month, where)
     figures = [
         MonthFigures(
             month=month_of,
             category=category,
-            received=sum(by_state.values()),
-            returned=by_state[CustodyState.HANDED_OVER],
-            disposed=by_state[CustodyState.DISPOSED],
-            held=by_state[CustodyState.HELD],
+            received=received,
+            returned=returned,
+            disposed=disposed,
+            held=held,
             median_days_to_return=(
-                round(statistics.median(days[(month_of, category)]), 1)
-                if days[(month_of, category)]
-                else None
+                round(medians[(month_of, category)], 1) if (month_of, category) in medians else None
             ),
         )
-        for (month_of, category), by_state in counts.items()
+        for (month_of, category), (received, returned, disposed, held) in counts.items()
     ]
     # Months in order; within one, the total first, then the categories.
     return sorted(figures, key=lambda row: (row.month, row.category is not None, row.category))

@@ -14,7 +14,7 @@ import {
 } from "../api/client";
 import { announce, field, h, show } from "../dom";
 import { reasons } from "../explain";
-import { formatDate, formatDateTime, formatPercent, t } from "../i18n";
+import { formatDate, formatDateTime, formatMonth, formatPercent, t } from "../i18n";
 import type { MessageKey } from "../messages/en";
 import type { App } from "../main";
 
@@ -540,7 +540,7 @@ async function statsPage(app: App): Promise<void> {
     new BarChart(
       chart,
       {
-        labels: months,
+        labels: months.map(formatMonth),
         series: (["received", "returned", "disposed"] as const).map((figure) =>
           months.map((name) => byMonth.get(name)?.[figure] ?? 0),
         ),
