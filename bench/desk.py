@@ -13,7 +13,6 @@ Written with COPY through the real schema (migrations).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import tempfile
 import time
@@ -31,11 +30,9 @@ from backend.api.app.main import create_app
 from backend.api.app.settings import ApiSettings
 from backend.common.db.migrations import upgrade
 from backend.common.models import Credential, CredentialKind, hash_secret
+from bench._fixtures import fixture_database
 from bench._serve import served
 
-SERVER = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 TOKEN = "bench-desk-office-token"
 CATEGORIES = [
     "wallet", "phone", "keys", "umbrella", "backpack", "bag", "glasses", "headphones", "laptop",
@@ -158,21 +155,9 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
 
-    database = f"lf_bench_desk_{args.items}"
-    url = make_url(SERVER).set(database=database).render_as_string(hide_password=False)
-    admin = make_url(SERVER).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
-        ).fetchone()
-        if args.reseed and exists:
-            connection.execute(f'DROP DATABASE "{database}"')
-        if args.reseed or not exists:
-            connection.execute(f'CREATE DATABASE "{database}"')
-            seed(url, args.items)
-        else:
-            upgrade(url)
-            print(f"using the fixture in database {database} (--reseed to make it again)")
+    url = fixture_database(
+        f"lf_bench_desk_{args.items}", lambda url: seed(url, args.items), reseed=args.reseed
+    )
 
     since = (datetime.now(UTC) - timedelta(days=730)).strftime("%Y-%m")
     paths = {

@@ -18,7 +18,6 @@ no keypoint records): the shortlist's keypoint check is one call of at most PHOT
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -43,13 +42,11 @@ from backend.worker.worker.match_store import record_matches
 from backend.worker.worker.matching import find_matches
 from backend.worker.worker.rules import category_codes
 from backend.worker.worker.settings import WorkerSettings
+from bench._fixtures import SERVER, fixture_database
 from bench._reports import COLOURS, ITEMS, GeneratedReport, reports
 
 DIM = 384
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-SERVER = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 COLUMNS = (
     "id, kind, title, description, category, colour, brand, latitude, longitude, place_name, "
     "occurred_at, reporter_id, contact, status, enrichment_state, enrichment_attempts, "
@@ -218,20 +215,11 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
 
-    database = f"lf_bench_match_{args.reports}"
-    url = make_url(SERVER).set(database=database).render_as_string(hide_password=False)
-    admin = make_url(SERVER).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
-        ).fetchone()
-        if args.reseed and exists:
-            connection.execute(f'DROP DATABASE "{database}"')
-        if args.reseed or not exists:
-            connection.execute(f'CREATE DATABASE "{database}"')
-            seed(url, args.reports)
-        else:
-            print(f"using the fixture in database {database} (--reseed to make it again)")
+    url = fixture_database(
+        f"lf_bench_match_{args.reports}",
+        lambda url: seed(url, args.reports),
+        reseed=args.reseed,
+    )
 
     settings = WorkerSettings(database_url=url)
     engine = make_engine(url)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -199,6 +201,39 @@ def test_matching_suggests_the_right_pair_and_not_a_distractor(
     assert str(mail["Subject"]) == "Possible match for your report: Black leather wallet"
 
 
+def notice_to_owner(
+    sessions: sessionmaker[Session],
+    broker: Celery,
+    mailbox: Mailbox,
+    items: tuple[uuid.UUID, uuid.UUID],
+    title: str,
+    notice: Callable[[Session, Match], tuple[str, dict[str, Any]]],
+) -> EmailMessage:
+    """A match of the (lost, found) items and the notice `notice` writes for the owner (its kind
+    and payload), in the outbox as the API leaves it; the e-mail the worker delivers."""
+    lost, found = items
+    with sessions() as session:
+        match = Match(lost_item_id=lost, found_item_id=found, score=0.9)
+        session.add(match)
+        session.flush()
+        kind, payload = notice(session, match)
+        session.add(
+            Notification(
+                match_id=match.id,
+                reporter_id=session.get_one(Item, lost).reporter_id,
+                kind=kind,
+                payload={"item_id": str(lost), "title": title, **payload},
+            )
+        )
+        session.commit()
+        match_id = match.id
+    broker.send_task(NOTIFY_MATCH, args=[str(match_id)])
+    return wait_for(
+        lambda: [m for m in mailbox.messages if title in str(m["Subject"])],
+        what=f"the e-mail about {title}",
+    )[0]
+
+
 def test_a_relayed_message_reaches_the_other_side_by_e_mail(
     worker: WorkerProcess,
     broker: Celery,
@@ -208,31 +243,14 @@ def test_a_relayed_message_reaches_the_other_side_by_e_mail(
 ) -> None:
     lost = new_item(ItemKind.LOST, "Red scarf", "wool", contact="+31 6 1111 2222")
     found = new_item(ItemKind.FOUND, "Scarf found", "red wool scarf", contact="+31 6 3333 4444")
-    with sessions() as session:
-        match = Match(lost_item_id=lost, found_item_id=found, score=0.9)
-        session.add(match)
-        session.flush()
+
+    def relayed(session: Session, match: Match) -> tuple[str, dict[str, Any]]:
         message = MatchMessage(match_id=match.id, sender_side="found", body="It is at the desk.")
         session.add(message)
         session.flush()
-        owner = session.get_one(Item, lost).reporter_id
-        session.add(
-            Notification(
-                match_id=match.id,
-                reporter_id=owner,
-                kind=message_kind(message.id),
-                payload={"item_id": str(lost), "title": "Red scarf", "text": message.body},
-            )
-        )
-        session.commit()
-        match_id = match.id
+        return message_kind(message.id), {"text": message.body}
 
-    broker.send_task(NOTIFY_MATCH, args=[str(match_id)])
-
-    mail = wait_for(
-        lambda: [m for m in mailbox.messages if "Red scarf" in str(m["Subject"])],
-        what="the message by e-mail",
-    )[0]
+    mail = notice_to_owner(sessions, broker, mailbox, (lost, found), "Red scarf", relayed)
     assert str(mail["Subject"]) == "New message about: Red scarf"
     assert "It is at the desk." in mailbox.text(mail)
     assert "3333" not in mailbox.text(mail)  # the finder's contact stays theirs
@@ -248,27 +266,14 @@ def test_a_desk_s_shipment_reaches_the_owner_by_e_mail_with_its_tracking_number(
     """The notice the API writes when a desk ships an item (services/desk.hand_over)."""
     lost = new_item(ItemKind.LOST, "Blue rucksack", "laptop inside", contact="+31 6 1111 2222")
     found = new_item(ItemKind.FOUND, "Rucksack found", "blue, laptop", contact="desk@example.org")
-    with sessions() as session:
-        match = Match(lost_item_id=lost, found_item_id=found, score=0.9)
-        session.add(match)
-        session.flush()
-        session.add(
-            Notification(
-                match_id=match.id,
-                reporter_id=session.get_one(Item, lost).reporter_id,
-                kind=SHIPPED,
-                payload={"item_id": str(lost), "title": "Blue rucksack", "tracking_number": "3SX9"},
-            )
-        )
-        session.commit()
-        match_id = match.id
-
-    broker.send_task(NOTIFY_MATCH, args=[str(match_id)])
-
-    mail = wait_for(
-        lambda: [m for m in mailbox.messages if "Blue rucksack" in str(m["Subject"])],
-        what="the shipment by e-mail",
-    )[0]
+    mail = notice_to_owner(
+        sessions,
+        broker,
+        mailbox,
+        (lost, found),
+        "Blue rucksack",
+        lambda _session, _match: (SHIPPED, {"tracking_number": "3SX9"}),
+    )
     assert str(mail["Subject"]) == "On its way to you: Blue rucksack"
     assert "Tracking number: 3SX9" in mailbox.text(mail)
     assert f"/#/items/{lost}" in mailbox.text(mail)

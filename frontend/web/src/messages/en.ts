@@ -272,6 +272,20 @@ export const en = {
   "colour.brown": "brown",
   "colour.gold": "gold",
   "nav.skip": "Skip to content",
+
+  "desk.nav.staff": "Staff",
+  "desk.staff.title": "Staff",
+  "desk.staff.add": "Add a staff member",
+  "desk.staff.role": "Role",
+  "desk.staff.clerk": "clerk",
+  "desk.staff.manager": "manager",
+  "desk.staff.emailHint": "For sign-in links by e-mail.",
+  "desk.staff.submit": "Add",
+  "desk.staff.token": "{name}'s token",
+  "desk.staff.tokenHint": "Shown once: hand it to them. Later they sign in by e-mail link.",
+  "desk.staff.added": "{name} added.",
+
+  "desk.staff.name": "Name",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -276,4 +276,19 @@ export const nl: Record<MessageKey, string> = {
   "colour.brown": "bruin",
   "colour.gold": "goud",
   "nav.skip": "Naar de inhoud",
+
+  "desk.nav.staff": "Medewerkers",
+  "desk.staff.title": "Medewerkers",
+  "desk.staff.add": "Medewerker toevoegen",
+  "desk.staff.role": "Rol",
+  "desk.staff.clerk": "baliemedewerker",
+  "desk.staff.manager": "manager",
+  "desk.staff.emailHint": "Voor aanmeldlinks per e-mail.",
+  "desk.staff.submit": "Toevoegen",
+  "desk.staff.token": "Token van {name}",
+  "desk.staff.tokenHint":
+    "Eén keer getoond: geef het aan hen. Later melden zij zich aan met een link per e-mail.",
+  "desk.staff.added": "{name} toegevoegd.",
+
+  "desk.staff.name": "Naam",
 };

@@ -77,6 +77,7 @@ function deskNav(): HTMLElement {
       link("#/desk/held", "desk.nav.held"),
       link("#/desk/review", "desk.nav.review"),
       link("#/desk/stats", "desk.nav.stats"),
+      link("#/desk/staff", "desk.nav.staff"),
     ),
   );
 }
@@ -92,6 +93,7 @@ export async function deskPage(app: App, page: string | undefined, id?: string):
   if (page === "held") return heldPage(app);
   if (page === "review") return reviewPage(app);
   if (page === "stats") return statsPage(app);
+  if (page === "staff") return staffPage(app);
   return registerPage(app, me.email ?? me.name);
 }
 
@@ -625,4 +627,70 @@ async function statsPage(app: App): Promise<void> {
   );
   show(app.main, t("desk.stats.title"), deskNav(), form, legend, chart, table, csv);
   await load();
+}
+
+/** The desk's staff; the manager adds one (a clerk or a manager), whose token shows once. */
+async function staffPage(app: App): Promise<void> {
+  const { data, error } = await app.api.GET("/offices/me/staff");
+  if (!data) {
+    show(app.main, t("desk.staff.title"), deskNav());
+    return announce(problem(error));
+  }
+  const name = input("staff-name", { required: true, maxlength: "100" });
+  const email = input("staff-email", { type: "email", maxlength: "254" });
+  const role = h(
+    "select",
+    { id: "staff-role", name: "staff_role" },
+    h("option", { value: "clerk" }, t("desk.staff.clerk")),
+    h("option", { value: "manager" }, t("desk.staff.manager")),
+  );
+  const added = h("div", {});
+  const form = h(
+    "form",
+    { "aria-labelledby": "add-staff" },
+    h("h2", { id: "add-staff" }, t("desk.staff.add")),
+    field(t("desk.staff.name"), name),
+    field(t("account.email"), email, t("desk.staff.emailHint")),
+    field(t("desk.staff.role"), role),
+    h("button", { type: "submit" }, t("desk.staff.submit")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { data: member, error: refused } = await app.api.POST("/offices/me/staff", {
+      body: {
+        name: name.value,
+        email: email.value.trim() || null,
+        staff_role: role.value as "clerk" | "manager",
+      },
+    });
+    if (!member) return announce(problem(refused));
+    const token = h("input", {
+      id: "staff-token",
+      readonly: true,
+      value: member.token,
+      autocomplete: "off",
+    });
+    added.replaceChildren(
+      field(t("desk.staff.token", { name: member.name }), token, t("desk.staff.tokenHint")),
+    );
+    announce(t("desk.staff.added", { name: member.name }));
+  });
+  show(
+    app.main,
+    t("desk.staff.title"),
+    deskNav(),
+    h(
+      "ul",
+      { class: "cards", "aria-label": t("desk.staff.title") },
+      ...data.map((member) =>
+        h(
+          "li",
+          {},
+          `${member.name} · ${t(member.staff_role === "manager" ? "desk.staff.manager" : "desk.staff.clerk")}`,
+        ),
+      ),
+    ),
+    form,
+    added,
+  );
 }
