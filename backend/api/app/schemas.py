@@ -572,8 +572,6 @@ class ExpiredPage(BaseModel):
 
 
 class ItemEventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     item_id: uuid.UUID
     actor_id: uuid.UUID | None = Field(description="The staff member; null for the admin.")

@@ -350,6 +350,9 @@ def test_statistics_per_month_and_category_as_json_and_csv(client: TestClient, d
     assert {row["month"] for row in one} == {this_month}
     bad = client.get("/offices/me/statistics", params={"since": "2026-13"}, headers=desk.clerk)
     assert bad.status_code == 422
+    widest = {"since": "0000-01", "until": "9999-12"}
+    everything = client.get("/offices/me/statistics", params=widest, headers=desk.clerk)
+    assert everything.status_code == 200 and len(everything.json()) == len(rows)
 
     exported = client.get("/offices/me/statistics.csv", headers=desk.clerk)
     assert exported.headers["content-type"].startswith("text/csv")

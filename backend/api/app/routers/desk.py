@@ -137,7 +137,15 @@ def dispose(
 )
 def read_trail(item_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> list[ItemEventOut]:
     return [
-        ItemEventOut.model_validate({**vars(step), "actor_name": name})
+        ItemEventOut(
+            id=step.id,
+            item_id=step.item_id,
+            actor_id=step.actor_id,
+            actor_name=name,
+            action=step.action,
+            details=step.details,
+            at=step.at,
+        )
         for step, name in desk.trail(session, caller, item_id)
     ]
 

@@ -386,7 +386,8 @@ def _month_name(value: datetime | str) -> str:
 def _first_instant(month: str, later: int = 0) -> datetime:
     """The first instant (UTC) of `month` (YYYY-MM), or of the month `later` months on."""
     year, number = (int(part) for part in month.split("-"))
-    index = year * 12 + number - 1 + later
+    # Within what a datetime holds: "0000-01" and the month after "9999-12" are its ends.
+    index = min(max(year * 12 + number - 1 + later, 12), 9999 * 12 + 11)
     return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
 
 

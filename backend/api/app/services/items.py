@@ -17,7 +17,7 @@ from backend.api.app.paging import Page
 from backend.api.app.photo_store import PhotoStore, StoredPhoto
 from backend.api.app.rate_limits import RateLimits
 from backend.api.app.services.access import Caller, is_owner, may_see_photo
-from backend.api.app.services.trail import record
+from backend.api.app.services.trail import record_if_desk
 from backend.common.clock import in_utc
 from backend.common.db.spatial import squared_distance_km2, within_radius
 from backend.common.models import (
@@ -75,9 +75,8 @@ def create(
     item = Item(**fields, reporter_id=caller.reporter.acts_for)
     item.record_change(caller.actor)
     session.add(item)
-    if caller.reporter.works_at_desk:
-        session.flush()
-        record(session, item.id, caller, ItemAction.REGISTERED, kind=item.kind.value)
+    session.flush()
+    record_if_desk(session, item.id, caller, ItemAction.REGISTERED, kind=item.kind.value)
     session.commit()
     return item
 
@@ -178,13 +177,6 @@ def read(session: Session, caller: Caller | None, item_id: uuid.UUID) -> Item:
     return item
 
 
-def _desk_change(session: Session, item: Item, caller: Caller, fields: list[str]) -> None:
-    """A desk's change to its report goes on the item's trail (which fields, not the values:
-    the trail is read by the office's manager, the values are on the report)."""
-    if caller.reporter is not None and caller.reporter.works_at_desk:
-        record(session, item.id, caller, ItemAction.UPDATED, fields=fields)
-
-
 def update(
     session: Session, caller: Caller, item_id: uuid.UUID, changes: dict[str, Any]
 ) -> tuple[Item, bool]:
@@ -202,7 +194,8 @@ def update(
         item.request_enrichment()
     if changed:
         item.record_change(caller.actor)
-        _desk_change(session, item, caller, sorted(changed))
+        # Which fields, not their values: the values are on the report.
+        record_if_desk(session, item.id, caller, ItemAction.UPDATED, fields=sorted(changed))
     session.commit()
     return item, rematch
 
@@ -272,7 +265,7 @@ def replace_photo(
         session.refresh(item)  # the photo another upload stored just now
         old_file = item.photo.file_name if item.photo else None
         attach_photo(item, stored, caller.actor)
-        _desk_change(session, item, caller, ["photo"])
+        record_if_desk(session, item.id, caller, ItemAction.UPDATED, fields=["photo"])
         session.commit()
     except BaseException:
         session.rollback()

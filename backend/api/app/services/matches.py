@@ -15,7 +15,7 @@ from backend.api.app.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.api.app.rate_limits import RateLimits
 from backend.api.app.services.access import Caller, is_owner
 from backend.api.app.services.items import load_item
-from backend.api.app.services.trail import record
+from backend.api.app.services.trail import record_if_desk
 from backend.common.claims import public_terms
 from backend.common.models import (
     ItemAction,
@@ -111,9 +111,8 @@ def _desk_step(
     session: Session, match: Match, side: str, caller: Caller, action: ItemAction, step: str
 ) -> None:
     """A desk's decision goes on its item's trail too."""
-    if caller.reporter is not None and caller.reporter.works_at_desk:
-        item_id = match.lost_item_id if side == "lost" else match.found_item_id
-        record(session, item_id, caller, action, match_id=str(match.id), step=step)
+    item_id = match.lost_item_id if side == "lost" else match.found_item_id
+    record_if_desk(session, item_id, caller, action, match_id=str(match.id), step=step)
 
 
 def _after_decision(session: Session, match: Match, was_agreed: bool, caller: Caller) -> None:

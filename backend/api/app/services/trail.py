@@ -1,5 +1,6 @@
 """Each item's trail: who did what to it and when, appended and never changed (models/desk.py).
-Every service that acts on a desk's item writes its step here."""
+Every service that acts on a desk's item writes its step here: the desk's own steps always
+(`record`), a change any reporter may make when it is a desk's (`record_if_desk`)."""
 
 from __future__ import annotations
 
@@ -22,3 +23,11 @@ def record(
     session.add(
         ItemEvent(item_id=item_id, actor_id=actor, action=action, details=details, at=utcnow())
     )
+
+
+def record_if_desk(
+    session: Session, item_id: uuid.UUID, caller: Caller, action: ItemAction, **details: Any
+) -> None:
+    """`record`, when the caller is a desk's staff (or office): people's reports have no trail."""
+    if caller.reporter is not None and caller.reporter.works_at_desk:
+        record(session, item_id, caller, action, **details)
