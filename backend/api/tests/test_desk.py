@@ -368,6 +368,8 @@ def test_months_are_added_the_way_a_calendar_does() -> None:
     assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
     assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
     assert add_months(date(2026, 12, 1), 12) == date(2027, 12, 1)
+    assert add_months(date(2027, 1, 15), -11) == date(2026, 2, 15)
+    assert add_months(date(9999, 12, 31), 0) == date(9999, 12, 31)
 
 
 def test_a_hand_over_through_an_agreed_match_returns_both_reports_and_tells_the_owner(

@@ -38,7 +38,6 @@ from backend.api.app.schemas import (
 from backend.api.app.services import desk
 from backend.api.app.services.desk import HandOver, MonthFigures
 from backend.api.app.views import match_view
-from backend.common.clock import utcnow
 from backend.common.taxonomy import taxonomy
 
 router = APIRouter(tags=["desk"], route_class=DatabaseRoute)
@@ -241,13 +240,6 @@ def review_queue(
     )
 
 
-def _months(since: str | None, until: str | None) -> tuple[str, str]:
-    """The months asked for; by default the last twelve, this one included."""
-    today = utcnow().date()
-    first = today.year * 12 + today.month - 1 - 11
-    return since or f"{first // 12:04d}-{first % 12 + 1:02d}", until or today.strftime("%Y-%m")
-
-
 def _figures(row: MonthFigures) -> MonthFiguresOut:
     return MonthFiguresOut(
         month=row.month,
@@ -273,7 +265,7 @@ def read_statistics(
     since: Month | None = None,
     until: Month | None = None,
 ) -> list[MonthFiguresOut]:
-    first, last = _months(since, until)
+    first, last = desk.month_range(since, until)
     return [_figures(row) for row in desk.statistics_by_month(session, caller, first, last)]
 
 
@@ -289,7 +281,7 @@ def export_statistics(
     since: Month | None = None,
     until: Month | None = None,
 ) -> Response:
-    first, last = _months(since, until)
+    first, last = desk.month_range(since, until)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(MonthFiguresOut.model_fields)

@@ -7,6 +7,7 @@ reports, and every step is written to the item's append-only trail (models/desk.
 
 from __future__ import annotations
 
+import calendar
 import statistics
 import uuid
 from collections import defaultdict
@@ -80,12 +81,21 @@ def _custody(session: Session, item_id: uuid.UUID, *, lock: bool = True) -> Cust
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day where it is shorter: 31 Jan -> 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    next_month = date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - date(year, month, 1)).days
-    return date(year, month, min(day.day, last_day))
+    """The same day `months` later (the month's last day where it is shorter: 31 Jan -> 28 Feb);
+    ValueError outside the years 1-9999."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_range(since: str | None, until: str | None) -> tuple[str, str]:
+    """The months (YYYY-MM) statistics cover: as asked, by default the last twelve, this one
+    included."""
+    this_month = utcnow().date().replace(day=1)
+    return (
+        since or add_months(this_month, -11).strftime("%Y-%m"),
+        until or this_month.strftime("%Y-%m"),
+    )
 
 
 def holding_months(
@@ -384,11 +394,14 @@ def _month_name(value: datetime | str) -> str:
 
 
 def _first_instant(month: str, later: int = 0) -> datetime:
-    """The first instant (UTC) of `month` (YYYY-MM), or of the month `later` months on."""
+    """The first instant (UTC) of `month` (YYYY-MM), or of the month `later` months on; a
+    month before the year 1 or after 9999 is the first or last a datetime holds."""
     year, number = (int(part) for part in month.split("-"))
-    # Within what a datetime holds: "0000-01" and the month after "9999-12" are its ends.
-    index = min(max(year * 12 + number - 1 + later, 12), 9999 * 12 + 11)
-    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+    try:
+        first = add_months(date(max(year, 1), number, 1), later)
+    except ValueError:
+        first = date(9999, 12, 1)
+    return datetime(first.year, first.month, 1, tzinfo=UTC)
 
 
 def _median_days_to_return(

@@ -89,7 +89,8 @@ export async function deskPage(app: App, page: string | undefined, id?: string):
     show(app.main, t("desk.title"), h("p", {}, t("desk.notStaff")));
     return;
   }
-  if (page === "items" && id) return deskItemPage(app, id);
+  const manager = me.role === "office" || me.staff_role === "manager";
+  if (page === "items" && id) return deskItemPage(app, id, manager);
   if (page === "held") return heldPage(app);
   if (page === "review") return reviewPage(app);
   if (page === "stats") return statsPage(app);
@@ -169,12 +170,13 @@ async function registerPage(app: App, deskContact: string): Promise<void> {
   show(app.main, t("desk.register.title"), deskNav(), form);
 }
 
-async function deskItemPage(app: App, id: string): Promise<void> {
+async function deskItemPage(app: App, id: string, manager: boolean): Promise<void> {
   const path = { params: { path: { item_id: id } } };
-  const [{ data, error }, { data: custody }, { data: trail }] = await Promise.all([
+  const [{ data, error }, { data: custody }, trail] = await Promise.all([
     app.api.GET("/items/{item_id}", path),
     app.api.GET("/items/{item_id}/custody", path),
-    app.api.GET("/items/{item_id}/trail", path), // the manager's only: a clerk gets a 403
+    // The trail is the manager's to read.
+    manager ? app.api.GET("/items/{item_id}/trail", path).then((reply) => reply.data) : null,
   ]);
   if (!data) {
     show(app.main, t("desk.title"), deskNav());
@@ -182,7 +184,7 @@ async function deskItemPage(app: App, id: string): Promise<void> {
   }
   const item = data as ItemPrivate;
   if (window.location.hash !== `#/desk/items/${id}`) return; // the person went elsewhere
-  const again = () => void deskItemPage(app, id);
+  const again = () => void deskItemPage(app, id, manager);
   const waitingForPhoto = !item.colour && item.photo != null && item.enrichment_state === "pending";
   show(
     app.main,
