@@ -4,7 +4,6 @@ import { createApi } from "./api/client";
 import { announce, h } from "./dom";
 import { LOCALES, locale, setLocale, t, type Locale } from "./i18n";
 import { accountPage, signInPage } from "./pages/account";
-import { deskPage } from "./pages/desk";
 import { itemPage } from "./pages/item";
 import { minePage } from "./pages/mine";
 import { reportPage } from "./pages/report";
@@ -90,7 +89,12 @@ async function start(): Promise<void> {
     announce(pending);
     pending = "";
     if (page === "sign-in" && id) return signInPage(app, id);
-    if (page === "desk") return deskPage(app, id, subId);
+    if (page === "desk") {
+      // The desk's pages (and their chart library) load only for a desk: people's phones
+      // never download them.
+      const { deskPage } = await import("./pages/desk");
+      return deskPage(app, id, subId);
+    }
     if (!session.token && page !== "account") return accountPage(app);
     if (page === "report") return reportPage(app);
     if (page === "items" && id) return itemPage(app, id);
