@@ -193,9 +193,11 @@ def unrelated_then(n: int, close: list[int]) -> np.ndarray:
 def both_passes(
     table: Candidates, size: int, photo_size: int, refine: Callable[[np.ndarray], Refined]
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The two passes as the worker runs them: `refine` stands in for the second pass's work."""
+    """The two passes as the worker runs them, the candidates' indices best first: `refine`
+    stands in for the second pass's work."""
     chosen = shortlist(PROBE, table, MODEL, SCALES, size, photo_size)
-    return finish(PROBE, table, chosen, refine(chosen), MODEL, SCALES)
+    order, parts = finish(PROBE, table, chosen, refine(chosen), MODEL, SCALES)
+    return chosen[order], parts
 
 
 def nothing_learnt(chosen: np.ndarray) -> Refined:

@@ -63,10 +63,7 @@ def find_matches(
     for plan in plans:
         refined = _second_pass(session, plan, texts, settings, vision, codes.vocabulary)
         order, parts = finish(plan.query, plan.candidates, plan.chosen, refined, model, scales)
-        position = {int(index): k for k, index in enumerate(plan.chosen)}
-        found[plan.item.id] = _suggestions(
-            [plan.ids[position[int(index)]] for index in order], parts, settings
-        )
+        found[plan.item.id] = _suggestions([plan.ids[k] for k in order], parts, settings)
     return found
 
 

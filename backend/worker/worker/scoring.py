@@ -313,8 +313,9 @@ def finish(
     model: MatchModel,
     scales: Scales,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The second pass: the shortlisted candidates, best first (their indices), their features
-    in that order, and `total`: the final model's probability."""
+    """The second pass: the shortlist best first (positions in `chosen`, so `chosen[order]` are
+    candidates' indices), their features in that order, and `total`: the final model's
+    probability."""
     pool = replace(
         candidates.subset(chosen),
         details=refined.details,
@@ -324,7 +325,7 @@ def finish(
     parts = features(probe, pool, scales)
     parts["total"] = model.final.probability(parts)
     order = np.argsort(-parts["total"], kind="stable")
-    return chosen[order], {name: values[order] for name, values in parts.items()}
+    return order, {name: values[order] for name, values in parts.items()}
 
 
 def _logit(p: np.ndarray | float) -> np.ndarray:

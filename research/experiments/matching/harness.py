@@ -327,7 +327,7 @@ def rank(
         chosen = shortlist(probe, table, model, SCALES, shortlist_size, SETTINGS.photo_shortlist)
     refined = refine(dataset, enriched, q, pool, table, chosen)
     order, parts = finish(probe, table, chosen, refined, model, SCALES)
-    return Ranking([int(pool[j]) for j in order], parts, pool, first)
+    return Ranking([int(pool[j]) for j in chosen[order]], parts, pool, first)
 
 
 @dataclass
