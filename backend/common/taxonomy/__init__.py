@@ -20,7 +20,7 @@ import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from backend.common.taxonomy.wording import Rewrite, Wording, load_wording
@@ -162,7 +162,16 @@ class Taxonomy:
 
     def phrases_of(self, label: str, canonical: str) -> set[str]:
         """The phrases that stand for `canonical` (of `label`)."""
-        return {phrase for phrase, meanings in self.index.items() if (label, canonical) in meanings}
+        return set(self._phrases.get((label, canonical), ()))
+
+    @cached_property
+    def _phrases(self) -> dict[tuple[str, str], frozenset[str]]:
+        # Matching asks for every report it compares: the index read backwards, once.
+        phrases: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for phrase, meanings in self.index.items():
+            for meaning in meanings:
+                phrases[meaning].add(phrase)
+        return {meaning: frozenset(found) for meaning, found in phrases.items()}
 
     def patterns(self) -> list[dict[str, str]]:
         """EntityRuler patterns: one per phrase, labelled by its first row."""

@@ -123,7 +123,11 @@ class Wording:
         meaning = self._meaning(lower, dutch)
         if meaning is not None:
             return meaning
-        if dutch and (split := self._compound(lower)) is not None:
+        # A compound also in an English text: a desk's "TEL BL, glitterhoesje" is not Dutch
+        # enough to be read as Dutch, but its one long word is.
+        if (dutch or (correct and lower not in self.english)) and (
+            split := self._compound(lower)
+        ) is not None:
             return split
         if not correct or lower in self.english or lower in self.plain:
             return token
@@ -146,12 +150,25 @@ class Wording:
         foreign = word not in self.english
         if word in self.dutch and (dutch or foreign):
             return self.dutch[word]
+        if foreign and (base := self._diminutive_base(word)) is not None:
+            return self.dutch[base]
         if foreign and word in self.plain and self.plain[word] != word:
             return self.plain[word]
         return None
 
+    def _diminutive_base(self, word: str) -> str | None:
+        """The glossary's word a Dutch diminutive is made of: "bloemetje(s)" -> "bloem",
+        "labeltje" -> "label", "hoesje" -> "hoes"."""
+        singular = word[:-1] if word.endswith("jes") else word
+        for suffix in ("etje", "tje", "pje", "kje", "je"):
+            base = singular[: -len(suffix)]
+            if singular.endswith(suffix) and len(base) >= 3 and base in self.dutch:
+                return base
+        return None
+
     def _compound(self, word: str) -> str | None:
-        """A Dutch compound of two known words: "fietsbel" -> "bike bell"."""
+        """A Dutch compound of two known words: "fietsbel" -> "bike bell"; one of them may be
+        English where the other is Dutch ("glitterhoesje" -> "glitter case")."""
         for cut in range(3, len(word) - 2):
             head, tail = word[:cut], word[cut:]
             for joint in ("", "s", "en"):
@@ -161,6 +178,10 @@ class Wording:
                 first, second = self._meaning(stem, True), self._meaning(tail, True)
                 if first and second:
                     return f"{first} {second}"
+                if first and len(tail) >= 4 and tail in self.english:
+                    return f"{first} {tail}"
+                if second and len(stem) >= 4 and stem in self.english:
+                    return f"{stem} {second}"
         return None
 
     def _correction(self, word: str, dutch: bool) -> str | None:

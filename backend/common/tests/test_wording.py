@@ -48,6 +48,20 @@ def test_real_words_and_names_are_never_corrected() -> None:
     assert "phone" not in vocabulary.rewrite("please tel me if found").text
 
 
+def test_a_dutch_compound_is_read_in_a_desks_shorthand_too() -> None:
+    vocabulary = taxonomy()
+    # Codes and one Dutch word: not Dutch enough to be read as Dutch, but the word is read.
+    assert vocabulary.rewrite("KL BR, naamlabeltje").text == "clothing brown, name tag"
+    # One half may be English, where the other is Dutch.
+    assert vocabulary.rewrite("TEL BL, glitterhoesje").text == "phone blue, glitter case"
+    assert vocabulary.rewrite("schoen met modder op linkerhak").text.endswith("left heel")
+    # A diminutive is read as its word: bloemetjes -> bloem (flower), hoesje -> hoes (case).
+    assert vocabulary.rewrite("telefoon, bloemetjeshoesje").text == "phone, flower case"
+    # English words and names are never taken apart.
+    for kept in ("a keyboard with a sticker", "found near Rotterdam by Hilversum"):
+        assert vocabulary.rewrite(kept).text == kept
+
+
 def test_english_is_not_taken_for_dutch() -> None:
     vocabulary = taxonomy()
     assert not vocabulary.rewrite("Black wallet found at the station").dutch

@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 
 from backend.common.match_record import attribute_masks
+from backend.common.taxonomy import taxonomy
+from backend.common.words import content_terms
 from backend.worker.worker.details import detail_scores, place_agreement
+from backend.worker.worker.rules import attribute_terms, detail_text
 from backend.worker.worker.scoring import (
     FIRST_PASS,
     SECOND_PASS,
@@ -172,6 +175,27 @@ def test_shared_rare_details_pick_the_true_report_among_near_twins() -> None:
     assert scores[2] > 2 * max(scores[0], scores[1], scores[3])
     assert np.isnan(detail_scores("the a an", twins)).all()
     assert np.isnan(detail_scores(owner, twins[:2])).all()  # too few to tell what is rare
+
+
+def test_the_owners_word_for_the_object_is_not_a_detail() -> None:
+    """A twin that calls it a "computer", as its owner did, is not the owner's for that: the
+    kind, colour and brand have features of their own; the dented corner identifies."""
+    vocabulary = taxonomy()
+    owner = "Brown Apple computer. Lost my brown computer, a dented corner and a missing key."
+    finds = [
+        "Brown computer found. Brown computer, Apple, a sticker of a cat.",
+        "Bruin laptop afgegeven bij de balie, met een deuk.",
+        "Brown notebook found, Apple, a cracked screen.",
+    ]
+    texts = [detail_text(find, "", vocabulary) for find in finds]
+    own = detail_text(owner, "", vocabulary)
+    assert int(np.argmax(detail_scores(own, texts))) == 0  # the owner's words win ...
+    said = attribute_terms(
+        {"categories": ["laptop"], "colours": ["brown"], "brands": ["apple"]}, vocabulary
+    )
+    assert content_terms("computer laptop notebook brown apple") <= said
+    assert not content_terms("dented corner") & said
+    assert int(np.argmax(detail_scores(own, texts, said))) == 1  # ... unless left out
 
 
 def test_a_detail_misspelt_on_one_side_is_still_shared() -> None:

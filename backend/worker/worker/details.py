@@ -16,7 +16,9 @@ from backend.common.words import content_terms, tokens
 MIN_DETAIL_POOL = 3
 
 
-def detail_scores(query_text: str, candidate_texts: Sequence[str]) -> np.ndarray:
+def detail_scores(
+    query_text: str, candidate_texts: Sequence[str], said_elsewhere: frozenset[str] = frozenset()
+) -> np.ndarray:
     """How much of what is rare among these reports the query shares with each candidate.
 
     Weights are inverse document frequencies over the query and these candidates (the best few
@@ -26,9 +28,12 @@ def detail_scores(query_text: str, candidate_texts: Sequence[str]) -> np.ndarray
     taxonomy cannot correct, the other report's words can. A cosine of idf-weighted word sets
     (backend/common/words.py); NaN when the query has no content word, or when there are too
     few candidates to tell what is rare (then there are no near-twins to tell apart either).
+    Terms in `said_elsewhere` are left out: what other features compare already (the kind of
+    object, its colour, its brand, in any of their words: rules.attribute_terms), so that which
+    word a report chose for them ("computer", "laptop") does not pass for a detail.
     """
-    query = content_terms(query_text)
-    documents = [content_terms(text) for text in candidate_texts]
+    query = content_terms(query_text) - said_elsewhere
+    documents = [content_terms(text) - said_elsewhere for text in candidate_texts]
     if not query or len(documents) < MIN_DETAIL_POOL:
         return np.full(len(documents), np.nan)
     # Each candidate's words as the query spells them, where one letter is all that differs.

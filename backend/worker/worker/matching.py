@@ -23,7 +23,13 @@ from backend.worker.worker import metrics, retrieval
 from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.details import detail_scores, place_agreement
 from backend.worker.worker.match_store import Suggestion
-from backend.worker.worker.rules import CategoryCodes, category_codes, detail_text, place_names
+from backend.worker.worker.rules import (
+    CategoryCodes,
+    attribute_terms,
+    category_codes,
+    detail_text,
+    place_names,
+)
 from backend.worker.worker.scoring import (
     Candidates,
     Probe,
@@ -198,4 +204,5 @@ def _second_pass(
                 raise
             # Records vision refuses (an old model version): the descriptor's score stands.
             log.warning("item %s: photos not compared: %s", item.id, exc)
-    return Refined(details=detail_scores(own, texts), image=image, place=place)
+    details = detail_scores(own, texts, attribute_terms(item.attributes or {}, vocabulary))
+    return Refined(details=details, image=image, place=place)

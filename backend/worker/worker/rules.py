@@ -18,13 +18,15 @@ from backend.common import match_record
 from backend.common.geo import haversine_km
 from backend.common.match_record import category_code
 from backend.common.taxonomy import Taxonomy, taxonomy
+from backend.common.words import content_terms
 
 # How a report's text is made: changing it changes every embedding, so it is part of the digest
 # enrichment keeps. ENRICHMENT_VERSION is bumped with it, with the match record's layout, or
-# with what goes into the record (3: a typed colour's parts are not the object's colours):
-# reports enriched before are enriched again (sweep.sweep_pending).
-TEXT_RECIPE = "rewrite/1"
-ENRICHMENT_VERSION = 3
+# with what goes into the record (3: a typed colour's parts are not the object's colours; 4:
+# Dutch compounds in any text, diminutives, a larger glossary): reports enriched before are
+# enriched again (sweep.sweep_pending).
+TEXT_RECIPE = "rewrite/2"
+ENRICHMENT_VERSION = 4
 
 
 def report_text(
@@ -157,6 +159,26 @@ def place_names(typed: str | None, attributes: Mapping[str, Any] | None) -> list
 def detail_text(title: str, description: str | None, vocabulary: Taxonomy) -> str:
     """The words that may identify one object among near-twins, as matching reads them."""
     return vocabulary.rewrite(f"{title}. {description or ''}").text
+
+
+def attribute_terms(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> frozenset[str]:
+    """The words (as details.py reads words) of every phrase for a report's categories, colours
+    and brands (merged_attributes: typed or named): a black wallet gives wallet, purse, black,
+    dark ... Their own features compare them; as details they would only reward a report for
+    the owner's choice of words."""
+    phrases: set[str] = set()
+    for key, label in ATTRIBUTE_LABELS:
+        for value in attributes.get(key) or ():
+            phrases |= {value, *vocabulary.phrases_of(label, value)}
+    return frozenset(content_terms(" ".join(sorted(phrases))))
+
+
+ATTRIBUTE_LABELS = (
+    ("categories", "CATEGORY"),
+    ("colours", "COLOUR"),
+    ("part_colours", "COLOUR"),
+    ("brands", "BRAND"),
+)
 
 
 class CategoryCodes:

@@ -38,6 +38,7 @@ from backend.vision.server.features import extract_features, parse_record, simil
 from backend.worker.worker.details import detail_scores, place_agreement
 from backend.worker.worker.rules import (
     CategoryCodes,
+    attribute_terms,
     candidate_mask,
     canonical_values,
     category_codes,
@@ -297,7 +298,8 @@ def refine(
     checked = with_photo[np.argsort(-hints[with_photo], kind="stable")][: SETTINGS.photo_checks]
     for k in checked:
         image[k] = similarity(enriched.photos[q], enriched.photos[others[k]])["score"]
-    return Refined(details=detail_scores(own, texts), image=image, place=place)
+    details = detail_scores(own, texts, attribute_terms(enriched.attributes[q], vocabulary))
+    return Refined(details=details, image=image, place=place)
 
 
 def rank(
