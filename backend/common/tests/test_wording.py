@@ -30,6 +30,11 @@ def read(text: str) -> dict[str, list[str]]:
         # misspelt, no capitals
         ("umbrela with woden handle, grene", "umbrella", "green"),
         ("fouund a blakc walet on the bus", "wallet", "black"),
+        # what desks hold beyond bags and phones: instruments, medical aids, prams
+        ("fouund a blak instrumnet case, zip broen", "musical instrument", "black"),
+        ("Zwarte gitaarkoffer aangetroffen op perron 2", "guitar", "black"),
+        ("Grijs hoorapparaat gevonden in de bus", "hearing aid", "grey"),
+        ("blue buggy left at the entrance", "pushchair", "blue"),
     ],
 )
 def test_what_a_desk_types_reads_as_an_owner_writes(

@@ -23,8 +23,8 @@ from backend.common.words import content_terms
 # How a report's text is made: changing it changes every embedding, so it is part of the digest
 # enrichment keeps. ENRICHMENT_VERSION is bumped with it, with the match record's layout, or
 # with what goes into the record (3: a typed colour's parts are not the object's colours; 4:
-# Dutch compounds in any text, diminutives, a larger glossary): reports enriched before are
-# enriched again (sweep.sweep_pending).
+# Dutch compounds in any text, diminutives, a larger glossary, instruments, sports, medical aids
+# and baby things): reports enriched before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
 ENRICHMENT_VERSION = 4
 
