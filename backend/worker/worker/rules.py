@@ -161,6 +161,15 @@ def detail_text(title: str, description: str | None, vocabulary: Taxonomy) -> st
     return vocabulary.rewrite(f"{title}. {description or ''}").text
 
 
+# The merged attributes' keys (merged_attributes) and the taxonomy label of each.
+ATTRIBUTE_LABELS = (
+    ("categories", "CATEGORY"),
+    ("colours", "COLOUR"),
+    ("part_colours", "COLOUR"),
+    ("brands", "BRAND"),
+)
+
+
 def attribute_terms(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> frozenset[str]:
     """The words (as details.py reads words) of every phrase for a report's categories, colours
     and brands (merged_attributes: typed or named): a black wallet gives wallet, purse, black,
@@ -171,14 +180,6 @@ def attribute_terms(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> froz
         for value in attributes.get(key) or ():
             phrases |= {value, *vocabulary.phrases_of(label, value)}
     return frozenset(content_terms(" ".join(sorted(phrases))))
-
-
-ATTRIBUTE_LABELS = (
-    ("categories", "CATEGORY"),
-    ("colours", "COLOUR"),
-    ("part_colours", "COLOUR"),
-    ("brands", "BRAND"),
-)
 
 
 class CategoryCodes:
