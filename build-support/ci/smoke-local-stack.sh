@@ -89,7 +89,13 @@ urls="$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "${work}/stack.log" | sort -u)
   exit 1
 }
 for url in ${urls}; do
-  curl -fsS "${url}" | grep -q '^lostfound_http_requests_total\|^lostfound_worker_tasks_total' || {
+  # Read whole first: `curl | grep -q` fails under pipefail when grep stops reading early
+  # (curl: "(23) Failed writing body"), as it did once on the worker's long page.
+  page="$(curl -fsS "${url}")" || {
+    echo "smoke: ${url} did not answer"
+    exit 1
+  }
+  grep -q '^lostfound_http_requests_total\|^lostfound_worker_tasks_total' <<<"${page}" || {
     echo "smoke: ${url} does not count requests or tasks"
     exit 1
   }
