@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 from sqlalchemy import func, select
@@ -34,17 +38,57 @@ PEX = {
 ADMIN_TOKEN = "e2e-admin-token-not-a-secret-0123456789"
 
 
-def free_ports(count: int) -> list[int]:
-    """`count` distinct free ports: the sockets stay bound until all are chosen (one at a time,
-    the system may hand out a port it just handed out)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
+# Ports the stacks take, below the system's ephemeral range (32768-60999 on Linux) so that no
+# port the kernel hands out to anyone else lands on one; among themselves, the stacks of tests
+# running side by side keep each port a file lock holds for the stack's life.
+PORT_RANGE = range(20000, 32000)
+PORT_LOCKS = Path(tempfile.gettempdir()) / "lost-found-e2e-ports"
+
+
+@dataclass
+class PortReservation:
+    """Ports held for one stack: locked against other stacks, and free when reserved."""
+
+    ports: list[int]
+    locks: list[IO[bytes]]
+
+    @classmethod
+    def take(cls, count: int) -> PortReservation:
+        PORT_LOCKS.mkdir(exist_ok=True)
+        ports: list[int] = []
+        locks: list[IO[bytes]] = []
+        candidates = random.sample(PORT_RANGE, len(PORT_RANGE))
+        for port in candidates:
+            if len(ports) == count:
+                break
+            lock = (PORT_LOCKS / str(port)).open("ab")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.close()
+                continue
+            if not _bindable(port):  # something outside these tests listens there
+                lock.close()
+                continue
+            ports.append(port)
+            locks.append(lock)
+        assert len(ports) == count, f"fewer than {count} free ports in {PORT_RANGE}"
+        return cls(ports, locks)
+
+    def release(self) -> None:
+        for lock in self.locks:
+            lock.close()  # closing drops the lock
+        self.locks = []
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
@@ -61,6 +105,7 @@ class Stack:
     metrics: bool = False  # each process serves its metrics on a port of its own
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     metrics_ports: dict[str, int] = field(default_factory=dict)
+    reservation: PortReservation | None = None
 
     def matching_done(self, item_ids: list[str]) -> bool:
         """Every one of these reports is matched for its latest enrichment (the worker's own
@@ -125,7 +170,10 @@ class Stack:
     def start(self) -> None:
         servers = self.only or ("nlp", "vision", "api", *(("web",) if self.with_web else ()))
         processes = [*servers, *(() if self.only else ("worker",))]
-        ports = free_ports(len(servers) + (len(processes) if self.metrics else 0))
+        self.reservation = PortReservation.take(
+            len(servers) + (len(processes) if self.metrics else 0)
+        )
+        ports = self.reservation.ports
         self.ports = dict(zip(servers, ports, strict=False))
         if self.metrics:
             self.metrics_ports = dict(zip(processes, ports[len(servers) :], strict=True))
@@ -147,7 +195,6 @@ class Stack:
     def _wait_ready(self, servers: tuple[str, ...], deadline: float) -> None:
         for name in servers:
             while not self._ready(name):
-                assert self.processes[name].poll() is None, self.log(name)
                 assert time.monotonic() < deadline, f"{name} not ready:\n{self.log(name)}"
                 time.sleep(0.5)
 
@@ -170,6 +217,9 @@ class Stack:
         )
 
     def _ready(self, name: str) -> bool:
+        # Ready is this process answering: a process that exited (say, its port was taken)
+        # fails the start instead of counting whatever else answers on the port.
+        assert self.processes[name].poll() is None, f"{name} exited:\n{self.log(name)}"
         try:
             return httpx.get(self.url(name) + "/readyz", timeout=5).status_code == 200
         except httpx.HTTPError:
@@ -197,3 +247,6 @@ class Stack:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        if self.reservation is not None:
+            self.reservation.release()
