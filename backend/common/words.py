@@ -1,12 +1,13 @@
 """Words of report texts as the rules compare them: one tokeniser, one stemmer, one list of words
 that identify nothing. The claim check (claims.py) and the matching details
-(backend/worker/worker/scoring.py) both read reports through `content_terms`, so "engraved" and
+(backend/worker/worker/details.py) both read reports through `content_terms`, so "engraved" and
 "engraving", "J.K." and "JK" are one detail everywhere.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Letters and digits of any script ("é", "ß"); "_" is not a letter.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -40,7 +41,9 @@ def stem(word: str) -> str:
     return word
 
 
-def content_terms(text: str) -> set[str]:
+# Matching reads a stored report's words each time it is a candidate: remembered per process.
+@lru_cache(maxsize=20_000)
+def content_terms(text: str) -> frozenset[str]:
     """Stemmed content words of `text`; a run of single letters is read as initials ("J.K." and
     "JK" are both "jk"); single digits and function words are left out."""
     terms: set[str] = set()
@@ -54,4 +57,4 @@ def content_terms(text: str) -> set[str]:
         initials = ""
         if len(token) > 1 and token not in STOP_WORDS:
             terms.add(stem(token))
-    return terms
+    return frozenset(terms)

@@ -35,6 +35,8 @@ _ENGLISH = frozenset(
 
 # Corrections remembered per process (a fuzzy search over the taxonomy's words: ~0.05 ms).
 MEMO_SIZE = 100_000
+# Whole texts too: matching reads a stored report again each time it is a candidate (~0.2 ms).
+TEXT_MEMO_SIZE = 20_000
 
 
 def _words_of(path: Path) -> set[str]:
@@ -67,12 +69,21 @@ class Wording:
     # words a misspelling may be corrected to: the taxonomy's and the glossary's English
     targets: tuple[str, ...]
     _memo: dict[tuple[str, bool], str | None] = field(default_factory=dict, compare=False)
+    _texts: dict[str, Rewrite] = field(default_factory=dict, compare=False)
 
     def rewrite(self, text: str | None) -> Rewrite:
         """`text` with codes written out, Dutch translated when the text is Dutch (or a word is
         Dutch and no word English), and misspellings corrected."""
         if not text:
             return Rewrite("", False)
+        if (known := self._texts.get(text)) is not None:
+            return known
+        if len(self._texts) >= TEXT_MEMO_SIZE:
+            self._texts.clear()
+        self._texts[text] = rewritten = self._rewrite(text)
+        return rewritten
+
+    def _rewrite(self, text: str) -> Rewrite:
         tokens = _TOKEN.findall(text)
         dutch = self.is_dutch(token.casefold() for token in tokens if _WORDLIKE.match(token))
         out: list[str] = []

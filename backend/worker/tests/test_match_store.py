@@ -88,3 +88,29 @@ def test_both_sides_storing_the_same_new_pair_at_once_make_one_match(
         with sessions() as session:
             stored = session.scalars(select(Match).where(Match.lost_item_id == lost)).unique()
             assert len(list(stored)) == 1
+
+
+def test_several_suggestions_store_the_new_pairs_and_tell_each_owner_once(
+    sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    found = new_item(ItemKind.FOUND, "keys on a red fob")
+    lost = [new_item(ItemKind.LOST, f"keys, report {n}") for n in range(4)]
+    [earlier] = store(sessions, found, [suggestion(lost[2], 0.5, None)])
+    created = store(
+        sessions, found, [suggestion(owner, 0.9 - n / 10, None) for n, owner in enumerate(lost)]
+    )
+    with sessions() as session:
+        stored = {
+            match.lost_item_id: match
+            for match in session.scalars(select(Match).where(Match.found_item_id == found)).unique()
+        }
+        # New ones in the order suggested; the existing pair rescored, not made again.
+        assert created == [stored[lost[n]].id for n in (0, 1, 3)]
+        assert stored[lost[2]].id == earlier and stored[lost[2]].score == pytest.approx(0.7)
+        notices = session.scalars(
+            select(Notification).where(Notification.match_id.in_([*created, earlier]))
+        ).all()
+        assert sorted(n.payload["title"] for n in notices) == [
+            f"keys, report {n}" for n in range(4)
+        ]
+        assert {n.payload["match_id"] for n in notices} == {str(m) for m in [*created, earlier]}

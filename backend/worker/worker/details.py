@@ -53,18 +53,18 @@ def detail_scores(
     return scores
 
 
-def _as_spelt(query: set[str], document: set[str]) -> set[str]:
+def _as_spelt(query: frozenset[str], document: frozenset[str]) -> frozenset[str]:
     long = [term for term in query if len(term) >= 5]
     if not long:
         return document
-    spelt = set()
+    spelt: set[str] = set()
     for term in document:
         if term in query or len(term) < 5:
             spelt.add(term)
             continue
         near = extractOne(term, long, scorer=OSA.distance, score_cutoff=1)
         spelt.add(near[0] if near else term)
-    return spelt
+    return frozenset(spelt)
 
 
 PLACE_STOP_WORDS = frozenset(
