@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
-# Builds every PEX a second time, bypassing Pants' caches, and compares sha256 with dist/; and
-# checks that no PEX packs bytecode (a .pyc written into the PEX cache's installed wheels by a
-# process that ran before the build would make the build depend on what ran before it).
+# Builds every PEX a second time, bypassing Pants' caches, and compares sha256 with the first
+# build; and checks that no PEX packs bytecode (a .pyc written into the PEX cache's installed
+# wheels by a process that ran before the build would make the build depend on what ran before
+# it).
+#
+#   build-support/ci/check-reproducible.sh [FIRST.sha256]
+#
+# FIRST.sha256: the first build's hashes (`sha256sum dist/backend.*/*.pex dist/frontend.*/*.pex`),
+# taken when it was made, so that this may run beside other work writing dist/ (CI runs it beside
+# the smokes); without it, the PEXes in dist/ now.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
+first="$(mktemp)"
 again="dist-rebuild" # Pants wants its dist dir inside the build root
 rm -rf "${again}"
-trap 'rm -rf "${again}"' EXIT
+trap 'rm -rf "${again}" "${first}"' EXIT
+if [[ -n "${1:-}" ]]; then
+  cp "$1" "${first}"
+else
+  sha256sum dist/backend.*/*.pex dist/frontend.*/*.pex >"${first}"
+fi
 targets=$(./pants list --filter-target-type=pex_binary :: | grep -v '^deployment/local:')
 # shellcheck disable=SC2086
 ./pants --no-local-cache --pants-distdir="${again}" package ${targets} 2>&1 | tail -n 3
 status=0
-for pex in dist/backend.*/*.pex dist/frontend.*/*.pex; do
+while read -r sum pex; do
   second="${again}/${pex#dist/}"
-  if [[ "$(sha256sum <"${pex}")" == "$(sha256sum <"${second}")" ]]; then
-    echo "reproducible: ${pex} $(sha256sum "${pex}" | cut -c1-16)"
+  if [[ "${sum}" == "$(sha256sum "${second}" | cut -d' ' -f1)" ]]; then
+    echo "reproducible: ${pex} ${sum:0:16}"
   else
     echo "NOT reproducible: ${pex}"
     status=1
@@ -25,5 +38,5 @@ for pex in dist/backend.*/*.pex dist/frontend.*/*.pex; do
     echo "bytecode packed in ${pex}: $(head -n 3 <<<"${bytecode}" | tr '\n' ' ')"
     status=1
   fi
-done
+done <"${first}"
 exit "${status}"

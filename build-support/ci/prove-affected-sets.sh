@@ -13,7 +13,14 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 # shellcheck disable=SC2329 # run by the trap below
-cleanup() { git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"; }
+cleanup() {
+  # The worktree's own pantsd (its queries share one: the first builds the graph, the others
+  # take a second) goes with it.
+  for pid in "${work}"/.pids/*/pantsd/pid; do
+    [[ -f "${pid}" ]] && kill "$(cat "${pid}")" 2>/dev/null || true
+  done
+  git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"
+}
 trap cleanup EXIT
 git -C "${repo}" worktree add --detach "${work}" HEAD >/dev/null 2>&1
 cd "${work}"
@@ -24,7 +31,7 @@ failures=0
 affected() { # affected FILE LINE -> test targets selected after appending LINE to FILE
   echo "$2" >>"$1"
   git commit -qam "probe: touch $1"
-  ./pants --no-pantsd --changed-since=HEAD~1 --changed-dependents=transitive \
+  ./pants --changed-since=HEAD~1 --changed-dependents=transitive \
     --filter-target-type=python_test,javascript_test list 2>/dev/null | sed 's/:.*//' | sort -u
 }
 expect() { # expect NAME SET PATTERN yes|no

@@ -7,7 +7,14 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 # A worktree of HEAD, as prove-affected-sets.sh makes (the copy used to hide cp failures).
 # shellcheck disable=SC2329 # run by the trap below
-cleanup() { git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"; }
+cleanup() {
+  # The worktree's own pantsd (its queries share one: the first builds the graph, the others
+  # take a second) goes with it.
+  for pid in "${work}"/.pids/*/pantsd/pid; do
+    [[ -f "${pid}" ]] && kill "$(cat "${pid}")" 2>/dev/null || true
+  done
+  git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"
+}
 trap cleanup EXIT
 git -C "${repo}" worktree add --detach --force "${work}" HEAD >/dev/null 2>&1
 
@@ -23,7 +30,7 @@ done
 failures=0
 expect_refused() { # expect_refused FILE WHAT
   local out
-  if out="$(cd "${work}" && ./pants --no-pantsd dependencies "$1" 2>&1)"; then
+  if out="$(cd "${work}" && ./pants dependencies "$1" 2>&1)"; then
     echo "FAIL: $2 was allowed"
     failures=$((failures + 1))
   elif grep -q "DependencyRuleActionDeniedError\|violat" <<<"${out}"; then
