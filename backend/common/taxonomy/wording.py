@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
@@ -33,10 +34,23 @@ _ENGLISH = frozenset(
 )
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 # Corrections remembered per process (a fuzzy search over the taxonomy's words: ~0.05 ms).
 MEMO_SIZE = 100_000
 # Whole texts too: matching reads a stored report again each time it is a candidate (~0.2 ms).
 TEXT_MEMO_SIZE = 20_000
+
+
+def _remembered(memo: dict[K, V], key: K, size: int, make: Callable[[], V]) -> V:
+    """`memo[key]`, made once; a full memo starts again (a long-running worker meets endless new
+    words and texts)."""
+    if key not in memo:
+        if len(memo) >= size:
+            memo.clear()
+        memo[key] = make()
+    return memo[key]
 
 
 def _words_of(path: Path) -> set[str]:
@@ -76,12 +90,7 @@ class Wording:
         Dutch and no word English), and misspellings corrected."""
         if not text:
             return Rewrite("", False)
-        if (known := self._texts.get(text)) is not None:
-            return known
-        if len(self._texts) >= TEXT_MEMO_SIZE:
-            self._texts.clear()
-        self._texts[text] = rewritten = self._rewrite(text)
-        return rewritten
+        return _remembered(self._texts, text, TEXT_MEMO_SIZE, lambda: self._rewrite(text))
 
     def _rewrite(self, text: str) -> Rewrite:
         tokens = _TOKEN.findall(text)
@@ -144,12 +153,9 @@ class Wording:
             return token
         if not lower.isalpha() or len(lower) < 4:
             return token
-        key = (lower, dutch)
-        if key not in self._memo:
-            if len(self._memo) >= MEMO_SIZE:  # a long-running worker meets endless new words
-                self._memo.clear()
-            self._memo[key] = self._correction(lower, dutch)
-        corrected = self._memo[key]
+        corrected = _remembered(
+            self._memo, (lower, dutch), MEMO_SIZE, lambda: self._correction(lower, dutch)
+        )
         if corrected is None:
             return token
         return corrected

@@ -179,7 +179,7 @@ def attribute_terms(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> froz
     for key, label in ATTRIBUTE_LABELS:
         for value in attributes.get(key) or ():
             phrases |= {value, *vocabulary.phrases_of(label, value)}
-    return frozenset(content_terms(" ".join(sorted(phrases))))
+    return content_terms(" ".join(sorted(phrases)))
 
 
 class CategoryCodes:
