@@ -34,11 +34,30 @@ def tokens(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light suffix strip: "stickers" and "sticker", "engraved" and "engraving" are one."""
-    for suffix in ("ings", "ing", "ed", "es", "s", "er", "ly"):
+    """One form for a word's inflections and derivations, so that either report's choice matches:
+    "stickers"/"sticker", "engraved"/"engraving"/"engrave", "shoes"/"shoe", "glasses"/"glass",
+    "batteries"/"battery", "taped"/"tape", "zipped"/"zip", "muddy"/"mud". Both reports' words go
+    through it, so a stem need not be a word ("engrav"), only the same for every form."""
+    # Plurals and third persons first ("watches", "keys"; never "glass" or "bus").
+    if word.endswith("ies") and len(word) >= 5:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) >= 4:
+        word = word[:-1]
+    for suffix in ("ing", "ed", "er", "ly"):
         if len(word) - len(suffix) >= 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+            word = word[: -len(suffix)]
+            break
+    # What a suffix leaves behind, or a form without one has: "tape"/"taped", "muddy"/"mud".
+    if len(word) >= 4 and (word[-1] == "e" or (word[-1] == "y" and word[-2] not in _VOWELS)):
+        word = word[:-1]
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in _VOWELS:
+        word = word[:-1]  # "zipp(ed)", "mudd(y)", "glass"
     return word
+
+
+_VOWELS = frozenset("aeiouy")
 
 
 # Matching reads a stored report's words each time it is a candidate: remembered per process.
