@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from backend.common.db import make_engine
 from backend.common.models import Item
 from backend.common.settings import ServiceSettings
+from backend.common.testing.pex import pex_env
 
 PEX = {
     "api": Path("backend.api/server.pex"),
@@ -137,6 +138,7 @@ class Stack:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": os.environ.get("HOME", str(self.data_dir)),
+            **pex_env(),
             "DATA_DIR": str(self.data_dir),
             "HOST": "127.0.0.1",
             "NLP_URL": self.url("nlp"),

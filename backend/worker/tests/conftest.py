@@ -25,6 +25,7 @@ from backend.common.jobs import make_celery
 from backend.common.models import Item, ItemKind, Reporter
 from backend.common.settings import ServiceSettings
 from backend.common.testing.broker import WORKER_INTEGRATION, redis_database
+from backend.common.testing.pex import pex_env
 from backend.common.testing.postgres import throwaway_database
 from backend.common.testing.smtp import Mailbox, smtp_server
 from backend.worker.tests.stubs import StubState, stub_services
@@ -141,6 +142,7 @@ def worker_env(
         "WEB_APP_URL": "https://lostfound.example.org",
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", str(data_dir)),
+        **pex_env(),
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": database_url,
         "BROKER_URL": redis_url,
