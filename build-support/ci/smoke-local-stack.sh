@@ -69,13 +69,17 @@ interrupt_stack() {
 }
 
 rm -rf "${data_dir}"
+SECONDS=0
 start_stack "${work}/stack.log"
-echo "smoke: stack ready (./pants run deployment/local:stack)"
+echo "smoke: stack ready (./pants run deployment/local:stack) after ${SECONDS} s"
 
 # The second terminal: pants is free for other commands, and the demo finds the matches.
+SECONDS=0
 ./pants list deployment/local: >/dev/null
-echo "smoke: another pants command ran beside the stack"
+echo "smoke: another pants command ran beside the stack (${SECONDS} s)"
+SECONDS=0
 ./pants run deployment/local:demo | tee "${work}/demo.log"
+echo "smoke: the demo took ${SECONDS} s"
 # "demo: N/N lost items matched": every pair, and at least one.
 grep -Eq "^demo: ([1-9][0-9]*)/\1 lost items matched" "${work}/demo.log" || {
   echo "smoke: the demo did not show every match"
@@ -102,10 +106,14 @@ for url in ${urls}; do
 done
 echo "smoke: five metrics addresses, each counting its work"
 
+SECONDS=0
 interrupt_stack "${work}/stack.log"
-echo "smoke: Ctrl-C stopped every process (without pantsd, the README's way)"
+echo "smoke: Ctrl-C stopped every process (without pantsd, the README's way) in ${SECONDS} s"
 
+SECONDS=0
 start_stack "${work}/stack-pantsd.log" --pantsd
+echo "smoke: stack ready with pantsd after ${SECONDS} s"
+SECONDS=0
 interrupt_stack "${work}/stack-pantsd.log"
-echo "smoke: Ctrl-C stopped every process (with pantsd)"
+echo "smoke: Ctrl-C stopped every process (with pantsd) in ${SECONDS} s"
 rm -rf "${data_dir}"
