@@ -33,6 +33,9 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+_VOWELS = frozenset("aeiouy")
+
+
 def stem(word: str) -> str:
     """One form for a word's inflections and derivations, so that either report's choice matches:
     "stickers"/"sticker", "engraved"/"engraving"/"engrave", "shoes"/"shoe", "glasses"/"glass",
@@ -55,9 +58,6 @@ def stem(word: str) -> str:
     if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in _VOWELS:
         word = word[:-1]  # "zipp(ed)", "mudd(y)", "glass"
     return word
-
-
-_VOWELS = frozenset("aeiouy")
 
 
 # Matching reads a stored report's words each time it is a candidate: remembered per process.
