@@ -136,9 +136,7 @@ class Stack:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", str(self.data_dir)),
-            **pex_env(),
+            **pex_env(self.data_dir),
             "DATA_DIR": str(self.data_dir),
             "HOST": "127.0.0.1",
             "NLP_URL": self.url("nlp"),

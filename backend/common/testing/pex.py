@@ -10,12 +10,18 @@ It holds ~1 GB once every service has run (wheels are kept across builds); delet
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 PEX_ROOT = Path(tempfile.gettempdir()) / "lost-found-pex-root"
 
 
-def pex_env() -> dict[str, str]:
-    """The environment a test gives every PEX it runs."""
-    return {"PEX_ROOT": str(PEX_ROOT)}
+def pex_env(data_dir: Path) -> dict[str, str]:
+    """What every PEX a test runs starts from: PATH, a HOME (the test's `data_dir` when Pants
+    gives none) and the shared PEX_ROOT."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(data_dir)),
+        "PEX_ROOT": str(PEX_ROOT),
+    }
