@@ -162,8 +162,9 @@ class Wording:
 
     def _meaning(self, word: str, dutch: bool) -> str | None:
         """The English of a Dutch word (in a Dutch text, or a word English does not have), or
-        the plain word of a taxonomy word English does not have ("brolly" stays, "rugzak" is
-        "backpack")."""
+        the plain word of a taxonomy word the English list lacks: "rugzak" is "backpack", and
+        so are English words too rare for that list ("brolly" is "umbrella", "earbuds"
+        "headphones", "tote" "handbag"; the list is MiniLM's whole words)."""
         foreign = word not in self.english
         if word in self.dutch and (dutch or foreign):
             return self.dutch[word]
