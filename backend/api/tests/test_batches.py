@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from backend.api.app.settings import ApiSettings
 from backend.api.tests.helpers import ADMIN, Headers, png_bytes
 from backend.common.jobs import BULK_QUEUE, ENRICH_ITEMS
-from backend.common.models import Item, Photo
+from backend.common.models import Item, Match, Photo
 
 FIELDS = ["external_ref", "kind", "title", "description", "category", "colour", "latitude",
           "longitude", "occurred_at", "photo"]  # fmt: skip
@@ -248,3 +248,24 @@ def test_json_lines_rows_are_strict_json(client: TestClient, upload: Upload) -> 
     messages = [row["errors"][0]["msg"] for row in body["refused"]]
     assert messages[0].startswith("not JSON") and messages[1] == "not a JSON object"
     assert "Extra inputs" in messages[2]
+
+
+def test_progress_counts_each_suggestion_of_the_batch_once(
+    client: TestClient, upload: Upload
+) -> None:
+    first = upload(as_csv([*finds(1), *finds(1, kind="lost", external_ref="GVB-LOST-1")])).json()
+    second = upload(as_csv(finds(1, external_ref="GVB-2026-99999"))).json()
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        items = {item.external_ref: item.id for item in session.query(Item).all()}
+        lost = items["GVB-LOST-1"]
+        # Both sides in the first file; then the first file's lost report and the second's find.
+        for found in (items["GVB-2026-00000"], items["GVB-2026-99999"]):
+            session.add(Match(lost_item_id=lost, found_item_id=found, score=0.9))
+        session.commit()
+
+    def suggestions(batch: dict[str, Any]) -> int:
+        read = client.get(f"/batches/{batch['id']}", headers=ADMIN)
+        assert read.status_code == 200, read.text
+        return int(read.json()["progress"]["suggestions"])
+
+    assert (suggestions(first), suggestions(second)) == (2, 1)
