@@ -97,6 +97,12 @@ class ApiSettings(MailSettings):
     max_batch_rows: int = Field(
         default=20_000, gt=0, description="Reports one office upload may hold (POST /batches)."
     )
+    analyze_after_rows: int = Field(
+        default=1_000,
+        gt=0,
+        description="An upload storing at least this many new reports refreshes the database's "
+        "statistics at once (ANALYZE), so that matching plans for them from the start.",
+    )
     max_batch_bytes: int = Field(
         default=20 * 1024 * 1024, gt=0, description="Largest reports file of one upload."
     )

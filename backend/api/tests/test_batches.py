@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from backend.api.app.services import batches as batch_service
 from backend.api.app.settings import ApiSettings
 from backend.api.tests.helpers import ADMIN, Headers, png_bytes
+from backend.common.db import refresh_statistics
 from backend.common.jobs import BULK_QUEUE, ENRICH_ITEMS
 from backend.common.models import Item, Match, Photo
 
@@ -269,3 +272,35 @@ def test_progress_counts_each_suggestion_of_the_batch_once(
         return int(read.json()["progress"]["suggestions"])
 
     assert (suggestions(first), suggestions(second)) == (2, 1)
+
+
+def test_a_large_upload_refreshes_the_planners_statistics(
+    client: TestClient, upload: Upload, settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.app.state.settings = settings.model_copy(update={"analyze_after_rows": 3})  # type: ignore[attr-defined]
+    refreshed: list[tuple[str, ...]] = []
+
+    def refresh(session: Any, tables: tuple[str, ...]) -> None:
+        refreshed.append(tables)
+        refresh_statistics(session, tables)
+
+    monkeypatch.setattr(batch_service, "refresh_statistics", refresh)
+
+    def items_as_planned() -> float | None:
+        """How many reports the database's planner thinks the item table holds."""
+        with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+            if session.get_bind().dialect.name == "postgresql":
+                return float(
+                    session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'item'"))
+                )
+            stat = session.scalar(
+                text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_item_occurred_at'")
+            )
+            return float(stat.split()[0]) if stat else None
+
+    rows = finds(5)
+    upload(as_csv(rows[:2]))  # fewer than the setting: left to autovacuum
+    assert refreshed == []
+    upload(as_csv(rows[2:]))
+    assert refreshed == [("item", "batch_row")]
+    assert items_as_planned() == 5

@@ -12,12 +12,14 @@ services/office_files.py; this module decides, stores and reports progress.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import case, func, insert, or_, select, union
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from backend.api.app.errors import Forbidden, Invalid, NotFound
@@ -34,6 +36,7 @@ from backend.api.app.services.office_files import (
     validate_rows,
 )
 from backend.api.app.settings import ApiSettings
+from backend.common.db import refresh_statistics
 from backend.common.geo import locality
 from backend.common.models import (
     Batch,
@@ -49,6 +52,8 @@ from backend.common.models import (
     include_deleted,
 )
 from backend.common.models.item import derived_columns
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,14 @@ def intake(
         for photo in stored:
             store.delete(photo.file_name)
         raise
+    if len(new_ids) >= settings.analyze_after_rows:
+        try:
+            refresh_statistics(session, ("item", "batch_row"))
+            session.commit()
+        except SQLAlchemyError as exc:
+            # The upload is stored: statistics only speed up its matching, autovacuum's later.
+            session.rollback()
+            log.warning("statistics not refreshed after batch %s: %s", batch.id, type(exc).__name__)
     return batch, new_ids
 
 
