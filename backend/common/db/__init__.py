@@ -47,8 +47,9 @@ def database_ready(engine: Engine) -> bool:
 
 def refresh_statistics(session: Session, tables: tuple[str, ...]) -> None:
     """The planner's statistics of `tables`, read again now (ANALYZE), after many rows arrived
-    at once: until autovacuum notices (up to a minute, never where it is off), PostgreSQL plans
-    for the table as it was, and matching's candidate query filtered every report instead of
-    reading its index (PostgreSQL's advice after a bulk load)."""
+    at once (PostgreSQL's advice after a bulk load): autovacuum analyses a table once a tenth of
+    it changed, at its next round, and never where it is off; until then PostgreSQL plans for
+    the table as it was (matching's candidate query filtered every report instead of reading
+    its index)."""
     for table in tables:  # SQLite's ANALYZE takes one name at a time
         session.execute(text(f"ANALYZE {table}"))
