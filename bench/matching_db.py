@@ -254,7 +254,7 @@ def main() -> None:
 
             def match(session: Session = session, item: Item = item) -> int:
                 found = find_matches(session, [item], settings, None)
-                created = record_matches(session, item, found[item.id], "synthetic")
+                created = record_matches(session, [(item, found[item.id])])
                 session.commit()
                 return len(created)
 

@@ -26,11 +26,22 @@ def message_kind(message_id: uuid.UUID) -> str:
     return f"{MESSAGE}:{message_id.hex}"
 
 
-def notice_mail(kind: str, payload: Mapping[str, Any], to: str, web_app_url: str) -> Mail:
-    """The e-mail of a notice of `kind` about the report `payload["title"]`."""
+def notice_mail(
+    kind: str, payload: Mapping[str, Any], to: str, web_app_url: str, count: int = 1
+) -> Mail:
+    """The e-mail of a notice of `kind` about the report `payload["title"]`; `count` new
+    suggestions for one report are one e-mail (an office's upload may bring several at once)."""
     title = payload.get("title", "your report")
     link = f"{web_app_url.rstrip('/')}/#/items/{payload.get('item_id', '')}"
-    if kind == MATCH_SUGGESTED:
+    if count != 1 and kind != MATCH_SUGGESTED:
+        raise ValueError(f"only suggestions are told together, not {kind!r}")
+    if kind == MATCH_SUGGESTED and count > 1:
+        subject = f"{count} possible matches for your report: {title}"
+        body = (
+            f"{count} items were reported that may be yours. See the suggestions and say "
+            f"whether one of them is yours: {link}"
+        )
+    elif kind == MATCH_SUGGESTED:
         subject = f"Possible match for your report: {title}"
         body = (
             "Someone reported an item that may be yours. See the suggestion and say whether "

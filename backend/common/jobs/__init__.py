@@ -15,12 +15,14 @@ from backend.common.settings import ServiceSettings
 T = TypeVar("T")
 
 # Stable task names: renaming one strands the messages already queued under the old name.
-# The *_ITEMS tasks take a list of item ids (a batch is one NLP call); the single-item names
-# stay served for messages queued before batches existed.
+# The *_ITEMS tasks take a list of item ids (a batch is one NLP call), NOTIFY_MATCHES a list of
+# match ids; the single names stay served for messages queued before batches existed (and the
+# API asks for one match's notices with NOTIFY_MATCH).
 ENRICH_ITEMS = "lostfound.enrich_items"
 MATCH_ITEMS = "lostfound.match_items"
 ENRICH_ITEM = "lostfound.enrich_item"
 MATCH_ITEM = "lostfound.match_item"
+NOTIFY_MATCHES = "lostfound.notify_matches"
 NOTIFY_MATCH = "lostfound.notify_match"
 SWEEP_PENDING = "lostfound.sweep_pending"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -19,10 +19,12 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
     Update,
     Uuid,
+    bindparam,
     false,
     inspect,
     text,
@@ -244,6 +246,24 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
             .values(**values, enrichment_state=EnrichmentState.DONE, retry_at=None)
             .execution_options(synchronize_session=False)
         )
+
+    @staticmethod
+    def matching_done() -> Update:
+        """The UPDATE recording that reports' matching is done, executed with each report's
+        `matching_done_row()`: it applies only while a report is at the enrichment its matching
+        read (one enriched again meanwhile is matched by its newer job, or by the sweep)."""
+        table = cast(Table, Item.__table__)  # executemany: a Core UPDATE
+        return (
+            update(table)
+            .where(
+                table.c.id == bindparam("done_item"),
+                table.c.enrichment_generation == bindparam("done_generation"),
+            )
+            .values(matched_generation=bindparam("done_generation"))
+        )
+
+    def matching_done_row(self) -> dict[str, Any]:
+        return {"done_item": self.id, "done_generation": self.enrichment_generation}
 
     @staticmethod
     def retry_failed_enrichment(item_ids: list[uuid.UUID], now: datetime) -> Update:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.common.models import Item, ItemKind, Match, Notification
+from backend.common.models import Item, ItemKind, Match, MatchStatus, Notification
 from backend.worker.worker.match_store import Suggestion, record_matches
 
 pytestmark = pytest.mark.integration
@@ -37,7 +37,7 @@ def store(
 ) -> list[uuid.UUID]:
     with sessions() as session:
         item = session.get_one(Item, item_id)
-        created = record_matches(session, item, found, "model-1")
+        created = record_matches(session, [(item, found)])
         session.commit()
         return created
 
@@ -114,3 +114,51 @@ def test_several_suggestions_store_the_new_pairs_and_tell_each_owner_once(
             f"keys, report {n}" for n in range(4)
         ]
         assert {n.payload["match_id"] for n in notices} == {str(m) for m in [*created, earlier]}
+
+
+def test_a_task_s_reports_store_their_pairs_together_once_each(
+    sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    """A matching task's reports in one call: a pair both of whose reports are in the task is
+    one match with the later scoring, and one notice; an open suggestion is rescored, one a
+    person decided on keeps its record."""
+    lost = [new_item(ItemKind.LOST, f"grey backpack {n}") for n in range(3)]
+    found = [new_item(ItemKind.FOUND, f"backpack, grey {n}") for n in range(2)]
+    [open_one] = store(sessions, found[1], [suggestion(lost[2], 0.4, None)])
+    [decided] = store(sessions, found[0], [suggestion(lost[2], 0.5, None)])
+    with sessions() as session:
+        session.get_one(Match, decided).status = MatchStatus.REJECTED
+        session.commit()
+    with sessions() as session:
+        items = {key: session.get_one(Item, key) for key in [*lost, *found]}
+        created = record_matches(
+            session,
+            [
+                (items[found[0]], [suggestion(lost[0], 0.7, None), suggestion(lost[2], 0.9, None)]),
+                (items[lost[1]], [suggestion(found[1], 0.6, None)]),
+                (items[lost[0]], [suggestion(found[0], 0.75, None)]),
+                (items[found[1]], [suggestion(lost[2], 0.8, None)]),
+            ],
+        )
+        session.commit()
+    with sessions() as session:
+        stored = {
+            (match.lost_item_id, match.found_item_id): match
+            for match in session.scalars(select(Match).where(Match.found_item_id.in_(found)))
+            .unique()
+            .all()
+        }
+        assert created == [stored[lost[0], found[0]].id, stored[lost[1], found[1]].id]
+        assert len(stored) == 4
+        assert stored[lost[0], found[0]].score == pytest.approx(0.75)
+        assert stored[lost[2], found[1]].score == pytest.approx(0.8)  # rescored
+        assert stored[lost[2], found[0]].score == pytest.approx(0.5)  # decided: kept
+        notices = session.scalars(
+            select(Notification).where(Notification.match_id.in_([*created, open_one, decided]))
+        ).all()
+        assert sorted(n.payload["title"] for n in notices) == [
+            "grey backpack 0",
+            "grey backpack 1",
+            "grey backpack 2",
+            "grey backpack 2",
+        ]

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common import match_record
 from backend.common.contracts.vision import MODEL_VERSION
-from backend.common.jobs import ENRICH_ITEM, ENRICH_ITEMS, MATCH_ITEM, NOTIFY_MATCH
+from backend.common.jobs import (
+    ENRICH_ITEM,
+    ENRICH_ITEMS,
+    MATCH_ITEM,
+    NOTIFY_MATCH,
+    NOTIFY_MATCHES,
+)
 from backend.common.models import (
     EnrichmentState,
     Item,
@@ -34,6 +40,7 @@ from backend.common.notices import SHIPPED, message_kind
 from backend.common.testing.smtp import Mailbox
 from backend.worker.tests.conftest import STUB_MODEL, WorkerProcess
 from backend.worker.tests.stubs import StubState, embed, embedding_held, wait_for
+from backend.worker.worker.match_store import Suggestion, record_matches
 from backend.worker.worker.settings import WorkerSettings
 
 pytestmark = pytest.mark.integration
@@ -199,6 +206,67 @@ def test_matching_suggests_the_right_pair_and_not_a_distractor(
     [mail] = [m for m in mailbox.messages if link in mailbox.text(m)]
     assert mail["To"] == "r@example.org"
     assert str(mail["Subject"]) == "Possible match for your report: Black leather wallet"
+
+
+def test_a_report_s_new_suggestions_reach_its_owner_in_one_e_mail(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    mailbox: Mailbox,
+) -> None:
+    """An office's upload may bring one owner several finds at once: one e-mail per report
+    says how many, not one e-mail each; another report's suggestion is its own e-mail."""
+    scarf = new_item(ItemKind.LOST, "Striped scarf, red and yellow")
+    gloves = new_item(ItemKind.LOST, "Brown leather gloves")
+    finds = [new_item(ItemKind.FOUND, f"Scarf found at desk {n}") for n in range(3)]
+    glove = new_item(ItemKind.FOUND, "Pair of gloves")
+    with sessions() as session:
+        lost = {key: session.get_one(Item, key) for key in (scarf, gloves)}
+        created = record_matches(
+            session,
+            [
+                (lost[scarf], [suggested_pair(key) for key in finds]),
+                (lost[gloves], [suggested_pair(glove)]),
+            ],
+        )
+        session.commit()
+    broker.send_task(NOTIFY_MATCHES, args=[[str(match_id) for match_id in created]])
+    with sessions() as session:
+        wait_for(
+            lambda: session.scalars(
+                select(Notification).where(
+                    Notification.match_id.in_(created),
+                    Notification.status == NotificationStatus.SENT,
+                )
+            ).all()[3:],
+            what="the four notices sent",
+        )
+    about = {
+        title: [m for m in mailbox.messages if title in str(m["Subject"])]
+        for title in ("Striped scarf", "Brown leather gloves")
+    }
+    [scarf_mail] = about["Striped scarf"]
+    assert str(scarf_mail["Subject"]) == (
+        "3 possible matches for your report: Striped scarf, red and yellow"
+    )
+    assert f"/#/items/{scarf}" in mailbox.text(scarf_mail)
+    [gloves_mail] = about["Brown leather gloves"]
+    assert str(gloves_mail["Subject"]) == "Possible match for your report: Brown leather gloves"
+
+
+def suggested_pair(candidate: uuid.UUID) -> Suggestion:
+    return Suggestion(
+        candidate_id=candidate,
+        total=0.9,
+        text=0.8,
+        image=None,
+        attributes=1.0,
+        category=1.0,
+        details=None,
+        distance=0.9,
+        time=0.9,
+    )
 
 
 def notice_to_owner(

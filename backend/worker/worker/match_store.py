@@ -4,10 +4,11 @@ lost report's owner told of a new one through the outbox, in the same transactio
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,26 +36,30 @@ def _insert(session: Session, model: type[Match] | type[Notification]) -> Any:
 
 
 def record_matches(
-    session: Session, item: Item, suggestions: list[Suggestion], model_version: str | None
+    session: Session, found: Sequence[tuple[Item, Sequence[Suggestion]]]
 ) -> list[uuid.UUID]:
-    """Store suggestions idempotently; returns the ids of matches that are new, in the order of
-    the suggestions.
+    """Store the suggestions of a task's reports idempotently; returns the ids of matches that
+    are new, in the order of the reports and their suggestions.
 
     The pair is unique, so a re-run (or the other item's own matching) never duplicates a match;
     a suggestion still open gets the newer score. The lost item's reporter is told of each new
-    match through the outbox, in the same transaction. New pairs and their notices are written
-    one statement each for all suggestions (a match is on the path of every report).
+    match through the outbox, in the same transaction. A task's new pairs, rescores and notices
+    are one statement each, whatever the number of reports (a match is on the path of every
+    report, and a bulk upload's tasks carry 64 reports each).
     """
-    if not suggestions:
+    pairs: dict[tuple[uuid.UUID, uuid.UUID], tuple[Suggestion, str | None]] = {}
+    for item, suggestions in found:
+        for suggestion in suggestions:
+            pair = (
+                (item.id, suggestion.candidate_id)
+                if item.kind == ItemKind.LOST
+                else (suggestion.candidate_id, item.id)
+            )
+            # Both reports of a pair in one task: the later scoring stands, as it would
+            # have when each report was stored on its own.
+            pairs[pair] = (suggestion, item.embedding_model)
+    if not pairs:
         return []
-    pairs = {
-        (
-            (item.id, suggestion.candidate_id)
-            if item.kind == ItemKind.LOST
-            else (suggestion.candidate_id, item.id)
-        ): suggestion
-        for suggestion in suggestions
-    }
     matches = Match.__table__.c
     # ON CONFLICT DO NOTHING ... RETURNING: the rows this call made, and only those (the
     # driver's rowcount is -1 here on PostgreSQL, which once read as "inserted").
@@ -72,27 +77,39 @@ def record_matches(
                 "found_confirmed": False,
                 "created_by": "worker",
                 "updated_by": "worker",
-                **_scores(suggestion, model_version),
+                **_scores(*scored),
             }
             # In one order everywhere: two tasks writing the same pairs lock them alike.
-            for (lost_id, found_id), suggestion in sorted(pairs.items())
+            for (lost_id, found_id), scored in sorted(pairs.items())
         ],
     ).all()
     new = {(lost_id, found_id): match_id for match_id, lost_id, found_id in made}
-    for (lost_id, found_id), suggestion in pairs.items():
-        if (lost_id, found_id) in new:
-            continue
+    existing = sorted(pair for pair in pairs if pair not in new)
+    if existing:
         # The pair exists (maybe just committed by the other side's task): a suggestion still
         # open gets the newer score; one a person decided on keeps its record.
         session.execute(
-            update(Match)
+            update(cast(Table, Match.__table__))  # executemany: a Core UPDATE
             .where(
-                Match.lost_item_id == lost_id,
-                Match.found_item_id == found_id,
-                Match.status == MatchStatus.SUGGESTED,
+                matches.lost_item_id == bindparam("pair_lost"),
+                matches.found_item_id == bindparam("pair_found"),
+                matches.status == MatchStatus.SUGGESTED.value,
             )
-            .values(updated_by="worker", **_scores(suggestion, model_version))
-            .execution_options(synchronize_session=False)
+            .values(
+                updated_by="worker",
+                **{name: bindparam(f"new_{name}") for name in _scores(*pairs[existing[0]])},
+            ),
+            [
+                {
+                    "pair_lost": lost_id,
+                    "pair_found": found_id,
+                    **{
+                        f"new_{name}": value
+                        for name, value in _scores(*pairs[lost_id, found_id]).items()
+                    },
+                }
+                for lost_id, found_id in existing
+            ],
         )
     if not new:
         return []
@@ -120,7 +137,7 @@ def record_matches(
                     "lost_item_id": str(lost_id),
                     "found_item_id": str(found_id),
                     "title": owners[lost_id][1],
-                    "score": pairs[lost_id, found_id].total,
+                    "score": pairs[lost_id, found_id][0].total,
                 },
                 "status": "pending",
                 "attempts": 0,

@@ -21,7 +21,7 @@ from backend.common.jobs import (
     BULK_QUEUE,
     ENRICH_ITEMS,
     MATCH_ITEMS,
-    NOTIFY_MATCH,
+    NOTIFY_MATCHES,
     QUEUES,
     SWEEP_PENDING,
     in_batches,
@@ -177,8 +177,8 @@ def sweep_pending() -> dict[str, Any]:
     for task_name, keys in ((ENRICH_ITEMS, [*pending, *retries, *again]), (MATCH_ITEMS, unmatched)):
         for batch in in_batches([str(key) for key in keys], settings.nlp_max_texts):
             send_quietly(task_name, batch, BULK_QUEUE)
-    for match_id in matches:
-        send_quietly(NOTIFY_MATCH, str(match_id))
+    for batch in in_batches([str(match_id) for match_id in matches]):
+        send_quietly(NOTIFY_MATCHES, batch)
     counts = {
         "items": len(pending),
         "retries": len(retries),

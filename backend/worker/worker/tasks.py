@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from backend.common.jobs import (
     MATCH_ITEM,
     MATCH_ITEMS,
     NOTIFY_MATCH,
+    NOTIFY_MATCHES,
     QUEUES,
 )
 from backend.common.models import (
@@ -47,7 +48,7 @@ from backend.worker.worker.clients import ServiceError
 from backend.worker.worker.enrichment import enrich
 from backend.worker.worker.match_store import record_matches
 from backend.worker.worker.matching import find_matches
-from backend.worker.worker.notify import Undeliverable, deliver
+from backend.worker.worker.notify import Undeliverable, deliver, one_mail_each
 
 log = logging.getLogger(__name__)
 
@@ -235,20 +236,13 @@ def _match(task: Task, item_ids: list[str]) -> list[str]:
             ]
             with metrics.MATCH_SECONDS.time():
                 found = find_matches(session, items, settings, res.vision)
-            created = []
             for item in items:
                 if item.matched_generation is None and found[item.id]:
                     metrics.first_suggestion(item.kind.value, _queue_of(task), item.created_at)
-                created += record_matches(session, item, found[item.id], item.embedding_model)
+            created = record_matches(session, [(item, found[item.id]) for item in items])
+            if items:
                 # Matching for this enrichment is done (one transaction with its matches).
-                session.execute(
-                    update(Item)
-                    .where(
-                        Item.id == item.id, Item.enrichment_generation == item.enrichment_generation
-                    )
-                    .values(matched_generation=item.enrichment_generation)
-                    .execution_options(synchronize_session=False)
-                )
+                session.execute(Item.matching_done(), [item.matching_done_row() for item in items])
             session.commit()
     except Exception as exc:
         if is_transient(exc) and task.request.retries < settings.max_retries:
@@ -256,8 +250,9 @@ def _match(task: Task, item_ids: list[str]) -> list[str]:
         # Out of retries: matched_generation stays behind, so the sweep sends it again.
         log.error("matching %d items failed, the sweep retries them: %s", len(keys), exc)
         return []
-    for match_id in created:
-        send_quietly(NOTIFY_MATCH, str(match_id))
+    if created:
+        # One delivery job for the batch's new matches (a report's several in one e-mail).
+        send_quietly(NOTIFY_MATCHES, [str(match_id) for match_id in created])
     suggested = sum(len(s) for s in found.values())
     log.info("%d items: %d suggestions, %d new", len(items), suggested, len(created))
     return [str(match_id) for match_id in created]
@@ -273,40 +268,81 @@ def send_quietly(
         log.warning("could not queue %s for %s (the sweep will): %s", task_name, argument, exc)
 
 
+@celery_app.task(name=NOTIFY_MATCHES, bind=True, max_retries=None, **time_limits())
+def notify_matches(task: Task, match_ids: list[str]) -> int:
+    """Deliver the pending notices of these matches; sent ones are never sent again."""
+    return _notify(task, [uuid.UUID(match_id) for match_id in match_ids])
+
+
 @celery_app.task(name=NOTIFY_MATCH, bind=True, max_retries=None, **time_limits())
 def notify_match(task: Task, match_id: str) -> int:
-    """Deliver the match's pending notifications; sent ones are never sent again."""
+    """One match's pending notices (the API's request, and messages queued before batches)."""
+    return _notify(task, [uuid.UUID(match_id)])
+
+
+def _notify(task: Task, match_ids: list[uuid.UUID]) -> int:
+    """Each e-mail (notify.one_mail_each) in a transaction of its own, its notices locked while
+    it is sent: a crash sends at most that one again, and a job delivering the same notices
+    beside this one skips them. Returns how many notices were delivered."""
     delivered = 0
+    failure: Exception | None = None
     with resources().sessions() as session:
-        pending = session.scalars(
-            select(Notification)
-            .where(
-                Notification.match_id == uuid.UUID(match_id),
-                Notification.status == NotificationStatus.PENDING,
+        pending = (
+            session.execute(
+                select(
+                    Notification.id,
+                    Notification.reporter_id,
+                    Notification.kind,
+                    Notification.payload,
+                ).where(
+                    Notification.match_id.in_(match_ids),
+                    Notification.status == NotificationStatus.PENDING,
+                )
             )
-            .with_for_update(skip_locked=True)
-        ).all()
-        failure: Exception | None = None
-        for notification in pending:
-            reporter = session.get_one(Reporter, notification.reporter_id)
-            notification.attempts += 1
+            .tuples()
+            .all()
+        )
+        emails = dict(
+            session.execute(
+                select(Reporter.id, Reporter.email).where(
+                    Reporter.id.in_({reporter_id for _, reporter_id, _, _ in pending})
+                )
+            )
+            .tuples()
+            .all()
+        )
+        session.rollback()  # nothing is held while e-mails are sent
+        for mail in one_mail_each(pending):
+            notices = session.scalars(
+                select(Notification)
+                .where(Notification.id.in_(mail), Notification.status == NotificationStatus.PENDING)
+                .order_by(Notification.created_at)
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            ).all()
+            if not notices:
+                continue  # sent meanwhile, or being sent by another job
+            for notification in notices:
+                notification.attempts += 1
             try:
-                deliver(settings, notification, reporter)
+                deliver(settings, notices, emails.get(notices[0].reporter_id))
             except Undeliverable as exc:
-                notification.error = str(exc)
-                notification.status = NotificationStatus.FAILED
-                continue
+                for notification in notices:
+                    notification.error = str(exc)
+                    notification.status = NotificationStatus.FAILED
             except Exception as exc:
                 failure = exc
-                notification.error = str(exc)[:2000]
-                if notification.attempts > settings.max_retries:
-                    notification.status = NotificationStatus.FAILED
-                continue
-            notification.status = NotificationStatus.SENT
-            notification.sent_at = utcnow()
-            notification.error = None
-            delivered += 1
-        session.commit()
+                for notification in notices:
+                    notification.error = str(exc)[:2000]
+                    if notification.attempts > settings.max_retries:
+                        notification.status = NotificationStatus.FAILED
+            else:
+                for notification in notices:
+                    notification.status = NotificationStatus.SENT
+                    notification.sent_at = utcnow()
+                    notification.error = None
+                delivered += len(notices)
+            session.commit()
     if failure is not None and task.request.retries < settings.max_retries:
         raise task.retry(exc=failure, countdown=backoff_s(task.request.retries))
     return delivered
