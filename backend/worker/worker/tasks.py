@@ -251,8 +251,9 @@ def _match(task: Task, item_ids: list[str]) -> list[str]:
         log.error("matching %d items failed, the sweep retries them: %s", len(keys), exc)
         return []
     if created:
-        # One delivery job for the batch's new matches (a report's several in one e-mail).
-        send_quietly(NOTIFY_MATCHES, [str(match_id) for match_id in created])
+        # One delivery job for the batch's new matches (a report's several in one e-mail), on
+        # the batch's queue: an office file's notices never hold up a person's report.
+        send_quietly(NOTIFY_MATCHES, [str(match_id) for match_id in created], _queue_of(task))
     suggested = sum(len(s) for s in found.values())
     log.info("%d items: %d suggestions, %d new", len(items), suggested, len(created))
     return [str(match_id) for match_id in created]
