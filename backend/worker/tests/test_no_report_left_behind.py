@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common.clock import utcnow
-from backend.common.jobs import BULK_QUEUE, ENRICH_ITEMS, MATCH_ITEMS
+from backend.common.jobs import BULK_QUEUE, ENRICH_ITEMS, MATCH_ITEMS, NOTIFY_MATCHES
 from backend.common.limits import (
     MAX_BRAND_CHARS,
     MAX_DESCRIPTION_CHARS,
@@ -25,12 +25,13 @@ from backend.common.limits import (
     MAX_REPORT_TEXT_CHARS,
     MAX_TITLE_CHARS,
 )
-from backend.common.models import EnrichmentState, Item, ItemKind
+from backend.common.models import EnrichmentState, Item, ItemKind, Notification
 from backend.common.taxonomy import taxonomy
 from backend.worker.tests.stubs import StubState, feature_record
 from backend.worker.worker import sweep
 from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.enrichment import describe
+from backend.worker.worker.match_store import Suggestion, record_matches
 from backend.worker.worker.rules import ENRICHMENT_VERSION
 from backend.worker.worker.settings import WorkerSettings
 
@@ -54,8 +55,9 @@ def sent(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> li
     monkeypatch.setattr(sweep, "resources", lambda: SimpleNamespace(sessions=sessions, nlp=nlp))
     monkeypatch.setattr(sweep, "send_quietly", record)
     monkeypatch.setattr(sweep, "queue_backlog", lambda: 0)
-    with sessions() as session:  # only this test's items are stale
+    with sessions() as session:  # only this test's items and notices are stale
         session.execute(update(Item).values(updated_at=utcnow()))
+        session.execute(update(Notification).values(updated_at=utcnow()))
         session.commit()
     return jobs
 
@@ -72,6 +74,34 @@ def set_fields(sessions: sessionmaker[Session], item_id: uuid.UUID, **values: An
 def state_of(sessions: sessionmaker[Session], item_id: uuid.UUID) -> Item:
     with sessions() as session:
         return session.get_one(Item, item_id)
+
+
+def test_undelivered_notices_are_sent_again_together_on_the_bulk_queue(
+    sessions: sessionmaker[Session], new_item: NewItem, sent: list[tuple[str, str]]
+) -> None:
+    owner = new_item(ItemKind.LOST, "Green umbrella")
+    finds = [new_item(ItemKind.FOUND, f"Umbrella {n}") for n in range(2)]
+    with sessions() as session:
+        lost = session.get_one(Item, owner)
+        created = record_matches(session, [(lost, [found_by(key) for key in finds])])
+        session.commit()
+    with sessions() as session:  # the delivery job was lost an hour ago
+        session.execute(
+            update(Notification)
+            .where(Notification.match_id.in_(created))
+            .values(updated_at=utcnow() - LONG_AGO)
+        )
+        session.commit()
+
+    counts = sweep.sweep_pending()
+
+    assert sorted(sent) == sorted((NOTIFY_MATCHES, str(match_id)) for match_id in created)
+    assert counts["notifications"] == 2
+    assert sweep.sweep_pending()["notifications"] == 0  # sent again once, not every period
+
+
+def found_by(candidate: uuid.UUID) -> Suggestion:
+    return Suggestion(candidate, 0.9, 0.8, None, 1.0, 1.0, None, 0.9, 0.9)
 
 
 def test_under_a_backlog_nothing_is_sent_again(

@@ -178,7 +178,7 @@ def sweep_pending() -> dict[str, Any]:
         for batch in in_batches([str(key) for key in keys], settings.nlp_max_texts):
             send_quietly(task_name, batch, BULK_QUEUE)
     for batch in in_batches([str(match_id) for match_id in matches]):
-        send_quietly(NOTIFY_MATCHES, batch)
+        send_quietly(NOTIFY_MATCHES, batch, BULK_QUEUE)
     counts = {
         "items": len(pending),
         "retries": len(retries),
