@@ -41,8 +41,8 @@ def unit(*values: float) -> np.ndarray:
 
 def candidates(n: int, **overrides: np.ndarray) -> Candidates:
     nans = np.full(n, np.nan)
-    columns = {
-        "embeddings": np.tile(unit(1, 0, 0), (n, 1)),
+    columns: dict[str, np.ndarray] = {
+        "text": np.ones(n, dtype=np.float32),
         "masks": np.zeros((n, 2), dtype=np.int64),
         "latitude": np.full(n, 52.37),
         "longitude": np.full(n, 4.89),
@@ -60,8 +60,8 @@ def candidates(n: int, **overrides: np.ndarray) -> Candidates:
     return Candidates(**columns)
 
 
+QUERY_TEXT = unit(1, 0, 0)  # the report's embedding: candidates' text cosines are against it
 PROBE = Probe(
-    embedding=unit(1, 0, 0),
     masks=attribute_masks({"colours": ["black"], "brands": ["fossil"]}),
     latitude=52.37,
     longitude=4.89,
@@ -71,7 +71,7 @@ PROBE = Probe(
 
 
 def test_similar_text_scores_higher() -> None:
-    table = candidates(2, embeddings=np.stack([unit(1, 0.1, 0), unit(0, 1, 0)]))
+    table = candidates(2, text=np.stack([unit(1, 0.1, 0), unit(0, 1, 0)]) @ QUERY_TEXT)
     parts = features(PROBE, table, SCALES)
     assert parts["text"][0] > 0.9
     assert parts["text"][1] == 0.0
@@ -98,7 +98,7 @@ def test_a_declared_colour_set_agrees_with_each_of_its_colours() -> None:
         [attribute_masks({"colours": ["black"]}), attribute_masks({"colours": ["blue"]}), navy],
         dtype=np.int64,
     )
-    probe = Probe(PROBE.embedding, navy, None, None, 20000.0, False)
+    probe = Probe(navy, None, None, 20000.0, False)
     assert features(probe, candidates(3, masks=masks), SCALES)["colour"].tolist() == [1, 1, 1]
 
 
@@ -209,9 +209,9 @@ def test_a_detail_misspelt_on_one_side_is_still_shared() -> None:
 
 
 def unrelated_then(n: int, close: list[int]) -> np.ndarray:
-    """n embeddings: the rows in `close` near the query's text, the rest far from it."""
+    """n candidates' text cosines: those in `close` near the report's text, the rest far."""
     rows = [unit(1, 0.001 * i, 0) if i in close else unit(0, 1, 0.001 * i) for i in range(n)]
-    return np.stack(rows)
+    return np.stack(rows) @ QUERY_TEXT
 
 
 def both_passes(
@@ -236,7 +236,7 @@ def test_the_second_pass_sees_the_shortlist_only() -> None:
         asked.append(chosen)
         return nothing_learnt(chosen)
 
-    table = candidates(200, embeddings=unrelated_then(200, close=[7, 50, 120]))
+    table = candidates(200, text=unrelated_then(200, close=[7, 50, 120]))
     order, parts = both_passes(table, 3, 0, refine)
 
     [chosen] = asked
@@ -248,7 +248,7 @@ def test_the_second_pass_sees_the_shortlist_only() -> None:
 def test_a_photo_twin_with_a_poor_text_is_still_checked() -> None:
     hint = np.full(100, np.nan)
     hint[99] = 0.9  # poor text, but its photo descriptor is the closest
-    table = candidates(100, embeddings=unrelated_then(100, close=[1, 2]), photo_hint=hint)
+    table = candidates(100, text=unrelated_then(100, close=[1, 2]), photo_hint=hint)
 
     def refine(chosen: np.ndarray) -> Refined:
         refined = nothing_learnt(chosen)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-from pathlib import Path
 
-from backend.common.jobs import QUEUES
-from backend.common.log import configure_logging
-from backend.worker.worker.settings import WorkerSettings
+# One BLAS thread in each worker process, set before numpy loads OpenBLAS (backend.common
+# imports it): the pool already runs a process per core, and OpenBLAS's own threads, one per
+# core and spinning between products, made the processes fight for the cores (bench/intake.py:
+# the worker's CPU seconds 90 -> 60 for the same file). A deployment may still choose.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from backend.common.jobs import QUEUES  # noqa: E402
+from backend.common.log import configure_logging  # noqa: E402
+from backend.worker.worker.settings import WorkerSettings  # noqa: E402
 
 METRICS_FOLDER_ENV = "PROMETHEUS_MULTIPROC_DIR"
 

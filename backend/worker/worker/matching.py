@@ -86,20 +86,25 @@ def _first_passes(
         for _ in neighbours:
             metrics.MATCH_CANDIDATES.observe(0)
         return []
-    # Unit vectors once for all the neighbours, or of one report's own candidates only.
-    vectors = match_record.unit_vectors(pool["vector"]) if len(neighbours) > 1 else None
+    possible = [np.flatnonzero(retrieval.possible(q, pool, settings, codes)) for q in neighbours]
+    # The text cosines of every neighbour with every record that is a candidate of any of them,
+    # in one matrix product (not each report's candidates' vectors gathered and multiplied).
+    wanted = np.unique(np.concatenate(possible))
+    cosines = (
+        match_record.unit_vectors(pool["vector"][wanted])
+        @ match_record.unit_vectors(np.stack([query.record["vector"] for query in neighbours])).T
+    )
     plans = []
     model, scales = settings.model(), settings.scales()
-    for query in neighbours:
+    for column, (query, rows) in enumerate(zip(neighbours, possible, strict=True)):
         item = items[query.item_id]
-        rows = np.flatnonzero(retrieval.possible(query, pool, settings, codes))
         metrics.MATCH_CANDIDATES.observe(len(rows))
         if not len(rows):
             continue
         records = pool[rows]
         compatibility = codes.compatibility(item.canonical_category, records["category"])
-        own = None if vectors is None else vectors[rows]
-        probe, candidates = first_pass(query.record, records, compatibility, codes, own)
+        text = cosines[np.searchsorted(wanted, rows), column]
+        probe, candidates = first_pass(query.record, records, compatibility, codes, text)
         chosen = shortlist(
             probe, candidates, model, scales, settings.shortlist, settings.photo_shortlist
         )

@@ -120,7 +120,7 @@ class Candidates:
     are already relative to the report being matched; `image`, `details` and `place`
     are filled in for the shortlist (NaN before); `photo_hint` is known for all."""
 
-    embeddings: np.ndarray  # (n, dim) float32, L2-normalised
+    text: np.ndarray  # (n,) cosine of the report's text embedding and each candidate's
     masks: np.ndarray  # (n, 2) int64 attribute masks (colours, brands)
     latitude: np.ndarray  # (n,) float64
     longitude: np.ndarray  # (n,)
@@ -151,7 +151,6 @@ class Refined:
 class Probe:
     """The report being matched, as scoring reads it."""
 
-    embedding: np.ndarray  # (dim,)
     masks: tuple[int, int]
     latitude: float | None
     longitude: float | None
@@ -164,12 +163,13 @@ def first_pass(
     records: np.ndarray,
     category: np.ndarray,
     codes: Any,
-    embeddings: np.ndarray | None = None,
+    text: np.ndarray | None = None,
 ) -> tuple[Probe, Candidates]:
     """A report and its candidates as scoring reads them, from match records alone;
     `category` is each candidate's category compatibility with the report, `codes` the
-    taxonomy's category codes (rules.CategoryCodes), `embeddings` the records' unit vectors
-    when the caller has them already (one batch, many reports)."""
+    taxonomy's category codes (rules.CategoryCodes), `text` the cosines of the report's
+    embedding and the records' when the caller has them already (one matrix product for a
+    batch of reports, matching.find_matches)."""
     n = len(records)
     hint = np.full(n, np.nan)
     if record["photo"]:
@@ -182,8 +182,11 @@ def first_pass(
         )
     located = not np.isnan(record["latitude"])
     journey = bool(int(record["flags"]) & match_record.JOURNEY)
+    if text is None:
+        text = match_record.unit_vectors(records["vector"]) @ match_record.unit_vectors(
+            record["vector"]
+        )
     probe = Probe(
-        embedding=match_record.unit_vectors(record["vector"]),
         masks=(int(record["colours"]), int(record["brands"])),
         latitude=float(record["latitude"]) if located else None,
         longitude=float(record["longitude"]) if located else None,
@@ -197,9 +200,7 @@ def first_pass(
     )
     nans = np.full(n, np.nan)
     candidates = Candidates(
-        embeddings=(
-            match_record.unit_vectors(records["vector"]) if embeddings is None else embeddings
-        ),
+        text=text,
         masks=np.stack([records["colours"], records["brands"]], axis=1).astype(np.int64),
         latitude=records["latitude"].astype(np.float64),
         longitude=records["longitude"].astype(np.float64),
@@ -246,9 +247,8 @@ def _signed(values: np.ndarray) -> np.ndarray:
 def features(probe: Probe, candidates: Candidates, scales: Scales) -> dict[str, np.ndarray]:
     """Every feature of every candidate (NaN: not known). Agreement features are signed: +1
     agree, -1 disagree (NEUTRAL_WHEN_MISSING)."""
-    cosine = candidates.embeddings @ probe.embedding
     if probe.latitude is None or probe.longitude is None or probe.journey:
-        distance = np.full(len(cosine), np.nan)
+        distance = np.full(len(candidates.text), np.nan)
     else:
         km = haversine_km(
             probe.latitude, probe.longitude, candidates.latitude, candidates.longitude
@@ -257,7 +257,7 @@ def features(probe: Probe, candidates: Candidates, scales: Scales) -> dict[str, 
     days = np.abs(candidates.occurred_days - probe.occurred_days)
     image = np.where(np.isnan(candidates.image), candidates.photo_hint, candidates.image)
     return {
-        "text": np.clip(cosine.astype(np.float64), -1.0, 1.0),
+        "text": np.clip(candidates.text.astype(np.float64), -1.0, 1.0),
         "colour": _agreement(probe.masks[0], candidates.masks[:, 0]),
         "brand": _agreement(probe.masks[1], candidates.masks[:, 1]),
         "category": _signed(candidates.category),
