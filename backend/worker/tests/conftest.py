@@ -29,6 +29,7 @@ from backend.common.testing.pex import pex_env
 from backend.common.testing.postgres import throwaway_database
 from backend.common.testing.smtp import Mailbox, smtp_server
 from backend.worker.tests.stubs import StubState, stub_services
+from backend.worker.worker.match_store import Suggestion
 from backend.worker.worker.scoring import Logistic, MatchModel
 
 WORKER_PEX = Path("backend.worker/worker.pex")
@@ -225,3 +226,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             if "sweep" not in line
         ][-80:]
         report.sections.append(("worker log (last 80 lines)", "\n".join(lines)))
+
+
+def suggestion(candidate: uuid.UUID, total: float = 0.9, image: float | None = None) -> Suggestion:
+    """A suggestion of `candidate` as matching makes one (its components plausible)."""
+    return Suggestion(
+        candidate_id=candidate,
+        total=total,
+        text=0.8,
+        image=image,
+        attributes=1.0,
+        category=1.0,
+        details=None,
+        distance=0.9,
+        time=0.9,
+    )

@@ -11,25 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common.models import Item, ItemKind, Match, MatchStatus, Notification
+from backend.worker.tests.conftest import suggestion
 from backend.worker.worker.match_store import Suggestion, record_matches
 
 pytestmark = pytest.mark.integration
 
 NewItem = Callable[..., uuid.UUID]
-
-
-def suggestion(candidate: uuid.UUID, total: float, image: float | None) -> Suggestion:
-    return Suggestion(
-        candidate_id=candidate,
-        total=total,
-        text=0.8,
-        image=image,
-        attributes=1.0,
-        category=1.0,
-        details=None,
-        distance=0.9,
-        time=0.9,
-    )
 
 
 def store(

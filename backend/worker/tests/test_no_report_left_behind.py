@@ -27,11 +27,12 @@ from backend.common.limits import (
 )
 from backend.common.models import EnrichmentState, Item, ItemKind, Notification
 from backend.common.taxonomy import taxonomy
+from backend.worker.tests.conftest import suggestion
 from backend.worker.tests.stubs import StubState, feature_record
 from backend.worker.worker import sweep
 from backend.worker.worker.clients import ServiceError, VisionClient
 from backend.worker.worker.enrichment import describe
-from backend.worker.worker.match_store import Suggestion, record_matches
+from backend.worker.worker.match_store import record_matches
 from backend.worker.worker.rules import ENRICHMENT_VERSION
 from backend.worker.worker.settings import WorkerSettings
 
@@ -83,7 +84,7 @@ def test_undelivered_notices_are_sent_again_together_on_the_bulk_queue(
     finds = [new_item(ItemKind.FOUND, f"Umbrella {n}") for n in range(2)]
     with sessions() as session:
         lost = session.get_one(Item, owner)
-        created = record_matches(session, [(lost, [found_by(key) for key in finds])])
+        created = record_matches(session, [(lost, [suggestion(key) for key in finds])])
         session.commit()
     with sessions() as session:  # the delivery job was lost an hour ago
         session.execute(
@@ -98,10 +99,6 @@ def test_undelivered_notices_are_sent_again_together_on_the_bulk_queue(
     assert sorted(sent) == sorted((NOTIFY_MATCHES, str(match_id)) for match_id in created)
     assert counts["notifications"] == 2
     assert sweep.sweep_pending()["notifications"] == 0  # sent again once, not every period
-
-
-def found_by(candidate: uuid.UUID) -> Suggestion:
-    return Suggestion(candidate, 0.9, 0.8, None, 1.0, 1.0, None, 0.9, 0.9)
 
 
 def test_under_a_backlog_nothing_is_sent_again(

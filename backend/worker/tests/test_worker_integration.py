@@ -38,9 +38,9 @@ from backend.common.models import (
 )
 from backend.common.notices import SHIPPED, message_kind
 from backend.common.testing.smtp import Mailbox
-from backend.worker.tests.conftest import STUB_MODEL, WorkerProcess
+from backend.worker.tests.conftest import STUB_MODEL, WorkerProcess, suggestion
 from backend.worker.tests.stubs import StubState, embed, embedding_held, wait_for
-from backend.worker.worker.match_store import Suggestion, record_matches
+from backend.worker.worker.match_store import record_matches
 from backend.worker.worker.settings import WorkerSettings
 
 pytestmark = pytest.mark.integration
@@ -226,8 +226,8 @@ def test_a_report_s_new_suggestions_reach_its_owner_in_one_e_mail(
         created = record_matches(
             session,
             [
-                (lost[scarf], [suggested_pair(key) for key in finds]),
-                (lost[gloves], [suggested_pair(glove)]),
+                (lost[scarf], [suggestion(key) for key in finds]),
+                (lost[gloves], [suggestion(glove)]),
             ],
         )
         session.commit()
@@ -253,20 +253,6 @@ def test_a_report_s_new_suggestions_reach_its_owner_in_one_e_mail(
     assert f"/#/items/{scarf}" in mailbox.text(scarf_mail)
     [gloves_mail] = about["Brown leather gloves"]
     assert str(gloves_mail["Subject"]) == "Possible match for your report: Brown leather gloves"
-
-
-def suggested_pair(candidate: uuid.UUID) -> Suggestion:
-    return Suggestion(
-        candidate_id=candidate,
-        total=0.9,
-        text=0.8,
-        image=None,
-        attributes=1.0,
-        category=1.0,
-        details=None,
-        distance=0.9,
-        time=0.9,
-    )
 
 
 def notice_to_owner(
