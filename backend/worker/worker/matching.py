@@ -126,11 +126,14 @@ class _Plan:
 
 
 def _shortlisted_rows(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    """What the second pass reads of every shortlisted report, in one query."""
+    """What the second pass reads of every shortlisted report, in one query (on the session's
+    connection, as retrieval reads match records: plain columns need none of the ORM's
+    loading)."""
     if not ids:
         return {}
     columns = select(Item.id, Item.title, Item.description, Item.place_name, Item.attributes)
-    return {row.id: row for row in session.execute(columns.where(Item.id.in_(list(ids))))}
+    shortlisted = columns.where(Item.id.in_(list(ids)), Item.deleted_at.is_(None))
+    return {row.id: row for row in session.connection().execute(shortlisted).all()}
 
 
 def _suggestions(
