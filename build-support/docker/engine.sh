@@ -69,13 +69,13 @@ start() {
 }
 
 stop() {
-  [[ -f "${state}/dockerd.pid" ]] || return 0
+  local pid
+  # Read once: dockerd removes its pid file as it exits.
+  pid="$(cat "${state}/dockerd.pid" 2>/dev/null)" || return 0
   log "stopping the private dockerd"
-  kill "$(cat "${state}/dockerd.pid")" 2>/dev/null || true
+  kill "${pid}" 2>/dev/null || true
   for _ in $(seq 1 30); do
-    if ! [[ -f "${state}/dockerd.pid" ]] || ! kill -0 "$(cat "${state}/dockerd.pid")" 2>/dev/null; then
-      break
-    fi
+    kill -0 "${pid}" 2>/dev/null || break
     sleep 1
   done
   unmount_exec_root
