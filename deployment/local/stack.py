@@ -56,13 +56,29 @@ def build(root: Path) -> None:
         flush=True,
     )
     # Beside this `pants run`, which may itself hold pantsd: this build must not wait for it.
-    env = {**os.environ, "PANTS_CONCURRENT": "True"}
+    env = {**terminal_env(), "PANTS_CONCURRENT": "True"}
     subprocess.run([str(root / "pants"), "package", *targets], cwd=root, env=env, check=True)
+
+
+def terminal_env() -> dict[str, str]:
+    """The environment of the terminal that ran `./pants run`, without what this PEX's own venv
+    added: its PEX_* variables, VIRTUAL_ENV and its bin/ at the head of PATH. Pants looks for
+    Python on PATH: with the venv's python first, the build above asked for other interpreters
+    than every other Pants run, missed all of their cached work and built every PEX again (on a
+    clean machine, the 7 PEXes, the ONNX export and the web app a second time)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PEX_")}
+    env.pop("PEX", None)
+    venv = env.pop("VIRTUAL_ENV", None)
+    if venv:
+        own_bin = os.path.join(venv, "bin")
+        path = env.get("PATH", "").split(os.pathsep)
+        env["PATH"] = os.pathsep.join(entry for entry in path if entry.rstrip("/") != own_bin)
+    return env
 
 
 def stack_env(args: argparse.Namespace) -> dict[str, str]:
     # Not the PEX_* of the `pants run` sandbox: each service PEX uses its own cache (~/.pex).
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PEX_")}
+    env = terminal_env()
     env.update(
         {
             "DATA_DIR": str(args.data_dir.resolve()),
