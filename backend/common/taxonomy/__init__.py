@@ -6,8 +6,11 @@
 brand's logo). A phrase means one value of a label, or a set of them declared in one row whose
 `canonical` names them all: `COLOUR,blue|black,,navy|...` ("navy" is blue and black, blue
 first). A phrase may mean values of different labels: "iphone" is a brand (apple) and a category
-(phone). Beside it, wording.py reads desk codes, a Dutch glossary and the English words a
-spelling correction never touches: text is rewritten with them before it is read here.
+(phone). A phrase is written as report text says it: letters of any alphabet, digits, `'` and
+`-` ("fjällräven", "levi's"); other characters split it where spaCy does not ("h&m" is never
+read: nlp/tests/test_entities.py reads every phrase). Beside it, wording.py reads desk codes,
+a Dutch glossary and the English words a spelling correction never touches: text is rewritten
+with them before it is read here.
 
 The NLP service tags these phrases in report text; the worker turns what a reporter typed into
 canonical values and scores how compatible two categories are. Both read the same file
@@ -34,7 +37,8 @@ LABELS = {"COLOUR": "colours", "BRAND": "brands", "CATEGORY": "categories"}
 # same object: matching excludes them before scoring.
 SAME, BROADER_OR_NARROWER, SIBLINGS = 1.0, 0.75, 0.15
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+# Letters of any alphabet: "fjällräven", "crème" and "hermès" are words, not "fj llr ven".
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['-])*")
 
 
 def _normalise(text: str) -> str:

@@ -53,6 +53,21 @@ def test_shades_and_spellings_become_canonical_colours(typed: str, canonical: li
     assert taxonomy().canonical("COLOUR", typed) == canonical
 
 
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("Yellow Fjällräven Kånken with a fox logo", ["fjallraven"]),  # accented letters
+        ("Hermès scarf, orange box", ["hermes"]),
+        ("black nylon Longchamp shopper", ["longchamp"]),
+        ("Levi's denim jacket", ["levi's"]),
+        ("a Bose headset and a Samsonite case", ["bose", "samsonite"]),
+        ("a brown leather wallet", []),
+    ],
+)
+def test_brands_are_read_from_the_text(text: str, canonical: list[str]) -> None:
+    assert taxonomy().canonical("BRAND", text) == canonical
+
+
 def test_category_compatibility() -> None:
     vocabulary = taxonomy()
     assert vocabulary.category_compatibility("keys", "keys") == SAME

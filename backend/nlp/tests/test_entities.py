@@ -1,9 +1,11 @@
 """spaCy's English pipeline plus the domain terms: colour, brand, category, place."""
 
+import csv
+
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.common.taxonomy import taxonomy
+from backend.common.taxonomy import PACKAGED_TERMS, taxonomy
 from backend.common.testing.recorded import recorded
 from backend.nlp.server.models import entity_pipeline
 from backend.nlp.server.settings import NlpSettings
@@ -71,6 +73,10 @@ EXAMPLES = [
     ),
     ("My mobile in an orange case was lost in Rome", {"orange"}, set(), {"phone"}, "Rome"),
     ("Lost my passport at Heathrow", set(), set(), {"passport"}, "Heathrow"),
+    # Brands a desk writes in the text, not in a brand field: read from the text.
+    ("Black Bose headset left on the tram", {"black"}, {"bose"}, {"headphones"}, None),
+    ("Found a grey Samsonite suitcase by gate D7", {"grey"}, {"samsonite"}, {"suitcase"}, None),
+    ("Navy Canada Goose parka lost at the station", {"blue"}, {"canada goose"}, {"coat"}, None),
 ]
 
 
@@ -118,6 +124,30 @@ def test_the_terms_file_extends_the_vocabulary(tmp_path, settings) -> None:
     with TestClient(create_app(custom)) as client:
         response = client.post("/entities", json={"texts": ["Found a kick scooter"]})
     assert response.json()["results"][0]["attributes"]["categories"] == ["scooter"]
+
+
+def test_every_phrase_of_the_taxonomy_is_read_from_report_text() -> None:
+    """Each phrase as terms.csv writes it is found in a report's text with its meaning: a
+    phrase the entity ruler splits otherwise than the taxonomy does ("h&m", "dr. martens"), or
+    whose letters the taxonomy dropped ("fjällräven", "crème"), would never be read."""
+    terms = taxonomy()
+    nlp = entity_pipeline(NlpSettings().spacy_model, terms)
+    with PACKAGED_TERMS.open(newline="", encoding="utf-8") as handle:
+        written = [
+            phrase.strip()
+            for row in csv.DictReader(handle)
+            for phrase in row["synonyms"].split("|")
+        ]
+    assert len(written) > 500
+    unread = []
+    for phrase in written:
+        meanings = set(terms.meanings(phrase))
+        ents = nlp(f"Found a {phrase} at the desk").ents
+        if not any(
+            e.text.lower() == phrase.lower() and (e.label_, e.ent_id_) in meanings for e in ents
+        ):
+            unread.append(phrase)
+    assert not unread
 
 
 def test_the_slim_pipeline_finds_the_entities_the_full_one_does() -> None:

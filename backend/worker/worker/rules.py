@@ -24,9 +24,10 @@ from backend.common.words import content_terms
 # enrichment keeps. ENRICHMENT_VERSION is bumped with it, with the match record's layout, or
 # with what goes into the record (3: a typed colour's parts are not the object's colours; 4:
 # Dutch compounds in any text, diminutives, a larger glossary, instruments, sports, medical aids
-# and baby things): reports enriched before are enriched again (sweep.sweep_pending).
+# and baby things; 5: brands a desk writes in the text, and phrases with accented letters,
+# "fjällräven"): reports enriched before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
-ENRICHMENT_VERSION = 4
+ENRICHMENT_VERSION = 5
 
 
 def report_text(
