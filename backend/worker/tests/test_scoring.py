@@ -92,6 +92,28 @@ def test_colours_and_brands_agree_disagree_or_say_nothing() -> None:
     assert np.isnan(parts["colour"][2]) and np.isnan(parts["brand"][2])  # unknown, not wrong
 
 
+def test_two_brands_are_two_objects_and_one_shared_brand_says_little() -> None:
+    masks = np.array(
+        [
+            attribute_masks({"brands": ["fossil"]}),
+            attribute_masks({"brands": ["casio"]}),
+            attribute_masks({}),
+        ],
+        dtype=np.int64,
+    )
+    table = candidates(3, masks=masks)
+    parts = features(PROBE, table, SCALES)
+    assert parts["brand_conflict"].tolist()[:2] == [0.0, 1.0]
+    assert np.isnan(parts["brand_conflict"][2])  # no brand named: no conflict either
+    total = match_model().final.probability(
+        {**parts, "details": table.details, "place": table.place}
+    )
+    z = np.log(total / (1 - total))
+    assert z[0] > z[2] > z[1]
+    # Near-twins share popular brands: agreeing is worth far less than conflicting costs.
+    assert z[2] - z[1] > 5 * (z[0] - z[2])
+
+
 def test_a_declared_colour_set_agrees_with_each_of_its_colours() -> None:
     navy = attribute_masks({"colours": ["blue", "black"]})
     masks = np.array(
@@ -143,6 +165,7 @@ def test_the_fitted_model_weighs_every_feature_and_says_where_it_was_fitted() ->
     # What a fit must have learnt: text and the photo and rare details are evidence for.
     for name in ("text", "photo", "details"):
         assert fitted.final.weights[name] > 0, name
+    assert fitted.final.weights["brand_conflict"] < 0
 
 
 def test_place_names_agree_or_say_nothing() -> None:

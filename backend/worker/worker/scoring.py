@@ -4,7 +4,7 @@ Each candidate gets features, each in [0, 1] or NaN when one side lacks what it 
 photo, no place, no category): text similarity, colour and brand agreement, category
 compatibility, "one holds the other" (a bag and one of its contents), distance, time, the photo
 descriptor, identifier equality; and for the shortlist, shared rare words (spelt either side's
-way) and place names (details.py), and vision's check of the photos. How they
+way) and place names (details.py), vision's check of the photos, and a brand conflict. How they
 combine is not hand-set: a logistic model fitted on labelled reports
 (research/experiments/matching/fit.py, matching_model.json) gives the probability that a
 candidate is the same object, and a missing feature has its own weight instead of a zero.
@@ -40,7 +40,7 @@ FIRST_PASS = (
     "photo",
     "identifier",
 )
-SECOND_PASS = (*FIRST_PASS, "details", "place")
+SECOND_PASS = (*FIRST_PASS, "details", "place", "brand_conflict")
 MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 
 
@@ -235,7 +235,7 @@ def _agreement(mine: int, theirs: np.ndarray) -> np.ndarray:
 # not less likely the same object; this keeps what a tuning set happened to leave out from
 # becoming evidence on reports written elsewhere.
 NEUTRAL_WHEN_MISSING = frozenset(
-    {"colour", "brand", "category", "contents", "identifier", "photo", "place"}
+    {"colour", "brand", "category", "contents", "identifier", "photo", "place", "brand_conflict"}
 )
 
 
@@ -246,7 +246,10 @@ def _signed(values: np.ndarray) -> np.ndarray:
 
 def features(probe: Probe, candidates: Candidates, scales: Scales) -> dict[str, np.ndarray]:
     """Every feature of every candidate (NaN: not known). Agreement features are signed: +1
-    agree, -1 disagree (NEUTRAL_WHEN_MISSING)."""
+    agree, -1 disagree (NEUTRAL_WHEN_MISSING). `brand_conflict` (1: both name brands, and not
+    the same) is the final model's apart from `brand`: near-twins often share a popular brand,
+    so agreeing says little, but a Nike and an Adidas are two objects. (A colour is seen
+    differently by owner and finder, navy or black: its conflict is no such evidence.)"""
     if probe.latitude is None or probe.longitude is None or probe.journey:
         distance = np.full(len(candidates.text), np.nan)
     else:
@@ -256,10 +259,12 @@ def features(probe: Probe, candidates: Candidates, scales: Scales) -> dict[str, 
         distance = np.where(candidates.journey, np.nan, np.exp(-km / scales.distance_km))
     days = np.abs(candidates.occurred_days - probe.occurred_days)
     image = np.where(np.isnan(candidates.image), candidates.photo_hint, candidates.image)
+    brand = _agreement(probe.masks[1], candidates.masks[:, 1])
     return {
         "text": np.clip(candidates.text.astype(np.float64), -1.0, 1.0),
         "colour": _agreement(probe.masks[0], candidates.masks[:, 0]),
-        "brand": _agreement(probe.masks[1], candidates.masks[:, 1]),
+        "brand": brand,
+        "brand_conflict": np.where(np.isnan(brand), np.nan, (brand < 0).astype(float)),
         "category": _signed(candidates.category),
         "contents": _signed(candidates.contents),
         "distance": distance,
