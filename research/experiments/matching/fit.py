@@ -137,8 +137,9 @@ HARD = 10  # the negatives a truth is ranked against: its most alike by text
 # details, photo, identifier) and takes the first pass's contextual evidence at this fraction:
 # a prior, not a fit (fitted on our twins, time looked decisive; on twins written elsewhere it
 # misleads). A brand *conflict* (`brand_conflict`) is fitted: two brands are two objects. Brand
-# agreement fitted too won here and lost on every report set (twins share a brand where the
-# truth names none), and so did a fitted colour conflict (colours are seen differently).
+# agreement fitted too won here and lost on set A and noisy (twins share a brand where the truth
+# names none); a fitted colour conflict won here and lost on every other set (colours are seen
+# differently).
 CONTEXTUAL = frozenset({"time", "distance", "place", "colour", "brand", "category", "contents"})
 CONTEXT_SHARE = 0.25
 
