@@ -1,6 +1,7 @@
 """spaCy's English pipeline plus the domain terms: colour, brand, category, place."""
 
 import csv
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -126,12 +127,17 @@ def test_the_terms_file_extends_the_vocabulary(tmp_path, settings) -> None:
     assert response.json()["results"][0]["attributes"]["categories"] == ["scooter"]
 
 
-def test_every_phrase_of_the_taxonomy_is_read_from_report_text() -> None:
+@pytest.fixture(scope="module")
+def slim_pipeline() -> Any:
+    """The service's pipeline (models.NOT_FOR_ENTITIES left out), loaded once for this module."""
+    return entity_pipeline(NlpSettings().spacy_model, taxonomy())
+
+
+def test_every_phrase_of_the_taxonomy_is_read_from_report_text(slim_pipeline: Any) -> None:
     """Each phrase as terms.csv writes it is found in a report's text with its meaning: a
     phrase the entity ruler splits otherwise than the taxonomy does ("h&m", "dr. martens"), or
     whose letters the taxonomy dropped ("fjällräven", "crème"), would never be read."""
     terms = taxonomy()
-    nlp = entity_pipeline(NlpSettings().spacy_model, terms)
     with PACKAGED_TERMS.open(newline="", encoding="utf-8") as handle:
         written = [
             phrase.strip()
@@ -140,9 +146,10 @@ def test_every_phrase_of_the_taxonomy_is_read_from_report_text() -> None:
         ]
     assert len(written) > 500
     unread = []
-    for phrase in written:
+    texts = (f"Found a {phrase} at the desk" for phrase in written)
+    for phrase, doc in zip(written, slim_pipeline.pipe(texts), strict=True):
         meanings = set(terms.meanings(phrase))
-        ents = nlp(f"Found a {phrase} at the desk").ents
+        ents = doc.ents
         if not any(
             e.text.lower() == phrase.lower() and (e.label_, e.ent_id_) in meanings for e in ents
         ):
@@ -150,7 +157,7 @@ def test_every_phrase_of_the_taxonomy_is_read_from_report_text() -> None:
     assert not unread
 
 
-def test_the_slim_pipeline_finds_the_entities_the_full_one_does() -> None:
+def test_the_slim_pipeline_finds_the_entities_the_full_one_does(slim_pipeline: Any) -> None:
     """Only the entity ruler and the NER run (models.NOT_FOR_ENTITIES left out): on report texts
     of every kind the project holds, each entity is the same as with the whole pipeline."""
     texts = [
@@ -164,8 +171,8 @@ def test_the_slim_pipeline_finds_the_entities_the_full_one_does() -> None:
         "",
         "keys",
     ]
-    model, terms = NlpSettings().spacy_model, taxonomy()
-    slim, full = entity_pipeline(model, terms), entity_pipeline(model, terms, exclude=[])
+    slim = slim_pipeline
+    full = entity_pipeline(NlpSettings().spacy_model, taxonomy(), exclude=[])
 
     assert slim.pipe_names == ["entity_ruler", "ner"]
     for text in texts:
