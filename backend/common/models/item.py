@@ -146,6 +146,9 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
     # The enrichment generation last matched: behind `enrichment_generation` while a match job
     # is owed, so the sweep sees matching that never ran.
     matched_generation: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The matching model that last matched it (worker scoring.MatchModel.id): after a refit,
+    # the sweep matches it again, so its open suggestions carry the new model's scores.
+    matched_by: Mapped[str | None] = mapped_column(String(64), default=None)
     # What the first matching pass reads (backend/common/match_record.py): the int8 embedding,
     # attribute masks, category, place, time and the photo's compact descriptor.
     match_record: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
@@ -259,11 +262,19 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
                 table.c.id == bindparam("done_item"),
                 table.c.enrichment_generation == bindparam("done_generation"),
             )
-            .values(matched_generation=bindparam("done_generation"))
+            .values(
+                matched_generation=bindparam("done_generation"),
+                matched_by=bindparam("done_model"),
+            )
         )
 
-    def matching_done_row(self) -> dict[str, Any]:
-        return {"done_item": self.id, "done_generation": self.enrichment_generation}
+    def matching_done_row(self, model: str) -> dict[str, Any]:
+        """`model`: the id of the matching model that matched it."""
+        return {
+            "done_item": self.id,
+            "done_generation": self.enrichment_generation,
+            "done_model": model,
+        }
 
     @staticmethod
     def retry_failed_enrichment(item_ids: list[uuid.UUID], now: datetime) -> Update:

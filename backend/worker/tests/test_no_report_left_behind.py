@@ -25,7 +25,7 @@ from backend.common.limits import (
     MAX_REPORT_TEXT_CHARS,
     MAX_TITLE_CHARS,
 )
-from backend.common.models import EnrichmentState, Item, ItemKind, Notification
+from backend.common.models import EnrichmentState, Item, ItemKind, ItemStatus, Notification
 from backend.common.taxonomy import taxonomy
 from backend.worker.tests.conftest import suggestion
 from backend.worker.tests.stubs import StubState, feature_record
@@ -64,6 +64,7 @@ def sent(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> li
 
 
 SERVING = "minilm+onnx"
+MATCHING_MODEL = sweep.settings.model().id  # the model the worker matches with
 
 
 def set_fields(sessions: sessionmaker[Session], item_id: uuid.UUID, **values: Any) -> None:
@@ -160,9 +161,33 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
         enrichment_state=EnrichmentState.DONE,
         enrichment_generation=1,
         matched_generation=1,
+        matched_by=MATCHING_MODEL,
         enrichment_version=ENRICHMENT_VERSION,
         updated_at=utcnow() - LONG_AGO,
     )
+    # Matched by the matching model before a refit (or before models had ids); a closed one,
+    # or one whose new model's job may still be running (changed just now), is not sent.
+    matched_before, unknown_model, closed, just_now = (
+        new_item(ItemKind.LOST, title) for title in ("Blue kite", "Brown belt", "Tent", "Key")
+    )
+    for item_id, model in (
+        (matched_before, "logistic-before"),
+        (unknown_model, None),
+        (closed, "logistic-before"),
+        (just_now, "logistic-before"),
+    ):
+        set_fields(
+            sessions,
+            item_id,
+            enrichment_state=EnrichmentState.DONE,
+            enrichment_generation=1,
+            matched_generation=1,
+            matched_by=model,
+            enrichment_version=ENRICHMENT_VERSION,
+            embedding_model=SERVING,
+            updated_at=utcnow() - (timedelta(0) if item_id == just_now else LONG_AGO),
+        )
+    set_fields(sessions, closed, status=ItemStatus.CLOSED)
     # Enriched before the way reports are read changed (no matter how recently).
     outdated = new_item(ItemKind.FOUND, "Red scarf")
     set_fields(
@@ -183,6 +208,7 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
             enrichment_state=EnrichmentState.DONE,
             enrichment_generation=1,
             matched_generation=1,
+            matched_by=MATCHING_MODEL,
             enrichment_version=ENRICHMENT_VERSION,
             embedding_model=model,
         )
@@ -197,10 +223,19 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
             (ENRICH_ITEMS, str(outdated)),
             (ENRICH_ITEMS, str(other_model)),
             (MATCH_ITEMS, str(unmatched)),
+            (MATCH_ITEMS, str(matched_before)),
+            (MATCH_ITEMS, str(unknown_model)),
         ]
     )
-    assert first == {"items": 1, "retries": 1, "matching": 1, "outdated": 2, "notifications": 0}
-    assert again == {"items": 0, "retries": 0, "matching": 0, "outdated": 0, "notifications": 0}
+    assert first == {
+        "items": 1,
+        "retries": 1,
+        "matching": 1,
+        "outdated": 2,
+        "rematch": 2,
+        "notifications": 0,
+    }
+    assert again == dict.fromkeys(first, 0)
     assert state_of(sessions, outdated).enrichment_state == EnrichmentState.PENDING
     assert state_of(sessions, other_model).enrichment_state == EnrichmentState.PENDING
     assert state_of(sessions, same_model).enrichment_state == EnrichmentState.DONE

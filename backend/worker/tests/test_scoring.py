@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -166,6 +167,16 @@ def test_the_fitted_model_weighs_every_feature_and_says_where_it_was_fitted() ->
     for name in ("text", "photo", "details"):
         assert fitted.final.weights[name] > 0, name
     assert fitted.final.weights["brand_conflict"] < 0
+
+
+def test_a_refit_is_a_new_model_id_and_the_same_fit_the_same_id() -> None:
+    # The sweep matches reports again when the id they were matched by is not the worker's.
+    fitted = match_model()
+    assert MatchModel.from_json(fitted.to_json()).id == fitted.id
+    moved = replace(fitted, final=replace(fitted.final, bias=fitted.final.bias + 0.01))
+    assert moved.id != fitted.id
+    assert replace(fitted, margin=fitted.margin + 0.5).id != fitted.id
+    assert MODEL.id != fitted.id
 
 
 def test_place_names_agree_or_say_nothing() -> None:

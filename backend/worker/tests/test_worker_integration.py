@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.common import match_record
+from backend.common.clock import utcnow
 from backend.common.contracts.vision import MODEL_VERSION
 from backend.common.jobs import (
     ENRICH_ITEM,
@@ -600,6 +601,42 @@ def test_a_change_during_enrichment_is_not_overwritten_by_the_stale_result(
     stored = match_record.unit_vectors(record["vector"])
     assert float(stored @ np.array(embed("Red bicycle. city bike with a basket"))) > 0.99
     assert float(stored @ np.array(embed("Blue umbrella. folding umbrella"))) < 0.2
+
+
+def test_reports_matched_by_an_older_matching_model_are_matched_again_by_the_sweep(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    lost = new_item(ItemKind.LOST, "Yellow kayak paddle", "carbon paddle, yellow blades")
+    found = new_item(ItemKind.FOUND, "Kayak paddle", "yellow carbon paddle on the jetty")
+    broker.send_task(ENRICH_ITEM, args=[str(found)])
+    wait_for(lambda: enriched(sessions, found), what="found enrichment")
+    broker.send_task(ENRICH_ITEM, args=[str(lost)])
+    [suggested] = wait_for(lambda: matches_of(sessions, lost), what="a match")
+    wait_for(lambda: matched(sessions, lost), what="matching done")
+    assert item(sessions, lost).matched_by == STUB_MODEL.id
+
+    # As a refit leaves them: matched, and scored, by the model the worker used before.
+    with sessions() as session:
+        session.execute(
+            update(Item)
+            .where(Item.id.in_([lost, found]))
+            .values(matched_by="logistic-before", updated_at=utcnow() - timedelta(hours=1))
+        )
+        session.execute(update(Match).where(Match.id == suggested.id).values(score=0.0))
+        session.commit()
+
+    rescored = wait_for(
+        lambda: [m for m in matches_of(sessions, lost) if m.score > 0] or None,
+        timeout_s=60,
+        what="the suggestion rescored by the sweep's matching",
+    )
+    assert [m.id for m in rescored] == [suggested.id]  # the same suggestion, not a new one
+    # The model's score again (scored from either report's side, so not to the last digit).
+    assert rescored[0].score == pytest.approx(suggested.score, abs=0.01)
+    wait_for(
+        lambda: {item(sessions, key).matched_by for key in (lost, found)} == {STUB_MODEL.id},
+        what="both reports matched by the worker's model",
+    )
 
 
 def test_a_new_embedding_model_re_embeds_stored_reports(

@@ -16,10 +16,11 @@ photo descriptor. The second (`finish`) adds, for the shortlist only, what costs
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,14 @@ class MatchModel:
             margin=float(data["margin"]),
             fitted_on=str(data.get("fitted_on", "")),
         )
+
+    @cached_property
+    def id(self) -> str:
+        """What the model is, from its content: every refit is a new id. A report matched by
+        another id is matched again (sweep.py), so stored suggestions carry this model's scores
+        without anyone remembering to bump a version."""
+        content = json.dumps(self.to_json(), sort_keys=True).encode()
+        return f"logistic-{hashlib.sha256(content).hexdigest()[:12]}"
 
     def to_json(self) -> dict[str, Any]:
         def logistic(part: Logistic) -> dict[str, Any]:

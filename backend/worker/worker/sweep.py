@@ -2,14 +2,15 @@
 lengths from the broker (the sweep waits while they are long; the metrics show them).
 
 Nothing is dropped silently: every state a lost job leaves behind (an item left pending, a
-failure whose retry time came, matching that never finished, an outdated enrichment, an
-undelivered notice) is one the sweep looks for.
+failure whose retry time came, matching that never finished, an outdated enrichment, matching
+by a model the worker no longer uses, an undelivered notice) is one the sweep looks for.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from kombu.exceptions import ChannelError
@@ -65,6 +66,29 @@ def _embedded_by_another_model(session: Session, nlp: NlpClient, limit: int) -> 
     return stale
 
 
+def _matched_by_another_model(
+    session: Session, model: str, stale_before: datetime, limit: int
+) -> list[uuid.UUID]:
+    """Open reports whose last matching used another matching model than the worker's (a
+    refit): matched again, a batch per period, so their open suggestions get the new model's
+    scores and what it finds is suggested; the log says how many are left."""
+    stale = (
+        Item.enrichment_state == EnrichmentState.DONE,
+        Item.status == ItemStatus.OPEN,
+        Item.matched_generation == Item.enrichment_generation,
+        or_(Item.matched_by.is_(None), Item.matched_by != model),
+    )
+    chosen = list(
+        session.scalars(
+            select(Item.id).where(*stale, Item.updated_at < stale_before).limit(limit)
+        ).all()
+    )
+    if chosen:
+        left = session.scalar(select(func.count()).select_from(Item).where(*stale))
+        log.warning("sweep: matching again with %s: %d now, %d left", model, len(chosen), left)
+    return chosen
+
+
 def queue_depths() -> dict[str, int] | None:
     """Jobs waiting in each queue, or None if the broker cannot say."""
     try:
@@ -92,8 +116,8 @@ def _waiting(channel: Any, queue: str) -> int:
 def sweep_pending() -> dict[str, Any]:
     """Re-queue work whose job is gone: items left `pending` (the broker was down when the API
     tried), transient failures whose retry time came, enriched items whose matching never
-    finished, items enriched by an older version or embedded by another model than NLP's, and
-    undelivered notifications. Each is
+    finished, items enriched by an older version or embedded by another model than NLP's, items
+    matched by another matching model than the worker's, and undelivered notifications. Each is
     re-queued at most once per period, and only when the queue has drained: under a backlog a
     waiting job is not a lost one."""
     backlog = queue_backlog()
@@ -104,6 +128,7 @@ def sweep_pending() -> dict[str, Any]:
             "retries": 0,
             "matching": 0,
             "outdated": 0,
+            "rematch": 0,
             "notifications": 0,
             "backlog": backlog,
         }
@@ -150,6 +175,8 @@ def sweep_pending() -> dict[str, Any]:
         outdated += _embedded_by_another_model(session, res.nlp, SWEEP_BATCH - len(outdated))
         for item in outdated:
             item.request_enrichment()
+        # After those (autoflush): a report enriched again is matched again anyway.
+        rematch = _matched_by_another_model(session, settings.model().id, cutoff, SWEEP_BATCH)
         matches = session.scalars(
             select(Notification.match_id)
             .where(
@@ -158,9 +185,11 @@ def sweep_pending() -> dict[str, Any]:
             .distinct()
             .limit(SWEEP_BATCH)
         ).all()
-        if pending or unmatched:
+        if pending or unmatched or rematch:
             session.execute(
-                update(Item).where(Item.id.in_([*pending, *unmatched])).values(updated_at=now)
+                update(Item)
+                .where(Item.id.in_([*pending, *unmatched, *rematch]))
+                .values(updated_at=now)
             )
         if retries:
             # Back to pending: the owner sees it is being worked on; the task counts attempts.
@@ -174,7 +203,10 @@ def sweep_pending() -> dict[str, Any]:
         session.commit()
     # In batches, on the bulk queue: a person's new report goes first.
     again = [item.id for item in outdated]
-    for task_name, keys in ((ENRICH_ITEMS, [*pending, *retries, *again]), (MATCH_ITEMS, unmatched)):
+    for task_name, keys in (
+        (ENRICH_ITEMS, [*pending, *retries, *again]),
+        (MATCH_ITEMS, [*unmatched, *rematch]),
+    ):
         for batch in in_batches([str(key) for key in keys], settings.nlp_max_texts):
             send_quietly(task_name, batch, BULK_QUEUE)
     for batch in in_batches([str(match_id) for match_id in matches]):
@@ -184,6 +216,7 @@ def sweep_pending() -> dict[str, Any]:
         "retries": len(retries),
         "matching": len(unmatched),
         "outdated": len(again),
+        "rematch": len(rematch),
         "notifications": len(matches),
     }
     if any(counts.values()):

@@ -242,7 +242,10 @@ def _match(task: Task, item_ids: list[str]) -> list[str]:
             created = record_matches(session, [(item, found[item.id]) for item in items])
             if items:
                 # Matching for this enrichment is done (one transaction with its matches).
-                session.execute(Item.matching_done(), [item.matching_done_row() for item in items])
+                model = settings.model().id
+                session.execute(
+                    Item.matching_done(), [item.matching_done_row(model) for item in items]
+                )
             session.commit()
     except Exception as exc:
         if is_transient(exc) and task.request.retries < settings.max_retries:
