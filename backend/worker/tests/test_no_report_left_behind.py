@@ -73,6 +73,25 @@ def set_fields(sessions: sessionmaker[Session], item_id: uuid.UUID, **values: An
         session.commit()
 
 
+def done_and_matched(
+    sessions: sessionmaker[Session], item_id: uuid.UUID, **differences: Any
+) -> None:
+    """An item as matching leaves it today, except for `differences`."""
+    set_fields(
+        sessions,
+        item_id,
+        **{
+            "enrichment_state": EnrichmentState.DONE,
+            "enrichment_generation": 1,
+            "matched_generation": 1,
+            "matched_by": MATCHING_MODEL,
+            "enrichment_version": ENRICHMENT_VERSION,
+            "embedding_model": SERVING,
+            **differences,
+        },
+    )
+
+
 def state_of(sessions: sessionmaker[Session], item_id: uuid.UUID) -> Item:
     with sessions() as session:
         return session.get_one(Item, item_id)
@@ -155,16 +174,7 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
         updated_at=utcnow() - LONG_AGO,
     )
     matched = new_item(ItemKind.FOUND, "White cup")
-    set_fields(
-        sessions,
-        matched,
-        enrichment_state=EnrichmentState.DONE,
-        enrichment_generation=1,
-        matched_generation=1,
-        matched_by=MATCHING_MODEL,
-        enrichment_version=ENRICHMENT_VERSION,
-        updated_at=utcnow() - LONG_AGO,
-    )
+    done_and_matched(sessions, matched, updated_at=utcnow() - LONG_AGO)
     # Matched by the matching model before a refit (or before models had ids); a closed one,
     # or one whose new model's job may still be running (changed just now), is not sent.
     matched_before, unknown_model, closed, just_now = (
@@ -176,42 +186,17 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
         (closed, "logistic-before"),
         (just_now, "logistic-before"),
     ):
-        set_fields(
-            sessions,
-            item_id,
-            enrichment_state=EnrichmentState.DONE,
-            enrichment_generation=1,
-            matched_generation=1,
-            matched_by=model,
-            enrichment_version=ENRICHMENT_VERSION,
-            embedding_model=SERVING,
-            updated_at=utcnow() - (timedelta(0) if item_id == just_now else LONG_AGO),
-        )
+        long_ago = timedelta(0) if item_id == just_now else LONG_AGO
+        done_and_matched(sessions, item_id, matched_by=model, updated_at=utcnow() - long_ago)
     set_fields(sessions, closed, status=ItemStatus.CLOSED)
     # Enriched before the way reports are read changed (no matter how recently).
     outdated = new_item(ItemKind.FOUND, "Red scarf")
-    set_fields(
-        sessions,
-        outdated,
-        enrichment_state=EnrichmentState.DONE,
-        enrichment_generation=1,
-        matched_generation=1,
-        enrichment_version=ENRICHMENT_VERSION - 1,
-    )
+    done_and_matched(sessions, outdated, enrichment_version=ENRICHMENT_VERSION - 1, matched_by=None)
 
     # Embedded by the model NLP served before this one: not comparable with today's vectors.
     other_model, same_model = new_item(ItemKind.FOUND, "Glove"), new_item(ItemKind.LOST, "Cap")
-    for item_id, model in ((other_model, "minilm+torch"), (same_model, SERVING)):
-        set_fields(
-            sessions,
-            item_id,
-            enrichment_state=EnrichmentState.DONE,
-            enrichment_generation=1,
-            matched_generation=1,
-            matched_by=MATCHING_MODEL,
-            enrichment_version=ENRICHMENT_VERSION,
-            embedding_model=model,
-        )
+    done_and_matched(sessions, other_model, embedding_model="minilm+torch")
+    done_and_matched(sessions, same_model)
 
     first = sweep.sweep_pending()
     again = sweep.sweep_pending()  # right after: nothing is stale any more
