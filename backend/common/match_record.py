@@ -179,6 +179,17 @@ def unpack(blobs: Sequence[bytes], dim: int) -> np.ndarray:
     return out[keep]
 
 
+def unpack_joined(joined: bytes, others: Sequence[bytes], dim: int) -> np.ndarray:
+    """`unpack` for records the database returned joined into one value (`joined`: those of
+    this layout's size, end to end) and the rest one by one (`others`: older layouts)."""
+    dtype = record_dtype(dim)
+    if len(joined) % dtype.itemsize:
+        raise ValueError(f"{len(joined)} bytes are not records of {dtype.itemsize}")
+    records = np.frombuffer(joined, dtype=dtype)
+    records = records[records["version"] == VERSION]
+    return np.concatenate([records, unpack(others, dim)]) if others else records
+
+
 def dim_of(blob: bytes) -> int:
     """The embedding dimensions a record was written with."""
     return int(np.frombuffer(blob[1:3], dtype="<u2")[0]) if len(blob) >= 3 else 0

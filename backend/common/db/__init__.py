@@ -9,6 +9,12 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# An execution option for a statement that reads many binary values (match records): on
+# PostgreSQL through psycopg its rows come in the binary format, bytea as its bytes instead of
+# hex text twice the size for the driver to decode (3.7 against 6.9 ms per 1,000 match records
+# read row by row, on bench/matching_db.py's table). Other databases ignore it.
+BINARY_RESULTS = "binary_results"
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
@@ -23,7 +29,25 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(parsed, **kwargs)
+    engine = create_engine(parsed, **kwargs)
+    if parsed.get_driver_name() == "psycopg":
+        event.listen(engine, "before_cursor_execute", _binary_results)
+    return engine
+
+
+def _binary_results(
+    _connection: Any,
+    cursor: Any,
+    _statement: str,
+    _parameters: Any,
+    context: Any,
+    _executemany: bool,
+) -> None:
+    # Each execution has a cursor of its own, so the format applies to this statement only.
+    if context is not None and context.execution_options.get(BINARY_RESULTS):
+        from psycopg.pq import Format  # only engines of the psycopg driver listen
+
+        cursor.format = Format.BINARY
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

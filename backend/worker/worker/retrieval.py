@@ -21,10 +21,23 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, TextClause, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    Select,
+    TextClause,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import array_agg
 from sqlalchemy.orm import Session
 
 from backend.common import match_record
+from backend.common.db import BINARY_RESULTS
 from backend.common.db.spatial import days_apart
 from backend.common.geo import bounding_box, locality
 from backend.common.models import Item, ItemKind
@@ -136,7 +149,7 @@ def same_identifier(session: Session, queries: Sequence[Query], dim: int) -> np.
         Item.identifier_key.in_(keys),
         Item.match_record.is_not(None),
     )
-    return match_record.unpack(_blobs(session, statement), dim)
+    return _records(session, statement, dim)[1]
 
 
 def neighbourhoods(queries: Sequence[Query], settings: WorkerSettings) -> list[list[Query]]:
@@ -208,9 +221,9 @@ def _nearby(
 ) -> np.ndarray:
     cap = settings.max_candidates
     statement = candidate_statement(queries, settings, vocabulary)
-    blobs = _blobs(session, statement.limit(cap + 1))
-    if len(blobs) <= cap:
-        return match_record.unpack(blobs, dim)
+    selected, records = _records(session, statement.limit(cap + 1), dim)
+    if selected <= cap:
+        return records
     if len(queries) > 1:  # too many together: each half on its own
         half = len(queries) // 2
         parts = [
@@ -222,14 +235,35 @@ def _nearby(
         return merged[np.sort(first)]
     dialect = session.get_bind().dialect.name
     nearest = statement.order_by(days_apart(Item.occurred_at, queries[0].occurred_at, dialect))
-    return match_record.unpack(_blobs(session, nearest.limit(cap)), dim)
+    return _records(session, nearest.limit(cap), dim)[1]
 
 
-def _blobs(session: Session, statement: Select[tuple[bytes | None]]) -> list[bytes]:
-    """The match records `statement` selects, read on the session's connection rather than
-    through the ORM: they are plain bytes, MATCHABLE already leaves deleted reports out, and
-    the ORM's loading of each row was a quarter of candidate retrieval in bench/intake.py."""
-    return [blob for blob in session.connection().execute(statement).scalars().all() if blob]
+def _records(
+    session: Session, statement: Select[tuple[bytes | None]], dim: int
+) -> tuple[int, np.ndarray]:
+    """How many rows `statement` selects, and their match records (as match_record.unpack
+    reads them). Read on the session's connection rather than through the ORM: they are plain
+    bytes, MATCHABLE already leaves deleted reports out, and the ORM's loading of each row was
+    a quarter of candidate retrieval in bench/intake.py. On PostgreSQL the records come joined
+    into one value, in the binary format (db.BINARY_RESULTS): a Python object per row was
+    most of the time of a report with thousands of candidates (bench/matching_db.py)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        blobs = [blob for blob in connection.execute(statement).scalars().all() if blob]
+        return len(blobs), match_record.unpack(blobs, dim)
+    rows = statement.subquery()
+    whole = func.length(rows.c.match_record) == match_record.record_dtype(dim).itemsize
+    joined = select(
+        func.count(),
+        type_coerce(
+            func.string_agg(rows.c.match_record, literal(b"", LargeBinary)).filter(whole),
+            LargeBinary,
+        ),
+        array_agg(rows.c.match_record).filter(~whole),  # older layouts, one by one
+    ).execution_options(**{BINARY_RESULTS: True})
+    selected, together, others = connection.execute(joined).one()
+    blobs = [blob for blob in others or () if blob]
+    return selected, match_record.unpack_joined(together or b"", blobs, dim)
 
 
 def possible(
