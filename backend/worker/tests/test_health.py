@@ -9,6 +9,7 @@ import pytest
 
 from backend.worker.worker import probe
 from backend.worker.worker.health import worker_alive, worker_health, worker_readyz
+from backend.worker.worker.scoring import match_model
 from backend.worker.worker.settings import WorkerSettings
 
 
@@ -31,7 +32,18 @@ def test_ready_on_the_embedded_defaults(tmp_path: Path) -> None:
 
     assert report["ready"] is True
     assert report["worker"] == "celery"
-    assert report["broker"]["ok"] and report["database"]["ok"]
+    assert report["broker"]["ok"] and report["database"]["ok"] and report["matching"]["ok"]
+    assert report["matching_model"] == match_model().id
+
+
+def test_an_unreadable_matching_model_is_not_ready(tmp_path: Path) -> None:
+    broken = tmp_path / "model.json"
+    broken.write_text('{"first": {}}')
+    report = worker_readyz(WorkerSettings(data_dir=tmp_path, match_model_file=broken))
+
+    assert report["ready"] is False
+    assert report["matching"]["ok"] is False
+    assert report["matching_model"] is None
 
 
 def test_unreachable_broker_is_not_ready(tmp_path: Path) -> None:

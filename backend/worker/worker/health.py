@@ -61,12 +61,22 @@ def database_reachable(settings: WorkerSettings, timeout_s: float = 1.5) -> bool
         engine.dispose()
 
 
+def matching_model_loads(settings: WorkerSettings) -> bool:
+    """The fitted matching model (MATCH_MODEL_FILE) reads: without it nothing is matched."""
+    return bool(settings.model().id)
+
+
 def worker_readyz(settings: WorkerSettings | None = None) -> dict[str, Any]:
-    """`{"ready": bool, "worker": "celery", "broker": {...}, "database": {...}}`."""
+    """`{"ready": bool, "worker": "celery", "matching_model": id or None, "broker": {...},
+    "database": {...}, "matching": {...}}`. The model's id says which fit this worker matches
+    with: two workers with different ones would match each other's reports again and again
+    (sweep.py)."""
     settings = settings or WorkerSettings()
     registry = ReadinessRegistry(default_timeout_s=CHECK_TIMEOUT_S)
     registry.register("broker", partial(broker_reachable, settings))
     registry.register("database", partial(database_reachable, settings))
+    registry.register("matching", partial(matching_model_loads, settings))
     report = registry.status()
     ready = bool(report.pop("overall_ok"))
-    return {"ready": ready, "worker": "celery", **report}
+    model = settings.model().id if report["matching"]["ok"] else None
+    return {"ready": ready, "worker": "celery", "matching_model": model, **report}
