@@ -110,16 +110,22 @@ def readiness(url: str) -> str | None:
         return f"not answering yet ({type(exc).__name__})"
     if response.status_code == 200:
         return None
+    return failing_checks(response.text) or f"/readyz answered {response.status_code}"
+
+
+def failing_checks(report: str) -> str:
+    """The checks a readiness report (JSON: `{"<check>": {"ok", "error"}, ...}`) says failed."""
     try:
-        body = response.json()
-        failing = [
-            f"{k}: {v.get('error', 'not ready')}"
-            for k, v in body.items()
-            if isinstance(v, dict) and not v.get("ok", True)
-        ]
+        body = json.loads(report)
     except ValueError:
-        failing = []
-    return "; ".join(failing) or f"/readyz answered {response.status_code}"
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    return "; ".join(
+        f"{k}: {v.get('error', 'not ready')}"
+        for k, v in body.items()
+        if isinstance(v, dict) and not v.get("ok", True)
+    )
 
 
 def wait_until_ready(
@@ -140,7 +146,11 @@ def wait_until_ready(
                 probe = subprocess.run(
                     [python311(), str(dist / PROBE[1])], env=env, capture_output=True, timeout=60
                 )
-                reason = None if probe.returncode == 0 else "broker or database not reachable yet"
+                reason = (
+                    None
+                    if probe.returncode == 0
+                    else failing_checks(probe.stdout.decode(errors="replace")) or "its probe failed"
+                )
             else:
                 reason = readiness(urls[name])
             if reason is None:
