@@ -1,12 +1,13 @@
-"""A labelled set as ../shared/data/matching/run_stack.py reads it, photos included: our sets
-describe a photo by how it is drawn (`seed`, `rgb`, `turned`), the runner uploads files. Each
-report with a photo gets `photo.file` and its PNG in OUT/photos/, drawn as the harness draws it,
-so the stack and the harness compare the same pictures. Each pair's kind of noise becomes the
-runner's `slice` (it prints the figures of each; its headline leaves `dutch` out, as set B's).
-The older format (`noisy.jsonl`: one report a line, pairs by `pair`) is written as pairs and
-distractors.
+"""One of our labelled sets as ../shared/data/matching/run_stack.py reads it, photos included.
 
-usage: stack_set.py SET.json|SET.jsonl OUT_DIR   (then: run_stack.py API_URL OUT_DIR/SET.json)
+The set is read by harness.load_set (the reports, which lost report's truth is which, the kind
+of noise of each pair). Each report with a photo gets `photo.file` and its PNG in OUT/photos/,
+drawn by harness.drawn_photo, so the stack and the harness compare the same pictures (the API
+re-encodes uploads; the harness does the same). Each pair's kind of noise becomes the runner's
+`slice` (it prints the figures of each; its headline leaves `dutch` out, as set B's).
+
+usage: stack_set.py NAME OUT_DIR   (NAME: tune, hand, noisy; then
+       run_stack.py API_URL OUT_DIR/NAME.json)
 """
 
 from __future__ import annotations
@@ -16,79 +17,54 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from deployment.local.sample_data import photo_png
+from research.experiments.matching.harness import BASE, Dataset, Report, drawn_photo, load_set
 
 
-def from_json(source: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The set, and its reports in harness.load_set's order (lost, found per pair, then the
-    distractors), whose index seeds each photo's background."""
-    data = json.loads(source.read_text())
-    in_pairs = [pair[side] for pair in data["pairs"] for side in ("lost", "found")]
-    for pair in data["pairs"]:
-        pair["slice"] = pair.get("noise", "all")
-    return data, [*in_pairs, *data["distractors"]]
+def runner_set(dataset: Dataset, photos: Path) -> dict[str, Any]:
+    """`{"pairs": [{"id", "slice", "lost", "found"}], "distractors": [...]}`, writing photos."""
 
-
-def from_jsonl(source: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The older format as pairs and distractors; its reports in file order (the harness's)."""
-    raw = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
-    reports = [
-        {
-            "kind": row["kind"],
-            "title": row["title"],
-            "description": row.get("description") or "",
-            "category": row.get("category") or "",
-            "colour": row.get("colour") or "",
-            "brand": row.get("brand") or "",
-            "place": row.get("place_name") or "",
-            "lat": row.get("latitude"),
-            "lon": row.get("longitude"),
-            "day": -float(row["days_ago"]),
-            **({"photo": row["photo"]} if row.get("photo") else {}),
+    def body(index: int) -> dict[str, Any]:
+        report: Report = dataset.reports[index]
+        item: dict[str, Any] = {
+            "kind": report.kind,
+            "title": report.title,
+            "description": report.description,
+            "category": report.category or "",
+            "colour": report.colour or "",
+            "brand": report.brand or "",
+            "place": report.place or "",
+            "lat": report.latitude,
+            "lon": report.longitude,
+            "day": (report.occurred_at - BASE).total_seconds() / 86400,
         }
-        for row in raw
-    ]
-    sides = {(row["pair"], row["kind"]): i for i, row in enumerate(raw) if row.get("pair")}
-    paired = sorted(
-        {row["pair"] for row in raw if row.get("pair")}
-        & {pair for pair, kind in sides if kind == "lost"}
-        & {pair for pair, kind in sides if kind == "found"}
-    )
-    in_pairs = {sides[pair, kind] for pair in paired for kind in ("lost", "found")}
-    data = {
+        if report.photo:
+            (photos / f"{index}.png").write_bytes(drawn_photo(report, index))
+            item["photo"] = {"file": f"{index}.png"}
+        return item
+
+    paired = {index for pair in dataset.truth.items() for index in pair}
+    return {
         "pairs": [
             {
-                "id": pair,
-                "slice": "noisy",
-                "lost": reports[sides[pair, "lost"]],
-                "found": reports[sides[pair, "found"]],
+                "id": dataset.reports[lost].id,
+                "slice": dataset.noise.get(lost) or "all",
+                "lost": body(lost),
+                "found": body(found),
             }
-            for pair in paired
+            for lost, found in dataset.truth.items()
         ],
-        "distractors": [report for i, report in enumerate(reports) if i not in in_pairs],
+        "distractors": [body(i) for i in range(len(dataset.reports)) if i not in paired],
     }
-    return data, reports
 
 
-def main(source: Path, out: Path) -> None:
-    data, reports = from_jsonl(source) if source.suffix == ".jsonl" else from_json(source)
+def main(name: str, out: Path) -> None:
     photos = out / "photos"
     photos.mkdir(parents=True, exist_ok=True)
-    drawn = 0
-    for index, report in enumerate(reports):
-        photo = report.get("photo")
-        if not photo:
-            continue
-        name = f"{index}.png"
-        (photos / name).write_bytes(
-            photo_png(photo["seed"], tuple(photo["rgb"]), photo["turned"], 7000 + index)
-        )
-        photo["file"] = name
-        drawn += 1
-    target = out / f"{source.stem}.json"
+    data = runner_set(load_set(name), photos)
+    target = out / f"{name}.json"
     target.write_text(json.dumps(data))
-    print(f"{target}: {len(data['pairs'])} pairs, {drawn} photos in {photos}")
+    print(f"{target}: {len(data['pairs'])} pairs, {len(list(photos.glob('*.png')))} photos")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(sys.argv[1], Path(sys.argv[2]))
