@@ -7,7 +7,9 @@ that identify nothing. The claim check (claims.py) and the matching details
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 # Letters and digits of any script ("é", "ß"); "_" is not a letter.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -65,15 +67,22 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> frozenset[str]:
     """Stemmed content words of `text`; a run of single letters is read as initials ("J.K." and
     "JK" are both "jk"); single digits and function words are left out."""
-    terms: set[str] = set()
+    return frozenset(term_words(text))
+
+
+@lru_cache(maxsize=20_000)
+def term_words(text: str) -> Mapping[str, str]:
+    """`content_terms` of `text`, each with the word it was first read from ("flower" for the term
+    "flow"; initials for themselves): what a term means, where its stem is not a word."""
+    terms: dict[str, str] = {}
     initials = ""
     for token in [*tokens(text), ""]:
         if len(token) == 1 and token.isalpha():
             initials += token
             continue
         if len(initials) >= 2:
-            terms.add(initials)
+            terms.setdefault(initials, initials)
         initials = ""
         if len(token) > 1 and token not in STOP_WORDS:
-            terms.add(stem(token))
-    return frozenset(terms)
+            terms.setdefault(stem(token), token)
+    return MappingProxyType(terms)

@@ -7,6 +7,7 @@ import pytest
 from backend.common.match_record import attribute_masks
 from backend.common.taxonomy import taxonomy
 from backend.common.words import content_terms
+from backend.worker.worker import scoring
 from backend.worker.worker.details import detail_scores, place_agreement
 from backend.worker.worker.rules import attribute_terms, detail_text
 from backend.worker.worker.scoring import (
@@ -177,6 +178,13 @@ def test_a_refit_is_a_new_model_id_and_the_same_fit_the_same_id() -> None:
     assert moved.id != fitted.id
     assert replace(fitted, margin=fitted.margin + 0.5).id != fitted.id
     assert MODEL.id != fitted.id
+
+
+def test_features_read_another_way_are_a_new_model_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    fitted = match_model()
+    before = MatchModel.from_json(fitted.to_json()).id
+    monkeypatch.setattr(scoring, "FEATURES_VERSION", scoring.FEATURES_VERSION + 1)
+    assert MatchModel.from_json(fitted.to_json()).id != before
 
 
 def test_place_names_agree_or_say_nothing() -> None:

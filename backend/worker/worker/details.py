@@ -5,19 +5,56 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
-from backend.common.words import content_terms, tokens
+from backend.common.words import term_words, tokens
 
 MIN_DETAIL_POOL = 3
+# What backend/worker/word_vectors made of the packaged MiniLM at build time (a resource).
+PACKAGED_WORD_VECTORS = Path(__file__).resolve().parent.parent / "word_vectors" / "word-vectors"
+# Two words whose vectors are at least this close name one detail ("photo", "picture"). The
+# least value above every pair of tests/test_details.py's words that tell objects apart
+# (colours, animals, materials, sides: "red"/"blue" 0.73), so a near-twin's other detail is
+# never read as the owner's.
+SAME_MEANING = 0.75
+
+
+@dataclass(frozen=True)
+class WordVectors:
+    """MiniLM's vector of each word a detail may use (L2-normalised, float16)."""
+
+    rows: Mapping[str, int]
+    vectors: np.ndarray
+
+    @classmethod
+    def load(cls, folder: Path) -> WordVectors:
+        words = (folder / "words.txt").read_text().split()
+        vectors = np.load(folder / "vectors.npy")
+        if vectors.shape[0] != len(words):
+            raise ValueError(f"{folder}: {len(words)} words but {vectors.shape[0]} vectors")
+        return cls({word: row for row, word in enumerate(words)}, vectors)
+
+    def of(self, words: Sequence[str]) -> np.ndarray:
+        return self.vectors[[self.rows[word] for word in words]].astype(np.float32)
+
+
+@cache
+def packaged_word_vectors() -> WordVectors:
+    return WordVectors.load(PACKAGED_WORD_VECTORS)
 
 
 def detail_scores(
-    query_text: str, candidate_texts: Sequence[str], said_elsewhere: frozenset[str] = frozenset()
+    query_text: str,
+    candidate_texts: Sequence[str],
+    said_elsewhere: frozenset[str] = frozenset(),
+    vectors: WordVectors | None = None,
 ) -> np.ndarray:
     """How much of what is rare among these reports the query shares with each candidate.
 
@@ -25,15 +62,20 @@ def detail_scores(
     for it): words all of them share ("black", "wallet", the place) weigh little, and what tells
     near-twins apart ("engraved", "sticker", initials) weighs most. A word of five letters or
     more counts as shared with one a letter away ("sticker", "stciker"): what misspellings the
-    taxonomy cannot correct, the other report's words can. A cosine of idf-weighted word sets
+    taxonomy cannot correct, the other report's words can. A word the other report does not use
+    counts as shared, at the weight of both words, with the other's word of the same meaning
+    (`SAME_MEANING`: "photo of a dog" / "dog picture"). A cosine of idf-weighted word sets
     (backend/common/words.py); NaN when the query has no content word, or when there are too
     few candidates to tell what is rare (then there are no near-twins to tell apart either).
     Terms in `said_elsewhere` are left out: what other features compare already (the kind of
     object, its colour, its brand, in any of their words: rules.attribute_terms), so that which
     word a report chose for them ("computer", "laptop") does not pass for a detail.
     """
-    query = content_terms(query_text) - said_elsewhere
-    documents = [content_terms(text) - said_elsewhere for text in candidate_texts]
+    vectors = vectors or packaged_word_vectors()
+    query_words = term_words(query_text)
+    query = frozenset(query_words) - said_elsewhere
+    words_of = [term_words(text) for text in candidate_texts]
+    documents = [frozenset(words) - said_elsewhere for words in words_of]
     if not query or len(documents) < MIN_DETAIL_POOL:
         return np.full(len(documents), np.nan)
     # Each candidate's words as the query spells them, where one letter is all that differs.
@@ -45,11 +87,22 @@ def detail_scores(
         return math.log((total + 1) / (frequency[term] + 0.5))
 
     query_norm = math.sqrt(sum(idf(t) ** 2 for t in query))
+    meant = [t for t in query if query_words[t] in vectors.rows]
+    meant_vectors = vectors.of([query_words[t] for t in meant])
     scores = np.zeros(len(documents))
-    for index, document in enumerate(documents):
+    for index, (document, words) in enumerate(zip(documents, words_of, strict=True)):
         norm = math.sqrt(sum(idf(t) ** 2 for t in document))
-        if norm and query_norm:
-            scores[index] = sum(idf(t) ** 2 for t in query & document) / (query_norm * norm)
+        if not (norm and query_norm):
+            continue
+        shared = sum(idf(t) ** 2 for t in query & document)
+        theirs = [t for t in document - query if words.get(t) in vectors.rows]
+        if meant and theirs:
+            closeness = meant_vectors @ vectors.of([words[t] for t in theirs]).T
+            for row, term in enumerate(meant):
+                best = int(np.argmax(closeness[row]))
+                if term not in document and closeness[row, best] >= SAME_MEANING:
+                    shared += idf(term) * idf(theirs[best])
+        scores[index] = shared / (query_norm * norm)
     return scores
 
 

@@ -43,6 +43,10 @@ FIRST_PASS = (
 )
 SECOND_PASS = (*FIRST_PASS, "details", "place", "brand_conflict")
 MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
+# How the features are read from two reports. Bumped when one is computed differently, as a refit
+# would change a score (2: details said in other words, details.SAME_MEANING); part of the
+# model's id, so the sweep matches stored reports again.
+FEATURES_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -95,10 +99,12 @@ class MatchModel:
 
     @cached_property
     def id(self) -> str:
-        """What the model is, from its content: every refit is a new id. A report matched by
-        another id is matched again (sweep.py), so stored suggestions carry this model's scores
-        without anyone remembering to bump a version."""
-        content = json.dumps(self.to_json(), sort_keys=True).encode()
+        """What the model is, from its content and FEATURES_VERSION: every refit is a new id. A
+        report matched by another id is matched again (sweep.py), so stored suggestions carry
+        this model's scores without anyone remembering to bump a version for a refit."""
+        content = json.dumps(
+            {"features": FEATURES_VERSION, **self.to_json()}, sort_keys=True
+        ).encode()
         return f"logistic-{hashlib.sha256(content).hexdigest()[:12]}"
 
     def to_json(self) -> dict[str, Any]:
