@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.worker.worker import probe
+from backend.worker.worker import details, probe
 from backend.worker.worker.health import worker_alive, worker_health, worker_readyz
 from backend.worker.worker.scoring import match_model
 from backend.worker.worker.settings import WorkerSettings
@@ -44,6 +44,20 @@ def test_an_unreadable_matching_model_is_not_ready(tmp_path: Path) -> None:
     assert report["ready"] is False
     assert report["matching"]["ok"] is False
     assert report["matching_model"] is None
+
+
+def test_missing_word_vectors_are_not_ready(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(details, "PACKAGED_WORD_VECTORS", tmp_path / "no-such-folder")
+    details.packaged_word_vectors.cache_clear()
+    try:
+        report = worker_readyz(WorkerSettings(data_dir=tmp_path))
+    finally:
+        details.packaged_word_vectors.cache_clear()
+
+    assert report["ready"] is False
+    assert report["matching"]["ok"] is False
 
 
 def test_unreachable_broker_is_not_ready(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 from backend.common.db import database_ready, make_engine
 from backend.common.health import ReadinessRegistry
 from backend.common.jobs import celery_config
+from backend.worker.worker.details import packaged_word_vectors
 from backend.worker.worker.settings import WorkerSettings
 
 CHECK_TIMEOUT_S = 2.0
@@ -61,9 +62,10 @@ def database_reachable(settings: WorkerSettings, timeout_s: float = 1.5) -> bool
         engine.dispose()
 
 
-def matching_model_loads(settings: WorkerSettings) -> bool:
-    """The fitted matching model (MATCH_MODEL_FILE) reads: without it nothing is matched."""
-    return bool(settings.model().id)
+def matching_loads(settings: WorkerSettings) -> bool:
+    """The fitted matching model (MATCH_MODEL_FILE) and the packaged word vectors read: without
+    them nothing is matched."""
+    return bool(settings.model().id) and bool(packaged_word_vectors().rows)
 
 
 def worker_readyz(settings: WorkerSettings | None = None) -> dict[str, Any]:
@@ -75,7 +77,7 @@ def worker_readyz(settings: WorkerSettings | None = None) -> dict[str, Any]:
     registry = ReadinessRegistry(default_timeout_s=CHECK_TIMEOUT_S)
     registry.register("broker", partial(broker_reachable, settings))
     registry.register("database", partial(database_reachable, settings))
-    registry.register("matching", partial(matching_model_loads, settings))
+    registry.register("matching", partial(matching_loads, settings))
     report = registry.status()
     ready = bool(report.pop("overall_ok"))
     model = settings.model().id if report["matching"]["ok"] else None
