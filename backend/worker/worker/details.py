@@ -42,7 +42,8 @@ class WordVectors:
         return cls({word: row for row, word in enumerate(words)}, vectors)
 
     def of(self, words: Sequence[str]) -> np.ndarray:
-        return self.vectors[[self.rows[word] for word in words]].astype(np.float32)
+        rows = np.fromiter((self.rows[word] for word in words), dtype=np.intp, count=len(words))
+        return self.vectors[rows].astype(np.float32)
 
 
 @cache
@@ -87,22 +88,28 @@ def detail_scores(
         return math.log((total + 1) / (frequency[term] + 0.5))
 
     query_norm = math.sqrt(sum(idf(t) ** 2 for t in query))
+    # Every candidate's words the query does not use, each a row of one product with the query's.
+    theirs = [
+        [t for t in document - query if words.get(t) in vectors.rows]
+        for document, words in zip(documents, words_of, strict=True)
+    ]
     meant = [t for t in query if query_words[t] in vectors.rows]
-    meant_vectors = vectors.of([query_words[t] for t in meant])
+    flat = [words[t] for terms, words in zip(theirs, words_of, strict=True) for t in terms]
+    closeness = vectors.of([query_words[t] for t in meant]) @ vectors.of(flat).T
     scores = np.zeros(len(documents))
-    for index, (document, words) in enumerate(zip(documents, words_of, strict=True)):
+    start = 0
+    for index, document in enumerate(documents):
+        end = start + len(theirs[index])
         norm = math.sqrt(sum(idf(t) ** 2 for t in document))
-        if not (norm and query_norm):
-            continue
-        shared = sum(idf(t) ** 2 for t in query & document)
-        theirs = [t for t in document - query if words.get(t) in vectors.rows]
-        if meant and theirs:
-            closeness = meant_vectors @ vectors.of([words[t] for t in theirs]).T
-            for row, term in enumerate(meant):
-                best = int(np.argmax(closeness[row]))
-                if term not in document and closeness[row, best] >= SAME_MEANING:
-                    shared += idf(term) * idf(theirs[best])
-        scores[index] = shared / (query_norm * norm)
+        if norm and query_norm:
+            shared = sum(idf(t) ** 2 for t in query & document)
+            if meant and end > start:
+                best = start + np.argmax(closeness[:, start:end], axis=1)
+                for row, term in enumerate(meant):
+                    if term not in document and closeness[row, best[row]] >= SAME_MEANING:
+                        shared += idf(term) * idf(theirs[index][best[row] - start])
+            scores[index] = shared / (query_norm * norm)
+        start = end
     return scores
 
 
