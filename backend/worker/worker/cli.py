@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     from backend.common.jobs import trace_jobs
     from backend.common.telemetry import start_telemetry
     from backend.worker.worker.app import celery_app
+    from backend.worker.worker.details import packaged_word_vectors
     from backend.worker.worker.metrics import QueueDepth
     from backend.worker.worker.sweep import queue_depths
 
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     if args.beat:
         worker_args += ["--beat", f"--schedule={settings.data_dir / 'celerybeat-schedule'}"]
+    # Read once before the pool forks, so its processes share the table's pages.
+    packaged_word_vectors()
     celery_app.worker_main(worker_args)
 
 

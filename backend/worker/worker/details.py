@@ -28,7 +28,8 @@ SAME_MEANING = 0.75
 
 @dataclass(frozen=True)
 class WordVectors:
-    """MiniLM's vector of each word a detail may use (L2-normalised, float16)."""
+    """MiniLM's vector of each word a detail may use (L2-normalised; float16 in the file, float32
+    in memory: widening each gathered row cost matching more than the 17 MB it saves)."""
 
     rows: Mapping[str, int]
     vectors: np.ndarray
@@ -36,14 +37,14 @@ class WordVectors:
     @classmethod
     def load(cls, folder: Path) -> WordVectors:
         words = (folder / "words.txt").read_text().split()
-        vectors = np.load(folder / "vectors.npy")
+        vectors = np.load(folder / "vectors.npy").astype(np.float32)
         if vectors.shape[0] != len(words):
             raise ValueError(f"{folder}: {len(words)} words but {vectors.shape[0]} vectors")
         return cls({word: row for row, word in enumerate(words)}, vectors)
 
     def of(self, words: Sequence[str]) -> np.ndarray:
         rows = np.fromiter((self.rows[word] for word in words), dtype=np.intp, count=len(words))
-        return self.vectors[rows].astype(np.float32)
+        return self.vectors[rows]
 
 
 @cache
@@ -83,34 +84,48 @@ def detail_scores(
     documents = [_as_spelt(query, document) for document in documents]
     frequency = Counter(term for document in [query, *documents] for term in document)
     total = len(documents) + 1
+    idf = {term: math.log((total + 1) / (n + 0.5)) for term, n in frequency.items()}
+    query_norm = math.sqrt(sum(idf[t] ** 2 for t in query))
+    norms = np.array([math.sqrt(sum(idf[t] ** 2 for t in d)) for d in documents], dtype=float)
+    shared = np.array([sum(idf[t] ** 2 for t in query & d) for d in documents], dtype=float)
+    shared += _shared_in_other_words(query_words, query, words_of, documents, idf, vectors)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(norms > 0, shared / (query_norm * norms), 0.0)
 
-    def idf(term: str) -> float:
-        return math.log((total + 1) / (frequency[term] + 0.5))
 
-    query_norm = math.sqrt(sum(idf(t) ** 2 for t in query))
-    # Every candidate's words the query does not use, each a row of one product with the query's.
+def _shared_in_other_words(
+    query_words: Mapping[str, str],
+    query: frozenset[str],
+    words_of: Sequence[Mapping[str, str]],
+    documents: Sequence[frozenset[str]],
+    idf: Mapping[str, float],
+    vectors: WordVectors,
+) -> np.ndarray:
+    """For each candidate: idf(mine) * idf(theirs) over my words it does not use that have a
+    word of its own at least SAME_MEANING close (the closest, where several are)."""
+    meant = [t for t in query if query_words[t] in vectors.rows]
     theirs = [
         [t for t in document - query if words.get(t) in vectors.rows]
         for document, words in zip(documents, words_of, strict=True)
     ]
-    meant = [t for t in query if query_words[t] in vectors.rows]
+    bonus = np.zeros(len(documents))
     flat = [words[t] for terms, words in zip(theirs, words_of, strict=True) for t in terms]
+    if not meant or not flat:
+        return bonus
+    # One product of my words with every candidate's; most pairs fall short, read per candidate
+    # only where one does not.
     closeness = vectors.of([query_words[t] for t in meant]) @ vectors.of(flat).T
-    scores = np.zeros(len(documents))
-    start = 0
-    for index, document in enumerate(documents):
-        end = start + len(theirs[index])
-        norm = math.sqrt(sum(idf(t) ** 2 for t in document))
-        if norm and query_norm:
-            shared = sum(idf(t) ** 2 for t in query & document)
-            if meant and end > start:
-                best = start + np.argmax(closeness[:, start:end], axis=1)
-                for row, term in enumerate(meant):
-                    if term not in document and closeness[row, best[row]] >= SAME_MEANING:
-                        shared += idf(term) * idf(theirs[index][best[row] - start])
-            scores[index] = shared / (query_norm * norm)
-        start = end
-    return scores
+    starts = np.cumsum([0, *(len(terms) for terms in theirs)])
+    some = [index for index, terms in enumerate(theirs) if terms]
+    nearest = np.maximum.reduceat(closeness, starts[some], axis=1)
+    for row, column in zip(*np.nonzero(nearest >= SAME_MEANING), strict=True):
+        index = some[column]
+        term = meant[row]
+        if term in documents[index]:
+            continue  # shared as written
+        best = int(np.argmax(closeness[row, starts[index] : starts[index + 1]]))
+        bonus[index] += idf[term] * idf[theirs[index][best]]
+    return bonus
 
 
 def _as_spelt(query: frozenset[str], document: frozenset[str]) -> frozenset[str]:
