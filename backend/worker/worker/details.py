@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
-from backend.common.words import term_words, tokens
+from backend.common.words import content_terms, term_words, tokens
 
 MIN_DETAIL_POOL = 3
 # What backend/worker/word_vectors made of the packaged MiniLM at build time (a resource).
@@ -75,9 +75,9 @@ def detail_scores(
     """
     vectors = vectors or packaged_word_vectors()
     query_words = term_words(query_text)
-    query = frozenset(query_words) - said_elsewhere
+    query = content_terms(query_text) - said_elsewhere
     words_of = [term_words(text) for text in candidate_texts]
-    documents = [frozenset(words) - said_elsewhere for words in words_of]
+    documents = [content_terms(text) - said_elsewhere for text in candidate_texts]
     if not query or len(documents) < MIN_DETAIL_POOL:
         return np.full(len(documents), np.nan)
     # Each candidate's words as the query spells them, where one letter is all that differs.
@@ -112,9 +112,11 @@ def _shared_in_other_words(
     flat = [words[t] for terms, words in zip(theirs, words_of, strict=True) for t in terms]
     if not meant or not flat:
         return bonus
-    # One product of my words with every candidate's; most pairs fall short, read per candidate
-    # only where one does not.
-    closeness = vectors.of([query_words[t] for t in meant]) @ vectors.of(flat).T
+    # One product of my words with every word the candidates use (near-twins share most);
+    # most pairs fall short, read per candidate only where one does not.
+    column: dict[str, int] = {}
+    each = [column.setdefault(word, len(column)) for word in flat]
+    closeness = (vectors.of([query_words[t] for t in meant]) @ vectors.of(list(column)).T)[:, each]
     starts = np.cumsum([0, *(len(terms) for terms in theirs)])
     some = [index for index, terms in enumerate(theirs) if terms]
     nearest = np.maximum.reduceat(closeness, starts[some], axis=1)
