@@ -114,9 +114,9 @@ def _shared_in_other_words(
         return bonus
     # One product of my words with every word the candidates use (near-twins share most);
     # most pairs fall short, read per candidate only where one does not.
-    column: dict[str, int] = {}
-    each = [column.setdefault(word, len(column)) for word in flat]
-    closeness = (vectors.of([query_words[t] for t in meant]) @ vectors.of(list(column)).T)[:, each]
+    place: dict[str, int] = {}
+    each = [place.setdefault(word, len(place)) for word in flat]
+    closeness = (vectors.of([query_words[t] for t in meant]) @ vectors.of(list(place)).T)[:, each]
     starts = np.cumsum([0, *(len(terms) for terms in theirs)])
     some = [index for index, terms in enumerate(theirs) if terms]
     nearest = np.maximum.reduceat(closeness, starts[some], axis=1)
