@@ -62,3 +62,16 @@ def lostfound_service(
             f"{str(folder).replace('/', '.')}/{binary}.pex", port, command
         ),
     )
+
+
+def made_at_build_time(name, script):
+    """A folder `name` that `script` (run as `script name`) writes at build time, as resources
+    of whatever depends on `:name`: made again only when the script, what it imports or its
+    lock changes; never at start-up, never from the network."""
+    adhoc_tool(
+        name=f"{name}-export",
+        runnable=f"./{script}",
+        args=[name],
+        output_directories=[name],
+    )
+    experimental_wrap_as_resources(name=name, inputs=[f":{name}-export"])
