@@ -19,10 +19,10 @@ from backend.common.words import content_terms, term_words, tokens
 MIN_DETAIL_POOL = 3
 # What backend/worker/word_vectors made of the packaged MiniLM at build time (a resource).
 PACKAGED_WORD_VECTORS = Path(__file__).resolve().parent.parent / "word_vectors" / "word-vectors"
-# Two words whose vectors are at least this close name one detail ("photo", "picture"). The
-# least value above every pair of tests/test_details.py's words that tell objects apart
-# (colours, animals, materials, sides: "red"/"blue" 0.73), so a near-twin's other detail is
-# never read as the owner's.
+# Two words whose vectors are at least this close name one detail ("photo", "picture"): the
+# least 0.05 step a 0.05 margin above every pair of words in tests/test_details.py that tell
+# objects apart (animals, materials, parts: "plastic"/"metal" 0.69), so a near-twin's other
+# detail is not read as the owner's. Colours, numbers, sides and the like have no vector.
 SAME_MEANING = 0.75
 
 
