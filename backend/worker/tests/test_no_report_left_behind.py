@@ -228,6 +228,27 @@ def test_once_drained_every_kind_of_lost_work_is_sent_once(
     assert state_of(sessions, failed_for_good).enrichment_state == EnrichmentState.FAILED
 
 
+def test_reports_of_another_model_are_matched_again_a_batch_a_sweep(
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    sent: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        sweep, "settings", sweep.settings.model_copy(update={"rematch_per_sweep": 1})
+    )
+    reports = [new_item(ItemKind.LOST, title) for title in ("Blue kite", "Brown belt")]
+    for item_id in reports:
+        done_and_matched(
+            sessions, item_id, matched_by="logistic-before", updated_at=utcnow() - LONG_AGO
+        )
+
+    counts = [sweep.sweep_pending()["rematch"] for _ in range(3)]
+
+    assert counts == [1, 1, 0]  # the second waits its turn; then each is sent once
+    assert sorted(sent) == sorted((MATCH_ITEMS, str(item_id)) for item_id in reports)
+
+
 def test_with_nlp_down_re_embedding_waits_and_the_rest_is_swept(
     sessions: sessionmaker[Session],
     new_item: NewItem,

@@ -96,6 +96,15 @@ class WorkerSettings(MailSettings):
         default=60, gt=0, description="Redis: how often workers look for such tasks."
     )
     sweep_interval_s: float = Field(default=60.0, gt=0)
+    rematch_per_sweep: int = Field(
+        default=5000,
+        gt=0,
+        description="Reports matched by another matching model (a refit, features read another "
+        "way) sent to be matched again per sweep, on the bulk queue once the queues have "
+        "drained. Against a million stored reports a match takes ~30 ms (bench/matching_db.py): "
+        "two worker processes take ~80 s for 5,000, the next sweep waits for them, and a million "
+        "open reports are matched again in ~7 hours (~33 at 500).",
+    )
     stale_pending_s: float = Field(default=120.0, gt=0, description="Pending this long: re-queue.")
     sweep_retry_s: float = Field(
         default=120.0,

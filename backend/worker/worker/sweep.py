@@ -176,7 +176,9 @@ def sweep_pending() -> dict[str, Any]:
         for item in outdated:
             item.request_enrichment()
         # After those (autoflush): a report enriched again is matched again anyway.
-        rematch = _matched_by_another_model(session, settings.model().id, cutoff, SWEEP_BATCH)
+        rematch = _matched_by_another_model(
+            session, settings.model().id, cutoff, settings.rematch_per_sweep
+        )
         matches = session.scalars(
             select(Notification.match_id)
             .where(
