@@ -164,6 +164,15 @@ class Taxonomy:
                 phrases |= self.phrases_of(label, value)
         return phrases
 
+    def words_of(self, label: str) -> frozenset[str]:
+        """Every word of every phrase that stands for some value of `label` ("navy", "dark")."""
+        return frozenset(
+            word
+            for phrase, meanings in self.index.items()
+            if any(found == label for found, _ in meanings)
+            for word in phrase.split()
+        )
+
     def phrases_of(self, label: str, canonical: str) -> set[str]:
         """The phrases that stand for `canonical` (of `label`)."""
         return set(self._phrases.get((label, canonical), ()))

@@ -100,3 +100,10 @@ def test_the_nlp_tagger_gets_one_pattern_per_phrase() -> None:
     phrases = [p["pattern"] for p in patterns]
     assert len(phrases) == len(set(phrases))
     assert {"label": "CATEGORY", "pattern": "rucksack", "id": "backpack"} in patterns
+
+
+def test_the_words_of_a_label_are_those_of_its_phrases() -> None:
+    colours = taxonomy().words_of("COLOUR")
+    assert {"navy", "zwart", "off", "white", "dark"} <= colours  # "off white" gives two words
+    assert not {"wallet", "apple"} & colours
+    assert "wallet" in taxonomy().words_of("CATEGORY")

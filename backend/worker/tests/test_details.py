@@ -96,12 +96,7 @@ def test_one_thing_said_two_ways_is_one_detail() -> None:
 def test_colour_words_have_no_vector() -> None:
     """A colour word not the object's own ("a red tag") is a detail; another colour never
     stands for it."""
-    colours = {
-        word
-        for phrase, meanings in taxonomy().index.items()
-        if any(label == "COLOUR" for label, _ in meanings)
-        for word in phrase.split()
-    }
+    colours = taxonomy().words_of("COLOUR")
     assert colours
     assert not colours & set(packaged_word_vectors().rows)
 

@@ -5,6 +5,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from backend.worker.worker import details, probe
@@ -50,14 +51,20 @@ def test_missing_word_vectors_are_not_ready(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(details, "PACKAGED_WORD_VECTORS", tmp_path / "no-such-folder")
-    details.packaged_word_vectors.cache_clear()
-    try:
-        report = worker_readyz(WorkerSettings(data_dir=tmp_path))
-    finally:
-        details.packaged_word_vectors.cache_clear()
+    report = worker_readyz(WorkerSettings(data_dir=tmp_path))
 
     assert report["ready"] is False
     assert report["matching"]["ok"] is False
+
+
+def test_word_vectors_that_disagree_with_their_words_are_not_readable(tmp_path: Path) -> None:
+    packaged = details.PACKAGED_WORD_VECTORS
+    assert details.word_vectors_readable(packaged)
+    (tmp_path / "words.txt").write_text("wallet\nsticker\n")
+    np.save(tmp_path / "vectors.npy", np.zeros((3, 384), dtype=np.float16))
+    assert not details.word_vectors_readable(tmp_path)
+    with pytest.raises(ValueError, match="2 words"):
+        details.WordVectors.load(tmp_path)
 
 
 def test_unreachable_broker_is_not_ready(tmp_path: Path) -> None:

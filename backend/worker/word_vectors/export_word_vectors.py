@@ -50,12 +50,7 @@ def detail_words() -> list[str]:
 
     english = Path(taxonomy.__file__).parent / "english-words.txt"
     words = {line.strip() for line in english.read_text().splitlines()}
-    colours = {
-        word
-        for phrase, meanings in taxonomy.taxonomy().index.items()
-        if any(label == "COLOUR" for label, _ in meanings)
-        for word in phrase.split()
-    }
+    colours = taxonomy.taxonomy().words_of("COLOUR")
     return sorted(
         {w for w in words if w and not w.startswith("#") and w.isalpha() and len(w) > 1}
         - STOP_WORDS

@@ -36,11 +36,8 @@ class WordVectors:
 
     @classmethod
     def load(cls, folder: Path) -> WordVectors:
-        words = (folder / "words.txt").read_text().split()
-        vectors = np.load(folder / "vectors.npy").astype(np.float32)
-        if vectors.shape[0] != len(words):
-            raise ValueError(f"{folder}: {len(words)} words but {vectors.shape[0]} vectors")
-        return cls({word: row for row, word in enumerate(words)}, vectors)
+        words, vectors = _opened(folder)
+        return cls({word: row for row, word in enumerate(words)}, vectors.astype(np.float32))
 
     def of(self, words: Sequence[str]) -> np.ndarray:
         rows = np.fromiter((self.rows[word] for word in words), dtype=np.intp, count=len(words))
@@ -50,6 +47,24 @@ class WordVectors:
 @cache
 def packaged_word_vectors() -> WordVectors:
     return WordVectors.load(PACKAGED_WORD_VECTORS)
+
+
+def word_vectors_readable(folder: Path | None = None) -> bool:
+    """The table's files are there and agree, read as far as their headers: what readiness asks,
+    in the probe's own short-lived process, without reading the 16 MB."""
+    try:
+        _opened(folder or PACKAGED_WORD_VECTORS)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _opened(folder: Path) -> tuple[list[str], np.ndarray]:
+    words = (folder / "words.txt").read_text().split()
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r")  # its data read only when used
+    if vectors.ndim != 2 or vectors.shape[0] != len(words):
+        raise ValueError(f"{folder}: {len(words)} words but vectors of shape {vectors.shape}")
+    return words, vectors
 
 
 def detail_scores(

@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 from backend.common.db import database_ready, make_engine
 from backend.common.health import ReadinessRegistry
 from backend.common.jobs import celery_config
-from backend.worker.worker.details import packaged_word_vectors
+from backend.worker.worker.details import word_vectors_readable
 from backend.worker.worker.settings import WorkerSettings
 
 CHECK_TIMEOUT_S = 2.0
@@ -65,7 +65,7 @@ def database_reachable(settings: WorkerSettings, timeout_s: float = 1.5) -> bool
 def matching_loads(settings: WorkerSettings) -> bool:
     """The fitted matching model (MATCH_MODEL_FILE) and the packaged word vectors read: without
     them nothing is matched."""
-    return bool(settings.model().id) and bool(packaged_word_vectors().rows)
+    return bool(settings.model().id) and word_vectors_readable()
 
 
 def worker_readyz(settings: WorkerSettings | None = None) -> dict[str, Any]:
