@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from backend.common.db import make_engine
 from backend.common.models import Item
 from backend.common.settings import ServiceSettings
-from backend.common.testing.pex import pex_env
+from backend.common.testing.pex import ends_with_this_process, pex_env
 
 PEX = {
     "api": Path("backend.api/server.pex"),
@@ -214,6 +214,7 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=ends_with_this_process(),
         )
 
     def _ready(self, name: str) -> bool:

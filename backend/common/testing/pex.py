@@ -10,8 +10,12 @@ It holds ~1 GB once every service has run (wheels are kept across builds); delet
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 PEX_ROOT = Path(tempfile.gettempdir()) / "lost-found-pex-root"
@@ -25,3 +29,25 @@ def pex_env(data_dir: Path) -> dict[str, str]:
         "HOME": os.environ.get("HOME", str(data_dir)),
         "PEX_ROOT": str(PEX_ROOT),
     }
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def ends_with_this_process() -> Callable[[], None]:
+    """For `Popen(preexec_fn=...)`: the child gets SIGTERM when the process that started it ends,
+    however it ends. Pants kills a test's process on a timeout, on Ctrl-C or when a file changed
+    during the run; a worker it had started would live on and take the next run's tasks from the
+    module's Redis database. (Linux only; elsewhere the child outlives its test as before.)"""
+    parent = os.getpid()
+
+    def in_child() -> None:
+        if sys.platform != "linux":
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
+        if os.getppid() != parent:  # it ended before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return in_child

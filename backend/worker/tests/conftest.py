@@ -25,7 +25,7 @@ from backend.common.jobs import make_celery
 from backend.common.models import Item, ItemKind, Reporter
 from backend.common.settings import ServiceSettings
 from backend.common.testing.broker import WORKER_INTEGRATION, redis_database
-from backend.common.testing.pex import pex_env
+from backend.common.testing.pex import ends_with_this_process, pex_env
 from backend.common.testing.postgres import throwaway_database
 from backend.common.testing.smtp import Mailbox, smtp_server
 from backend.worker.tests.stubs import StubState, stub_services
@@ -93,6 +93,7 @@ class WorkerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=ends_with_this_process(),
             )
         deadline = time.monotonic() + 90
         while b"ready." not in self.log.read_bytes():
