@@ -59,9 +59,9 @@ def build(root: Path) -> None:
     if env.pop("LOSTFOUND_PANTSD_FREE", None):
         # This `pants run` went without pantsd (./pants' way), so the build may use it: a warm
         # daemon answers in seconds where a Pants of its own builds its graph anew (~15 s). If
-        # another command holds pantsd, the build goes without it rather than wait.
-        through_pantsd = {**env, "PANTS_PANTSD_TIMEOUT_WHEN_MULTIPLE_INVOCATIONS": "5"}
-        through_pantsd.pop("PANTS_CONCURRENT", None)
+        # another command holds pantsd past Pants' wait (60 s), the build goes without it. (A
+        # shorter wait, set as an option, made the next command recompute its options: +5 s.)
+        through_pantsd = {name: value for name, value in env.items() if name != "PANTS_CONCURRENT"}
         if subprocess.run(command, cwd=root, env=through_pantsd).returncode == 0:
             return
         print("stack: building again without pantsd ...", flush=True)
