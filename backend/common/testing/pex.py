@@ -38,7 +38,8 @@ def ends_with_this_process() -> Callable[[], None]:
     """For `Popen(preexec_fn=...)`: the child gets SIGTERM when the process that started it ends,
     however it ends. Pants kills a test's process on a timeout, on Ctrl-C or when a file changed
     during the run; a worker it had started would live on and take the next run's tasks from the
-    module's Redis database. (Linux only; elsewhere the child outlives its test as before.)"""
+    module's Redis database. Linux ends the child when the *thread* that started it ends: start
+    it from the test's main thread. (Linux only; elsewhere the child outlives its test.)"""
     parent = os.getpid()
 
     def in_child() -> None:
