@@ -29,7 +29,18 @@ while read -r _ pex; do
   targets+=("${folder%%/*}:$(basename "${pex}" .pex)")
 done <"${first}"
 targets=("${targets[@]//./\/}")
-./pants --no-local-cache --pants-distdir="${again}" package "${targets[@]}" 2>&1 | tail -n 3
+# Without caches every download happens again. One stalled for good (corepack fetching npm: its
+# socket full, never read) and held CI to its limit; so a rebuild gets 10 minutes (it takes 1-3),
+# Ctrl-C's way out (Pants ends its processes on SIGINT, not on SIGTERM), then one more try.
+rebuild() {
+  timeout --signal=INT --kill-after=60 "${REBUILD_TIMEOUT_S:-600}" \
+    ./pants --no-local-cache --pants-distdir="${again}" package "${targets[@]}" 2>&1 | tail -n 3
+}
+rebuild || {
+  echo "rebuild: failed or timed out (status $?); once more"
+  rm -rf "${again}"
+  rebuild
+}
 status=0
 while read -r sum pex; do
   second="${again}/${pex#dist/}"
