@@ -129,9 +129,10 @@ def _shared_in_other_words(
         return bonus
     # One product of my words with every word the candidates use (near-twins share most);
     # most pairs fall short, read per candidate only where one does not.
-    place: dict[str, int] = {}
-    each = [place.setdefault(word, len(place)) for word in flat]
-    closeness = (vectors.of([query_words[t] for t in meant]) @ vectors.of(list(place)).T)[:, each]
+    column_of: dict[str, int] = {}  # each distinct word once
+    each = [column_of.setdefault(word, len(column_of)) for word in flat]
+    mine = vectors.of([query_words[t] for t in meant])
+    closeness = (mine @ vectors.of(list(column_of)).T)[:, each]
     starts = np.cumsum([0, *(len(terms) for terms in theirs)])
     some = [index for index, terms in enumerate(theirs) if terms]
     nearest = np.maximum.reduceat(closeness, starts[some], axis=1)
