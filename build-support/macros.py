@@ -1,6 +1,13 @@
 # BUILD file macros, loaded before every BUILD file (pants.toml [GLOBAL].build_file_prelude_globs),
 # as StackStorm's pants-plugins/macros.py: the shapes the services repeat, written once.
 
+# The pytest plugins a test file uses, for its `extra_env_vars` (pants.toml turns pytest's plugin
+# autoload off): hypothesis' for property-based tests; schemathesis' too for generated requests.
+PYTEST_PLUGINS_OF_HYPOTHESIS = "PYTEST_PLUGINS=_hypothesis_pytestplugin"
+PYTEST_PLUGINS_OF_GENERATED_REQUESTS = (
+    "PYTEST_PLUGINS=schemathesis.pytest.plugin,_hypothesis_pytestplugin"
+)
+
 
 def service_image_instructions(pex, port=None, command=()):
     """The one recipe of every service image: the service's PEX (Pants infers the dependency from
