@@ -78,6 +78,10 @@ class CaseLog:
 Prepare = Callable[[Any, Callable[[str], Any]], dict[str, Any]]
 
 
+# Its name when pytest autoloads it (a plain pytest run), and when PYTEST_PLUGINS names it (Pants).
+SCHEMATHESIS_PLUGIN_NAMES = ("schemathesis", "schemathesis.pytest.plugin")
+
+
 def generated_request_tests(
     app_fixture: str,
     *,
@@ -99,6 +103,11 @@ def generated_request_tests(
 
     @pytest.fixture(scope="module", name=schema_name)
     def schema_fixture(request: pytest.FixtureRequest) -> Any:
+        plugins = request.config.pluginmanager
+        assert any(plugins.has_plugin(name) for name in SCHEMATHESIS_PLUGIN_NAMES), (
+            "schemathesis' pytest plugin is not loaded: pants.toml turns pytest's plugin autoload "
+            "off; give this test PYTEST_PLUGINS_OF_GENERATED_REQUESTS (build-support/macros.py)"
+        )
         return schemathesis.openapi.from_asgi("/openapi.json", request.getfixturevalue(app_fixture))
 
     cases = CaseLog(unstatable or {})
