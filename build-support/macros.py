@@ -82,3 +82,11 @@ def made_at_build_time(name, script):
         output_directories=[name],
     )
     experimental_wrap_as_resources(name=name, inputs=[f":{name}-export"])
+
+
+def folder_tests(**kwargs):
+    """A folder's test files (`python_tests(name="tests")`), run in shared pytest processes: Pants
+    batches the files whose fields agree, so a process, its imports and its session fixtures are
+    paid per batch, not per file. The tag keeps each batch inside its folder, so that folders
+    still run side by side."""
+    python_tests(name="tests", batch_compatibility_tag=str(build_file_dir()), **kwargs)
