@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import pairwise
 from types import MappingProxyType
 
 # Letters and digits of any script ("é", "ß"); "_" is not a letter.
@@ -86,3 +87,27 @@ def term_words(text: str) -> Mapping[str, str]:
         if len(token) > 1 and token not in STOP_WORDS:
             terms.setdefault(stem(token), token)
     return MappingProxyType(terms)
+
+
+@lru_cache(maxsize=20_000)
+def compounds(text: str) -> Mapping[str, frozenset[str]]:
+    """Each compound of `text` written open or hyphenated, as the term it is when written closed
+    ("lunch box" and "lunchbox", "key ring" and "keyring", "make-up" and "makeup"), with the
+    content terms of its halves: a reader of two reports sees one detail where one writes it
+    closed and the other open. Two words apart make a compound only where neither is a function
+    word ("a lunch" is none); hyphenated, always."""
+    folded = text.casefold()
+    words = list(_WORD.finditer(folded))
+    joined: dict[str, frozenset[str]] = {}
+    for first, second in pairwise(words):
+        a, b = first.group(), second.group()
+        between = folded[first.end() : second.start()]
+        hyphenated = between == "-"
+        if not (a.isalpha() and b.isalpha()) or len(a) + len(b) < 6:
+            continue
+        if not (hyphenated or (between.isspace() and a not in STOP_WORDS and b not in STOP_WORDS)):
+            continue
+        halves = frozenset(stem(w) for w in (a, b) if len(w) > 1 and w not in STOP_WORDS)
+        if halves:
+            joined.setdefault(stem(a + b), halves)
+    return MappingProxyType(joined)

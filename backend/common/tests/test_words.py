@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.common.words import content_terms, stem
+from backend.common.words import compounds, content_terms, stem
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,20 @@ def test_content_terms_match_across_forms() -> None:
     owner = content_terms("Black shoes, muddy left heel, stickers of cats on the glasses case")
     desk = content_terms("shoe (black) with mud on the heel; a sticker, cat; glass case")
     assert {stem("mud"), stem("heel"), stem("sticker"), stem("cat"), stem("glass")} <= owner & desk
+
+
+def test_a_compound_written_open_or_hyphenated_is_read_as_written_closed() -> None:
+    found = compounds("Yellow backpack, a lunch box and a key-ring inside; make-up bag")
+    assert found[stem("lunchbox")] == {stem("lunch"), stem("box")}
+    assert found[stem("keyring")] == {stem("key"), stem("ring")}
+    assert found[stem("makeup")] == {stem("make")}  # "up" identifies nothing on its own
+    assert stem("lunchbox") in content_terms("a lunchbox inside")
+
+
+def test_words_apart_across_a_function_word_or_a_sentence_are_no_compound() -> None:
+    found = compounds("Found a lunch. Box of pens, the keys and a ring")
+    assert stem("alunch") not in found  # "a lunch"
+    assert stem("lunchbox") not in found  # a full stop between them
+    assert stem("andaring") not in found and stem("keysand") not in found
+    # Letters whose case-folded form is longer ("ß" → "ss") keep the words where they are.
+    assert stem("strasseschild") in compounds("Straße schild")

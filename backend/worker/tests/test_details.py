@@ -139,3 +139,30 @@ def test_a_twins_other_colour_or_number_is_not_the_owners() -> None:
     assert detail_scores(owner, finds) == pytest.approx(
         detail_scores(owner, finds, vectors=exact_only)
     )
+
+
+@pytest.mark.parametrize(
+    ("owner", "truth"),
+    [
+        (
+            "Yellow backpack with a lunchbox and a keyring inside",
+            "Yellow backpack, lunch box and key ring",
+        ),
+        (
+            "Yellow backpack with a lunch box and a key-ring inside",
+            "Yellow backpack, lunchbox, keyring",
+        ),
+    ],
+)
+def test_a_compound_written_open_by_one_and_closed_by_the_other_is_one_detail(
+    owner: str, truth: str
+) -> None:
+    finds = [
+        "Yellow backpack found, a water bottle and a pencil case inside",
+        truth,
+        "Yellow backpack found, a box of pens and a ring binder",
+        "Yellow backpack, a sticker of a fox on the front",
+    ]
+    scores = detail_scores(owner, finds)
+    assert int(np.argmax(scores)) == 1
+    assert scores[1] > 1.5 * np.delete(scores, 1).max()

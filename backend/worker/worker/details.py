@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
-from backend.common.words import content_terms, term_words, tokens
+from backend.common.words import compounds, content_terms, term_words, tokens
 
 MIN_DETAIL_POOL = 3
 # What backend/worker/word_vectors made of the packaged MiniLM at build time (a resource).
@@ -95,8 +95,12 @@ def detail_scores(
     documents = [content_terms(text) - said_elsewhere for text in candidate_texts]
     if not query or len(documents) < MIN_DETAIL_POOL:
         return np.full(len(documents), np.nan)
-    # Each candidate's words as the query spells them, where one letter is all that differs.
-    documents = [_as_spelt(query, document) for document in documents]
+    # Each candidate's words as the query spells them: a compound written open or closed
+    # ("lunch box", "lunchbox"), and where one letter is all that differs.
+    documents = [
+        _as_spelt(query, _compounds_as_spelt(query_text, query, text, document))
+        for text, document in zip(candidate_texts, documents, strict=True)
+    ]
     frequency = Counter(term for document in [query, *documents] for term in document)
     total = len(documents) + 1
     idf = {term: math.log((total + 1) / (n + 0.5)) for term, n in frequency.items()}
@@ -144,6 +148,23 @@ def _shared_in_other_words(
         best = int(np.argmax(closeness[row, starts[index] : starts[index + 1]]))
         bonus[index] += idf[term] * idf[theirs[index][best]]
     return bonus
+
+
+def _compounds_as_spelt(
+    query_text: str, query: frozenset[str], text: str, document: frozenset[str]
+) -> frozenset[str]:
+    """A candidate's terms with its compounds written as the query writes them: its open "lunch
+    box" as the query's "lunchbox", its closed "keyring" as the query's "key ring"."""
+    spelt = set(document)
+    for joined, halves in compounds(text).items():
+        if joined in query and joined not in document:
+            spelt = (spelt - halves) | {joined}
+    opened = compounds(query_text)
+    for term in document - query:
+        halves = opened.get(term, frozenset()) & query
+        if halves:
+            spelt = (spelt - {term}) | halves
+    return frozenset(spelt)
 
 
 def _as_spelt(query: frozenset[str], document: frozenset[str]) -> frozenset[str]:

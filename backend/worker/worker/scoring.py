@@ -44,9 +44,10 @@ FIRST_PASS = (
 SECOND_PASS = (*FIRST_PASS, "details", "place", "brand_conflict")
 MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 # How the features are read from two reports. Bumped when one is computed differently, as a refit
-# would change a score (2: details said in other words, details.SAME_MEANING); part of the
-# model's id, so the sweep matches stored reports again.
-FEATURES_VERSION = 2
+# would change a score (2: details said in other words, details.SAME_MEANING; 3: compounds written
+# open or closed, words.compounds); part of the model's id, so the sweep matches stored reports
+# again.
+FEATURES_VERSION = 3
 
 
 @dataclass(frozen=True)
