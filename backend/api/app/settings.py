@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from limits import parse
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 
 from backend.common.limits import MAX_DECODED_PIXELS, MAX_PHOTO_BYTES, MAX_UPLOAD_PIXELS
@@ -129,6 +130,26 @@ class ApiSettings(MailSettings):
     valuable_from_eur: int = Field(
         default=450, ge=1, description="The value from which an item is kept the longer period."
     )
+
+    @field_validator(
+        "registrations_per_ip",
+        "reports_per_reporter",
+        "photos_per_reporter",
+        "messages_per_reporter",
+        "sign_ins_per_ip",
+        "batches_per_office",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        # Refused at start, saying what to write, not at the first request (or as a traceback).
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit: write a count per period, "
+                "e.g. '60/hour', '10/minute' or '1000 per day'"
+            ) from None
+        return value
 
     @field_validator("admin_token")
     @classmethod

@@ -274,6 +274,18 @@ def test_reports_are_rate_limited_per_reporter(settings: ApiSettings) -> None:
     assert theirs == 201  # the limit is per reporter
 
 
+@pytest.mark.parametrize("value", ["100000", "60/fortnight", "", "many"])
+def test_a_rate_limit_that_is_no_rate_is_refused_at_start_saying_what_to_write(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORTS_PER_REPORTER", value)
+    with pytest.raises(ValidationError, match="reports_per_reporter") as refused:
+        ApiSettings()
+    assert "is not a rate limit: write a count per period, e.g. '60/hour'" in str(refused.value)
+    monkeypatch.setenv("REPORTS_PER_REPORTER", "100000/hour")
+    assert ApiSettings().reports_per_reporter == "100000/hour"
+
+
 @pytest.mark.parametrize("token", ["change-me", "CHANGE-ME", "short-but-not-default"])
 def test_weak_admin_tokens_are_refused_at_start(token: str) -> None:
     with pytest.raises(ValidationError, match="ADMIN_TOKEN is too weak"):
