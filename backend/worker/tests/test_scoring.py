@@ -22,6 +22,7 @@ from backend.worker.worker.scoring import (
     features,
     finish,
     match_model,
+    photos_to_check,
     shortlist,
     suggested,
 )
@@ -310,3 +311,23 @@ def test_refined_details_decide_among_near_twins() -> None:
     order, _ = both_passes(candidates(5), 5, 0, refine)  # five the first pass cannot tell apart
 
     assert order[0] == 3
+
+
+def test_vision_checks_the_photo_in_contention_whatever_its_descriptor_says() -> None:
+    # The owner's object photographed at another angle: its descriptor (a perceptual hash) is
+    # far, while near-twins of the owner's stock photo are close; its text puts it first.
+    n = 8
+    text = unrelated_then(n, close=[0])
+    hints = np.array([0.10, 0.95, 0.94, 0.93, 0.92, np.nan, 0.91, 0.90])
+    table = candidates(n, text=text, photo_hint=hints)
+    chosen = np.arange(n)
+    by_descriptor = [1, 2, 3]
+
+    picked = photos_to_check(PROBE, table, chosen, MODEL, SCALES, most=3)
+
+    assert 0 in picked  # the one in contention is checked
+    assert {1, 2} <= set(picked)  # and the most alike by descriptor, in turn
+    assert len(picked) == 3 and len(set(picked)) == 3
+    assert 5 not in photos_to_check(PROBE, table, chosen, MODEL, SCALES, most=n)  # no photo
+    assert list(photos_to_check(PROBE, table, chosen, MODEL, SCALES, most=0)) == []
+    assert set(by_descriptor) != set(picked)  # what the descriptor alone would have checked

@@ -38,6 +38,7 @@ from backend.worker.worker.scoring import (
     finish,
     first_pass,
     missing_as_nan,
+    photos_to_check,
     shortlist,
     suggested,
 )
@@ -176,7 +177,7 @@ def _second_pass(
 ) -> Refined:
     """For the shortlist only: identifying details (rare words shared, in the texts as matching
     reads them, a misspelling one letter off counting), place names, and vision's check of the
-    photos most alike by descriptor (the others keep their descriptor score)."""
+    photos it picks (scoring.photos_to_check; the others keep their descriptor score)."""
     item, ids = plan.item, plan.ids
     texts = [
         detail_text(rows[i].title, rows[i].description, vocabulary) if i in rows else ""
@@ -192,10 +193,13 @@ def _second_pass(
         )
         for i in ids
     )
-    hints = plan.candidates.photo_hint[plan.chosen]
-    image = hints.copy()
-    with_photo = np.flatnonzero(~np.isnan(hints))
-    checked = with_photo[np.argsort(-hints[with_photo], kind="stable")][: settings.photo_checks]
+    image = plan.candidates.photo_hint[plan.chosen].copy()
+    checked = np.zeros(0, dtype=np.intp)
+    if vision is not None and item.image_features:
+        model, scales = settings.model(), settings.scales()
+        checked = photos_to_check(
+            plan.query, plan.candidates, plan.chosen, model, scales, settings.photo_checks
+        )
     if vision is not None and item.image_features and len(checked):
         wanted = [ids[k] for k in checked]
         stored = session.execute(select(Item.id, Item.image_features).where(Item.id.in_(wanted)))

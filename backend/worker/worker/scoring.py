@@ -45,8 +45,8 @@ SECOND_PASS = (*FIRST_PASS, "details", "place", "brand_conflict")
 MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 # How the features are read from two reports. Bumped when one is computed differently, as a refit
 # would change a score (2: details said in other words, details.SAME_MEANING; 3: compounds written
-# open or closed, words.compounds); part of the model's id, so the sweep matches stored reports
-# again.
+# open or closed, words.compounds, and the photos vision checks, photos_to_check); part of the
+# model's id, so the sweep matches stored reports again.
 FEATURES_VERSION = 3
 
 
@@ -324,6 +324,36 @@ def shortlist(
     with_photo = np.flatnonzero(~np.isnan(candidates.photo_hint))
     by_photo = with_photo[np.argsort(-candidates.photo_hint[with_photo], kind="stable")]
     return np.unique(np.concatenate([by_score, by_photo[:photo_size]]))
+
+
+def photos_to_check(
+    probe: Probe,
+    candidates: Candidates,
+    chosen: np.ndarray,
+    model: MatchModel,
+    scales: Scales,
+    most: int,
+) -> np.ndarray:
+    """Positions in `chosen` (the shortlist) whose photos vision compares keypoint by keypoint,
+    at most `most`: in turn the next candidate in contention (by the first pass, whatever its
+    photo descriptor says) and the next most alike by descriptor. The descriptor's perceptual
+    hash does not survive a photo taken at another angle, so checking only what it ranks first
+    left the true find's turned photo unchecked, its low descriptor score counting against it;
+    the others keep their descriptor score."""
+    hints = candidates.photo_hint[chosen]
+    with_photo = np.flatnonzero(~np.isnan(hints))
+    if not len(with_photo) or most <= 0:
+        return np.zeros(0, dtype=np.intp)
+    with np.errstate(invalid="ignore"):  # nanmean of two NaNs: fine, NaN
+        first = model.first.probability(features(probe, candidates.subset(chosen), scales))
+    in_contention = with_photo[np.argsort(-first[with_photo], kind="stable")]
+    alike = with_photo[np.argsort(-hints[with_photo], kind="stable")]
+    picked: list[int] = []
+    for pair in zip(in_contention, alike, strict=True):
+        for k in pair:
+            if len(picked) < most and int(k) not in picked:
+                picked.append(int(k))
+    return np.array(picked, dtype=np.intp)
 
 
 def finish(

@@ -64,8 +64,9 @@ class WorkerSettings(MailSettings):
     photo_checks: int = Field(
         default=10,
         ge=0,
-        description="Shortlisted photos vision compares keypoint by keypoint (the most alike by "
-        "descriptor); the others keep the descriptor's score.",
+        description="Shortlisted photos vision compares keypoint by keypoint (in turn the next in "
+        "contention and the next most alike by descriptor); the others keep the descriptor's "
+        "score.",
     )
     max_candidates: int = Field(
         default=20_000,
