@@ -12,6 +12,8 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
+# shellcheck source=build-support/ci/worktree.sh
+source "${repo}/build-support/ci/worktree.sh"
 # shellcheck disable=SC2329 # run by the trap below
 cleanup() {
   # The worktree's own pantsd (its queries share one: the first builds the graph, the others
@@ -22,7 +24,7 @@ cleanup() {
   git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"
 }
 trap cleanup EXIT
-git -C "${repo}" worktree add --detach "${work}" HEAD >/dev/null 2>&1
+worktree_of_head "${repo}" "${work}"
 cd "${work}"
 git config user.email ci@lostfound.invalid
 git config user.name ci

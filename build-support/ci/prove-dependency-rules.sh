@@ -5,6 +5,8 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
+# shellcheck source=build-support/ci/worktree.sh
+source "${repo}/build-support/ci/worktree.sh"
 # A worktree of HEAD, as prove-affected-sets.sh makes (the copy used to hide cp failures).
 # shellcheck disable=SC2329 # run by the trap below
 cleanup() {
@@ -16,7 +18,7 @@ cleanup() {
   git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"
 }
 trap cleanup EXIT
-git -C "${repo}" worktree add --detach --force "${work}" HEAD >/dev/null 2>&1
+worktree_of_head "${repo}" "${work}"
 
 mkdir -p "${work}/research/probe" "${work}/backend/api/probe" "${work}/backend/worker/probe"
 printf 'VALUE = 1\n' >"${work}/research/probe/secret.py"
