@@ -26,8 +26,10 @@ cleanup() {
 trap cleanup EXIT
 worktree_of_head "${repo}" "${work}"
 cd "${work}"
-git config user.email ci@lostfound.invalid
-git config user.name ci
+# The probe commits' author, for this process only: `git config` here would write the shared
+# repository's config and sign the developer's own next commits "ci".
+export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@lostfound.invalid
+export GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@lostfound.invalid
 
 failures=0
 affected() { # affected FILE LINE -> test targets selected after appending LINE to FILE
