@@ -12,8 +12,6 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
-# shellcheck source=build-support/ci/worktree.sh
-source "${repo}/build-support/ci/worktree.sh"
 # shellcheck disable=SC2329 # run by the trap below
 cleanup() {
   # The worktree's own pantsd (its queries share one: the first builds the graph, the others
@@ -24,7 +22,8 @@ cleanup() {
   git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"
 }
 trap cleanup EXIT
-worktree_of_head "${repo}" "${work}"
+# git's own message stays visible: thrown away, a failure here once said nothing at all.
+git -C "${repo}" worktree add --detach --force "${work}" HEAD >/dev/null
 cd "${work}"
 # The probe commits' author, for this process only: `git config` here would write the shared
 # repository's config and sign the developer's own next commits "ci".

@@ -5,8 +5,6 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
-# shellcheck source=build-support/ci/worktree.sh
-source "${repo}/build-support/ci/worktree.sh"
 # A worktree of HEAD, as prove-affected-sets.sh makes (the copy used to hide cp failures).
 # shellcheck disable=SC2329 # run by the trap below
 cleanup() {
@@ -18,7 +16,8 @@ cleanup() {
   git -C "${repo}" worktree remove --force "${work}" >/dev/null 2>&1 || rm -rf "${work}"
 }
 trap cleanup EXIT
-worktree_of_head "${repo}" "${work}"
+# git's own message stays visible: thrown away, a failure here once said nothing at all.
+git -C "${repo}" worktree add --detach --force "${work}" HEAD >/dev/null
 
 mkdir -p "${work}/research/probe" "${work}/backend/api/probe" "${work}/backend/worker/probe"
 printf 'VALUE = 1\n' >"${work}/research/probe/secret.py"

@@ -317,17 +317,32 @@ def test_vision_checks_the_photo_in_contention_whatever_its_descriptor_says() ->
     # The owner's object photographed at another angle: its descriptor (a perceptual hash) is
     # far, while near-twins of the owner's stock photo are close; its text puts it first.
     n = 8
-    text = unrelated_then(n, close=[0])
     hints = np.array([0.10, 0.95, 0.94, 0.93, 0.92, np.nan, 0.91, 0.90])
-    table = candidates(n, text=text, photo_hint=hints)
-    chosen = np.arange(n)
+    table = candidates(n, text=unrelated_then(n, close=[0]), photo_hint=hints)
+    chosen = shortlist(PROBE, table, MODEL, SCALES, size=n, photo_size=0)
+    assert chosen[0] == 0  # the shortlist comes best first by the first pass
     by_descriptor = [1, 2, 3]
 
-    picked = photos_to_check(PROBE, table, chosen, MODEL, SCALES, most=3)
+    picked = chosen[photos_to_check(table.photo_hint[chosen], most=3)]
 
     assert 0 in picked  # the one in contention is checked
     assert {1, 2} <= set(picked)  # and the most alike by descriptor, in turn
     assert len(picked) == 3 and len(set(picked)) == 3
-    assert 5 not in photos_to_check(PROBE, table, chosen, MODEL, SCALES, most=n)  # no photo
-    assert list(photos_to_check(PROBE, table, chosen, MODEL, SCALES, most=0)) == []
+    assert 5 not in chosen[photos_to_check(table.photo_hint[chosen], most=n)]  # no photo
+    assert list(photos_to_check(hints, most=0)) == []
     assert set(by_descriptor) != set(picked)  # what the descriptor alone would have checked
+
+
+def test_the_shortlist_comes_best_first_by_the_first_pass_photo_twins_included() -> None:
+    n = 200
+    text = unrelated_then(n, close=[7, 50, 120])
+    hints = np.full(n, np.nan)
+    hints[[3, 150]] = [0.9, 0.99]  # photo twins with poor texts
+    table = candidates(n, text=text, photo_hint=hints)
+    with np.errstate(invalid="ignore"):
+        first = MODEL.first.probability(features(PROBE, table, SCALES))
+
+    chosen = shortlist(PROBE, table, MODEL, SCALES, size=3, photo_size=2)
+
+    assert set(chosen.tolist()) == {7, 50, 120, 3, 150}
+    assert list(first[chosen]) == sorted(first[chosen], reverse=True)

@@ -97,8 +97,9 @@ def detail_scores(
         return np.full(len(documents), np.nan)
     # Each candidate's words as the query spells them: a compound written open or closed
     # ("lunch box", "lunchbox"), and where one letter is all that differs.
+    opened = compounds(query_text)
     documents = [
-        _as_spelt(query, _compounds_as_spelt(query_text, query, text, document))
+        _as_spelt(query, _compounds_as_spelt(query, opened, text, document))
         for text, document in zip(candidate_texts, documents, strict=True)
     ]
     frequency = Counter(term for document in [query, *documents] for term in document)
@@ -151,15 +152,18 @@ def _shared_in_other_words(
 
 
 def _compounds_as_spelt(
-    query_text: str, query: frozenset[str], text: str, document: frozenset[str]
+    query: frozenset[str],
+    opened: Mapping[str, frozenset[str]],
+    text: str,
+    document: frozenset[str],
 ) -> frozenset[str]:
-    """A candidate's terms with its compounds written as the query writes them: its open "lunch
-    box" as the query's "lunchbox", its closed "keyring" as the query's "key ring"."""
+    """A candidate's terms with its compounds written as the query writes them (`opened`: the
+    query's own compounds, words.compounds): its open "lunch box" as the query's "lunchbox", its
+    closed "keyring" as the query's "key ring"."""
     spelt = set(document)
     for joined, halves in compounds(text).items():
         if joined in query and joined not in document:
             spelt = (spelt - halves) | {joined}
-    opened = compounds(query_text)
     for term in document - query:
         halves = opened.get(term, frozenset()) & query
         if halves:

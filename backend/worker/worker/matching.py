@@ -193,13 +193,9 @@ def _second_pass(
         )
         for i in ids
     )
-    image = plan.candidates.photo_hint[plan.chosen].copy()
-    checked = np.zeros(0, dtype=np.intp)
-    if vision is not None and item.image_features:
-        model, scales = settings.model(), settings.scales()
-        checked = photos_to_check(
-            plan.query, plan.candidates, plan.chosen, model, scales, settings.photo_checks
-        )
+    hints = plan.candidates.photo_hint[plan.chosen]
+    image = hints.copy()
+    checked = photos_to_check(hints, settings.photo_checks)
     if vision is not None and item.image_features and len(checked):
         wanted = [ids[k] for k in checked]
         stored = session.execute(select(Item.id, Item.image_features).where(Item.id.in_(wanted)))

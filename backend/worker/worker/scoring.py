@@ -317,37 +317,27 @@ def shortlist(
     photo_size: int,
 ) -> np.ndarray:
     """The first pass: indices of the best `size` candidates by the first-pass model, and of
-    the best `photo_size` by photo descriptor (a photo twin with a poor text is still checked)."""
+    the best `photo_size` by photo descriptor (a photo twin with a poor text is still checked),
+    all best first by the first pass (what photos_to_check reads as "in contention")."""
     with np.errstate(invalid="ignore"):  # nanmean of two NaNs: fine, NaN
         first = model.first.probability(features(probe, candidates, scales))
     by_score = np.argsort(-first, kind="stable")[:size]
     with_photo = np.flatnonzero(~np.isnan(candidates.photo_hint))
     by_photo = with_photo[np.argsort(-candidates.photo_hint[with_photo], kind="stable")]
-    return np.unique(np.concatenate([by_score, by_photo[:photo_size]]))
+    photo_twins = np.setdiff1d(by_photo[:photo_size], by_score)
+    return np.concatenate([by_score, photo_twins[np.argsort(-first[photo_twins], kind="stable")]])
 
 
-def photos_to_check(
-    probe: Probe,
-    candidates: Candidates,
-    chosen: np.ndarray,
-    model: MatchModel,
-    scales: Scales,
-    most: int,
-) -> np.ndarray:
-    """Positions in `chosen` (the shortlist) whose photos vision compares keypoint by keypoint,
-    at most `most`: in turn the next candidate in contention (by the first pass, whatever its
-    photo descriptor says) and the next most alike by descriptor. The descriptor's perceptual
-    hash does not survive a photo taken at another angle, so checking only what it ranks first
-    left the true find's turned photo unchecked, its low descriptor score counting against it;
-    the others keep their descriptor score."""
-    hints = candidates.photo_hint[chosen]
-    with_photo = np.flatnonzero(~np.isnan(hints))
-    if not len(with_photo) or most <= 0:
-        return np.zeros(0, dtype=np.intp)
-    with np.errstate(invalid="ignore"):  # nanmean of two NaNs: fine, NaN
-        first = model.first.probability(features(probe, candidates.subset(chosen), scales))
-    in_contention = with_photo[np.argsort(-first[with_photo], kind="stable")]
-    alike = with_photo[np.argsort(-hints[with_photo], kind="stable")]
+def photos_to_check(hints: np.ndarray, most: int) -> np.ndarray:
+    """Positions in a shortlist (`hints`: its photo descriptor scores, NaN without a photo, in
+    shortlist order, best first by the first pass) whose photos vision compares keypoint by
+    keypoint, at most `most`: in turn the next candidate in contention, whatever its descriptor
+    says, and the next most alike by descriptor. The descriptor's perceptual hash does not
+    survive a photo taken at another angle, so checking only what it ranks first left the true
+    find's turned photo unchecked, its low descriptor score counting against it; the others
+    keep their descriptor score."""
+    in_contention = np.flatnonzero(~np.isnan(hints))
+    alike = in_contention[np.argsort(-hints[in_contention], kind="stable")]
     picked: list[int] = []
     for pair in zip(in_contention, alike, strict=True):
         for k in pair:

@@ -285,10 +285,8 @@ def refine(
     enriched: Enriched,
     q: int,
     pool: np.ndarray,
-    probe: Probe,
     table: Candidates,
     chosen: np.ndarray,
-    model: MatchModel,
 ) -> Refined:
     """The worker's second pass (matching._second_pass) for the shortlisted candidates."""
     vocabulary = category_codes(SETTINGS.taxonomy_file).vocabulary
@@ -304,8 +302,9 @@ def refine(
         place_agreement(places, place_names(dataset.reports[i].place, enriched.attributes[i]))
         for i in others
     )
-    image = table.photo_hint[chosen].copy()
-    for k in photos_to_check(probe, table, chosen, model, SCALES, SETTINGS.photo_checks):
+    hints = table.photo_hint[chosen]
+    image = hints.copy()
+    for k in photos_to_check(hints, SETTINGS.photo_checks):
         image[k] = similarity(enriched.photos[q], enriched.photos[others[k]])["score"]
     details = detail_scores(own, texts, attribute_terms(enriched.attributes[q], vocabulary))
     return Refined(details=details, image=image, place=place)
@@ -336,7 +335,7 @@ def rank(
         chosen = chosen_for(probe, table)
     else:
         chosen = shortlist(probe, table, model, SCALES, shortlist_size, SETTINGS.photo_shortlist)
-    refined = refine(dataset, enriched, q, pool, probe, table, chosen, model)
+    refined = refine(dataset, enriched, q, pool, table, chosen)
     order, parts = finish(probe, table, chosen, refined, model, SCALES)
     return Ranking([int(pool[j]) for j in chosen[order]], parts, pool, first)
 
