@@ -84,7 +84,7 @@ def main() -> None:
         def first(blobs: list[bytes] = blobs) -> None:
             # Bytes from SQL -> records -> every first-pass component -> the 30 best.
             records = match_record.unpack(blobs, DIM)
-            category = codes.compatibility("wallet", records["category"])
+            category = codes.compatibility(mine, records)
             probe, candidates = first_pass(mine, records, category, codes)
             shortlist(probe, candidates, model, scales, 30, 5)
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from backend.common.taxonomy import taxonomy
-from backend.worker.worker.rules import merged_attributes
+import uuid
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from backend.common import match_record
+from backend.common.taxonomy import PACKAGED_TERMS, taxonomy
+from backend.worker.worker.rules import canonical_values, category_codes, merged_attributes
 
 
 def colours(colour: str | None, category: str, text: str) -> dict[str, list[str]]:
@@ -38,3 +45,66 @@ def test_a_typed_colour_the_taxonomy_does_not_know_keeps_the_texts() -> None:
     found = colours("multicolour", "scarf", "a scarf, red and green stripes")
     assert found["colours"][0] == "multicolour"
     assert set(known("red")) <= set(found["colours"])
+
+
+def record(category: str | None, text: str) -> np.void:
+    """The match record enrichment writes for a report with this typed category and text."""
+    merged = merged_attributes(
+        {}, taxonomy(), colour=None, brand=None, category=category, text=text
+    )
+    [packed] = match_record.unpack(
+        [
+            match_record.pack(
+                item_id=uuid.uuid4(),
+                occurred_at=datetime(2026, 12, 1, tzinfo=UTC),
+                latitude=None,
+                longitude=None,
+                attributes=merged,
+                canonical_category=canonical_values(merged, taxonomy())["canonical_category"],
+                vector=np.zeros(8, np.int8),
+                descriptor=None,
+            )
+        ],
+        8,
+    )
+    return packed
+
+
+def compatibility(lost: np.void, found: np.void) -> float:
+    codes = category_codes(PACKAGED_TERMS)
+    return float(codes.compatibility(lost, np.array([found]))[0])
+
+
+@pytest.mark.parametrize(
+    ("lost", "found", "typed_alone"),
+    [
+        # A desk typed "rucksack" for a handbag its text names (set A's pair 17).
+        (("handbag", "Black Longchamp tote"), ("rucksack", "Handbag left in taxi, nylon"), 0.15),
+        # A desk typed the broad "jewellery" for an Apple watch.
+        (("watch", "Apple Watch, pink band"), ("jewellery", "Found an Apple watch, pink"), 0.75),
+        # The owner typed the broad word and named the object in the text.
+        (("bag", "Tote with a make-up pouch inside"), ("handbag", "Black tote found"), 0.75),
+    ],
+)
+def test_a_category_typed_broadly_or_wrongly_agrees_with_the_one_the_other_text_names(
+    lost: tuple[str, str], found: tuple[str, str], typed_alone: float
+) -> None:
+    vocabulary = taxonomy()
+    assert vocabulary.category_compatibility(
+        vocabulary.canonical("CATEGORY", lost[0])[0], vocabulary.canonical("CATEGORY", found[0])[0]
+    ) == pytest.approx(typed_alone)
+    assert compatibility(record(*lost), record(*found)) == 1.0
+    assert compatibility(record(*found), record(*lost)) == 1.0
+
+
+def test_what_a_bag_held_is_not_the_bags_category() -> None:
+    # Other groups a text names are a container's contents: the contents feature reads them.
+    backpack = record("backpack", "Black backpack with my wallet and keys in it")
+    wallet = record("wallet", "Brown leather wallet")
+    assert compatibility(backpack, wallet) == 0.0
+    assert compatibility(wallet, backpack) == 0.0
+
+
+def test_an_unknown_category_says_nothing() -> None:
+    assert np.isnan(compatibility(record(None, "Something I lost"), record("wallet", "wallet")))
+    assert np.isnan(compatibility(record("wallet", "wallet"), record(None, "a thing")))

@@ -103,7 +103,7 @@ def _first_passes(
         if not len(rows):
             continue
         records = pool[rows]
-        compatibility = codes.compatibility(item.canonical_category, records["category"])
+        compatibility = codes.compatibility(query.record, records)
         text = cosines[np.searchsorted(wanted, rows), column]
         probe, candidates = first_pass(query.record, records, compatibility, codes, text)
         chosen = shortlist(

@@ -201,14 +201,51 @@ class CategoryCodes:
         """Each code's category group, "" when unknown."""
         return self._per_code(codes, lambda c: self.vocabulary.group(c) or "", object)
 
-    def compatibility(self, category: str | None, codes: np.ndarray) -> np.ndarray:
-        """Taxonomy.category_compatibility of `category` with each code's; NaN when unknown."""
+    def known_as(self, code: int, mentions: int) -> list[str]:
+        """The categories a report is known by: its own, then those of the same group its text
+        names (merged_attributes keeps a typed category first, so a desk's "rucksack" stands
+        although its text says "handbag"); [] when its category is unknown."""
+        category = self.category.get(code)
+        if category is None:
+            return []
+        group = self.vocabulary.group(category)
+        named = [
+            other
+            for other_code, other in self.category.items()
+            if other_code != code
+            and self.bit[other_code] & mentions
+            and self.vocabulary.group(other) == group
+        ]
+        return [category, *named]
 
-        def value(other: str | None) -> float:
-            found = self.vocabulary.category_compatibility(category, other)
-            return np.nan if found is None else found
+    def compatibility(self, record: np.void, records: np.ndarray) -> np.ndarray:
+        """How likely each record's category describes `record`'s object
+        (Taxonomy.category_compatibility), NaN when either is unknown. Each side is read by
+        every category it is known by (known_as), and the best agreement counts: a field typed
+        broadly or wrongly ("jewellery", "rucksack") must not keep apart an owner's "watch" and
+        a desk's "Apple watch, pink strap", or a "tote" and "Handbag left in taxi". A bag's
+        contents are of other groups: `contents` reads those."""
+        mine = self.known_as(int(record["category"]), int(record["mentions"]))
+        theirs = records["category"].astype(np.int64)
+        if not mine:
+            return np.full(len(records), np.nan)
 
-        return self._per_code(codes, value, np.float64)
+        def best(other: str | None) -> float:
+            found = [self.vocabulary.category_compatibility(a, other) for a in mine]
+            known = [value for value in found if value is not None]
+            return max(known) if known else np.nan
+
+        result = self._per_code(theirs, best, np.float64)
+        # What their texts name can only raise agreement within my group (another group's
+        # agreement is 0): a few categories, each one test of the mention bits.
+        group = self.vocabulary.group(mine[0])
+        in_group = self._per_code(theirs, lambda c: self.vocabulary.group(c) == group, bool)
+        mentions = records["mentions"].astype(np.int64)
+        for code, category in self.category.items():
+            if self.vocabulary.group(category) == group:
+                named = in_group & ((mentions & self.bit[code]) != 0)
+                result = np.where(named, np.fmax(result, best(category)), result)
+        return result
 
     def contents(self, record: np.void, records: np.ndarray) -> np.ndarray:
         """1 where one report's category is among the categories the other mentions and the two

@@ -326,9 +326,8 @@ def rank(
     if not len(pool):
         return empty
     records = enriched.records
-    category = enriched.canonical[q]["canonical_category"]
     probe, table = first_pass(
-        records[q], records[pool], codes.compatibility(category, records[pool]["category"]), codes
+        records[q], records[pool], codes.compatibility(records[q], records[pool]), codes
     )
     first = features(probe, table, SCALES)
     if chosen_for is not None:
