@@ -82,6 +82,8 @@ def compatibility(lost: np.void, found: np.void) -> float:
         (("handbag", "Black Longchamp tote"), ("rucksack", "Handbag left in taxi, nylon"), 0.15),
         # A desk typed the broad "jewellery" for an Apple watch.
         (("watch", "Apple Watch, pink band"), ("jewellery", "Found an Apple watch, pink"), 0.75),
+        # The same, a Dutch desk: "rugzak" typed for "Zwarte handtas gevonden in de taxi".
+        (("handbag", "Black tote"), ("rugzak", "Zwarte handtas gevonden in de taxi"), 0.15),
         # The owner typed the broad word and named the object in the text.
         (("bag", "Tote with a make-up pouch inside"), ("handbag", "Black tote found"), 0.75),
     ],
