@@ -192,6 +192,9 @@ class CategoryCodes:
         self.vocabulary = vocabulary
         self.category = {category_code(c): c for c in vocabulary.categories}
         self.bit = {code: match_record.attribute_mask([c]) for code, c in self.category.items()}
+        self.group_codes: dict[str | None, list[int]] = {}
+        for code, category in self.category.items():
+            self.group_codes.setdefault(vocabulary.group(category), []).append(code)
 
     def _per_code(self, codes: np.ndarray, value: Any, dtype: Any) -> np.ndarray:
         unique, inverse = np.unique(codes, return_inverse=True)
@@ -208,15 +211,11 @@ class CategoryCodes:
         category = self.category.get(code)
         if category is None:
             return []
-        group = self.vocabulary.group(category)
-        named = [
-            other
-            for other_code, other in self.category.items()
-            if other_code != code
-            and self.bit[other_code] & mentions
-            and self.vocabulary.group(other) == group
+        siblings = self.group_codes[self.vocabulary.group(category)]
+        return [
+            category,
+            *(self.category[c] for c in siblings if c != code and self.bit[c] & mentions),
         ]
-        return [category, *named]
 
     def compatibility(self, record: np.void, records: np.ndarray) -> np.ndarray:
         """How likely each record's category describes `record`'s object
@@ -226,7 +225,6 @@ class CategoryCodes:
         a desk's "Apple watch, pink strap", or a "tote" and "Handbag left in taxi". A bag's
         contents are of other groups: `contents` reads those."""
         mine = self.known_as(int(record["category"]), int(record["mentions"]))
-        theirs = records["category"].astype(np.int64)
         if not mine:
             return np.full(len(records), np.nan)
 
@@ -235,16 +233,14 @@ class CategoryCodes:
             known = [value for value in found if value is not None]
             return max(known) if known else np.nan
 
-        result = self._per_code(theirs, best, np.float64)
-        # What their texts name can only raise agreement within my group (another group's
-        # agreement is 0): a few categories, each one test of the mention bits.
-        group = self.vocabulary.group(mine[0])
-        in_group = self._per_code(theirs, lambda c: self.vocabulary.group(c) == group, bool)
+        result = self._per_code(records["category"].astype(np.int64), best, np.float64)
+        # What their texts name can only raise agreement within my group: exactly the records
+        # that agree at all (another group's is 0, an unknown category NaN).
+        mine_group = result > 0
         mentions = records["mentions"].astype(np.int64)
-        for code, category in self.category.items():
-            if self.vocabulary.group(category) == group:
-                named = in_group & ((mentions & self.bit[code]) != 0)
-                result = np.where(named, np.fmax(result, best(category)), result)
+        for code in self.group_codes[self.vocabulary.group(mine[0])]:
+            named = mine_group & ((mentions & self.bit[code]) != 0)
+            result = np.where(named, np.fmax(result, best(self.category[code])), result)
         return result
 
     def contents(self, record: np.void, records: np.ndarray) -> np.ndarray:
