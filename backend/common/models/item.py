@@ -300,6 +300,17 @@ class Item(SoftDeleteMixin, AuditLogMixin, Base):
             Item.embedding_model != model,
         )
 
+    @staticmethod
+    def photo_described_by_another(model_version: str) -> tuple[ColumnElement[bool], ...]:
+        """Open, enriched reports whose photo's feature record another vision extraction made
+        than `model_version`: vision compares only records of its own, so the photo is
+        described again."""
+        return (
+            Item.enrichment_state == EnrichmentState.DONE,
+            Item.status == ItemStatus.OPEN,
+            Item.image_features["model_version"].as_string() != model_version,
+        )
+
 
 class Photo(AuditLogMixin, Base):
     """The stored photo of an item: a generated file name under the photo directory."""

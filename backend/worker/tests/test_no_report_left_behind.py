@@ -249,6 +249,42 @@ def test_reports_of_another_model_are_matched_again_a_batch_a_sweep(
     assert sorted(sent) == sorted((MATCH_ITEMS, str(item_id)) for item_id in reports)
 
 
+def test_a_photo_described_by_another_vision_extraction_is_described_again(
+    sessions: sessionmaker[Session], new_item: NewItem, sent: list[tuple[str, str]]
+) -> None:
+    # Vision compares records of its own extraction only: with an older record, every keypoint
+    # check that involves the photo would be skipped for good.
+    current = feature_record(b"the same photo")
+    older = {**current, "model_version": "orb-rg-phash/0"}
+    described_before, described_now, no_photo, closed = (
+        new_item(ItemKind.FOUND, title) for title in ("Red bag", "Blue bag", "Green bag", "Tent")
+    )
+    for item_id, features in (
+        (described_before, older),
+        (described_now, current),
+        (no_photo, None),
+        (closed, older),
+    ):
+        done_and_matched(sessions, item_id, image_features=features)
+    set_fields(sessions, closed, status=ItemStatus.CLOSED)
+    # Outdated in two ways at once: sent once.
+    both = new_item(ItemKind.LOST, "Black bag")
+    done_and_matched(
+        sessions, both, image_features=older, enrichment_version=ENRICHMENT_VERSION - 1
+    )
+
+    first = sweep.sweep_pending()
+    again = sweep.sweep_pending()
+
+    assert sorted(sent) == sorted(
+        [(ENRICH_ITEMS, str(described_before)), (ENRICH_ITEMS, str(both))]
+    )
+    assert first["outdated"] == 2
+    assert again["outdated"] == 0
+    assert state_of(sessions, described_before).enrichment_state == EnrichmentState.PENDING
+    assert state_of(sessions, described_now).enrichment_state == EnrichmentState.DONE
+
+
 def test_with_nlp_down_re_embedding_waits_and_the_rest_is_swept(
     sessions: sessionmaker[Session],
     new_item: NewItem,

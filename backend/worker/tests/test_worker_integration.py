@@ -40,7 +40,7 @@ from backend.common.models import (
 from backend.common.notices import SHIPPED, message_kind
 from backend.common.testing.smtp import Mailbox
 from backend.worker.tests.conftest import STUB_MODEL, WorkerProcess, suggestion
-from backend.worker.tests.stubs import StubState, embed, embedding_held, wait_for
+from backend.worker.tests.stubs import StubState, embed, embedding_held, feature_record, wait_for
 from backend.worker.worker.match_store import record_matches
 from backend.worker.worker.settings import WorkerSettings
 
@@ -126,6 +126,42 @@ def test_enrichment_stores_embedding_attributes_and_photo_features(
     assert done.image_features["model_version"] == MODEL_VERSION
     assert state.feature_calls >= 1
     assert done.enriched_at is not None
+
+
+def test_a_photo_is_described_again_only_when_vision_reads_photos_another_way_now(
+    worker: WorkerProcess,
+    broker: Celery,
+    sessions: sessionmaker[Session],
+    new_item: NewItem,
+    worker_env: dict[str, str],
+    stubs: tuple[str, StubState],
+) -> None:
+    _, state = stubs
+    photo = b"\x89PNG\r\n\x1a\n described once"
+    kept, older = (new_item(ItemKind.FOUND, title) for title in ("Red bag", "Blue bag"))
+    for item_id, version in ((kept, MODEL_VERSION), (older, "orb-rg-phash/0")):
+        attach_photo(sessions, worker_env, item_id, f"{item_id}.png", photo)
+        with sessions() as session:  # described before, of this very photo (attach_photo's sha)
+            session.execute(
+                update(Item)
+                .where(Item.id == item_id)
+                .values(
+                    image_features={**feature_record(photo), "model_version": version},
+                    features_sha256="0" * 64,
+                )
+            )
+            session.commit()
+    calls = state.feature_calls
+
+    broker.send_task(ENRICH_ITEM, args=[str(kept)])
+    wait_for(lambda: enriched(sessions, kept), what="enrichment")
+    assert state.feature_calls == calls  # the same photo, read the same way: not sent again
+    broker.send_task(ENRICH_ITEM, args=[str(older)])
+    done = wait_for(lambda: enriched(sessions, older), what="enrichment")
+
+    assert state.feature_calls == calls + 1
+    assert done.image_features is not None
+    assert done.image_features["model_version"] == MODEL_VERSION
 
 
 def test_a_photo_vision_refuses_leaves_the_report_matched_on_its_text(

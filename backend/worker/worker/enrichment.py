@@ -17,6 +17,7 @@ from typing import Any
 
 from backend.common import match_record
 from backend.common.clock import utcnow
+from backend.common.contracts.vision import MODEL_VERSION as VISION_MODEL_VERSION
 from backend.common.jobs import in_batches
 from backend.common.models import Item
 from backend.common.models.desk import is_sensitive
@@ -184,8 +185,12 @@ def _photo_features(
     photo = item.photo
     if photo is None:
         return None, None
-    if item.image_features and item.features_sha256 == photo.sha256:
-        return item.image_features, photo.sha256  # the same photo: its features stand
+    if (
+        item.image_features
+        and item.features_sha256 == photo.sha256
+        and item.image_features.get("model_version") == VISION_MODEL_VERSION
+    ):
+        return item.image_features, photo.sha256  # the same photo, read the same way: it stands
     try:
         return vision.features(settings.photos_path / photo.file_name, photo.content_type), (
             photo.sha256

@@ -2,8 +2,9 @@
 lengths from the broker (the sweep waits while they are long; the metrics show them).
 
 Nothing is dropped silently: every state a lost job leaves behind (an item left pending, a
-failure whose retry time came, matching that never finished, an outdated enrichment, matching
-by a model the worker no longer uses, an undelivered notice) is one the sweep looks for.
+failure whose retry time came, matching that never finished, an outdated enrichment, a photo
+described by another vision extraction, matching by a model the worker no longer uses, an
+undelivered notice) is one the sweep looks for.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.common.clock import utcnow
+from backend.common.contracts.vision import MODEL_VERSION as VISION_MODEL_VERSION
 from backend.common.jobs import (
     BULK_QUEUE,
     ENRICH_ITEMS,
@@ -64,6 +66,25 @@ def _embedded_by_another_model(session: Session, nlp: NlpClient, limit: int) -> 
         )
         log.warning("sweep: re-embedding with %s: %d now, %d left", serving, len(stale), left)
     return stale
+
+
+def _photo_described_by_another(session: Session, limit: int) -> list[Item]:
+    """Open reports whose photo another vision extraction described than the one vision
+    serves (contracts.vision.MODEL_VERSION): vision compares records of its own only, so the
+    photo is described again, a batch per period; the log says how many are left."""
+    if limit <= 0:
+        return []
+    stale = Item.photo_described_by_another(VISION_MODEL_VERSION)
+    chosen = list(session.scalars(select(Item).where(*stale).limit(limit)).all())
+    if chosen:
+        left = session.scalar(select(func.count()).select_from(Item).where(*stale))
+        log.warning(
+            "sweep: describing photos again with %s: %d now, %d left",
+            VISION_MODEL_VERSION,
+            len(chosen),
+            left,
+        )
+    return chosen
 
 
 def _matched_by_another_model(
@@ -116,8 +137,9 @@ def _waiting(channel: Any, queue: str) -> int:
 def sweep_pending() -> dict[str, Any]:
     """Re-queue work whose job is gone: items left `pending` (the broker was down when the API
     tried), transient failures whose retry time came, enriched items whose matching never
-    finished, items enriched by an older version or embedded by another model than NLP's, items
-    matched by another matching model than the worker's, and undelivered notifications. Each is
+    finished, items enriched by an older version, embedded by another model than NLP's or with a
+    photo described by another vision extraction, items matched by another matching model than
+    the worker's, and undelivered notifications. Each is
     re-queued at most once per period, and only when the queue has drained: under a backlog a
     waiting job is not a lost one."""
     backlog = queue_backlog()
@@ -173,6 +195,8 @@ def sweep_pending() -> dict[str, Any]:
             ).all()
         )
         outdated += _embedded_by_another_model(session, res.nlp, SWEEP_BATCH - len(outdated))
+        outdated += _photo_described_by_another(session, SWEEP_BATCH - len(outdated))
+        outdated = list({item.id: item for item in outdated}.values())  # each once
         for item in outdated:
             item.request_enrichment()
         # After those (autoflush): a report enriched again is matched again anyway.
