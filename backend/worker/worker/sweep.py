@@ -69,9 +69,9 @@ def _embedded_by_another_model(session: Session, nlp: NlpClient, limit: int) -> 
 
 
 def _photo_described_by_another(session: Session, limit: int) -> list[Item]:
-    """Open reports whose photo another vision extraction described than the one vision
-    serves (contracts.vision.MODEL_VERSION): vision compares records of its own only, so the
-    photo is described again, a batch per period; the log says how many are left."""
+    """Open reports whose photo's record another extraction made than vision's own
+    (contracts.vision.MODEL_VERSION): vision compares records of its own only, so the photo is
+    described again, a batch per period; the log says how many are left."""
     if limit <= 0:
         return []
     stale = Item.photo_described_by_another(VISION_MODEL_VERSION)
@@ -139,9 +139,8 @@ def sweep_pending() -> dict[str, Any]:
     tried), transient failures whose retry time came, enriched items whose matching never
     finished, items enriched by an older version, embedded by another model than NLP's or with a
     photo described by another vision extraction, items matched by another matching model than
-    the worker's, and undelivered notifications. Each is
-    re-queued at most once per period, and only when the queue has drained: under a backlog a
-    waiting job is not a lost one."""
+    the worker's, and undelivered notifications. Each is re-queued at most once per period, and
+    only when the queue has drained: under a backlog a waiting job is not a lost one."""
     backlog = queue_backlog()
     if backlog:
         log.info("sweep: %d jobs still queued; nothing is re-queued meanwhile", backlog)
