@@ -240,7 +240,8 @@ class CategoryCodes:
         mentions = records["mentions"].astype(np.int64)
         for code in self.group_codes[self.vocabulary.group(mine[0])]:
             named = mine_group & ((mentions & self.bit[code]) != 0)
-            result = np.where(named, np.fmax(result, best(self.category[code])), result)
+            if named.any():  # most records name no sibling: no second pass over them
+                result = np.where(named, np.fmax(result, best(self.category[code])), result)
         return result
 
     def contents(self, record: np.void, records: np.ndarray) -> np.ndarray:
