@@ -200,6 +200,7 @@ def load_taxonomy(path: Path = PACKAGED_TERMS) -> Taxonomy:
     # (label, phrase) -> the line that gave it a meaning: one row per phrase and label
     defined: dict[tuple[str, str], int] = {}
     rows: list[list[str]] = []  # phrases of each category and colour row (brands keep their names)
+    brands: list[str] = []
     with path.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             label = (row.get("label") or "").strip().upper()
@@ -230,11 +231,13 @@ def load_taxonomy(path: Path = PACKAGED_TERMS) -> Taxonomy:
                 phrases.append(phrase)
             if label != "BRAND":
                 rows.append(phrases)
+            else:
+                brands.extend(phrases)
     unknown = sorted({up for up in broader.values() if up and up not in broader})
     if unknown:
         raise ValueError(f"{path}: broader categories without a row of their own: {unknown}")
     longest = max((len(phrase.split()) for phrase in index), default=1)
-    wording = load_wording(path.parent, rows)
+    wording = load_wording(path.parent, rows, brands)
     return Taxonomy(dict(index), broader, longest, wording)
 
 

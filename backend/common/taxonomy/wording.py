@@ -1,6 +1,7 @@
 """Report text as people and desks type it, made readable for matching: desk codes and
 abbreviations written out ("TAS ZW" -> "bag black"), Dutch translated word by word into English
-("zwarte portemonnee gevonden" -> "black wallet found"), and misspelt words corrected to the
+("zwarte portemonnee gevonden" -> "black wallet found"), a word a desk cuts short in capitals read
+as the one word it can be ("PORTEM" and "WLT" -> "wallet"), and misspelt words corrected to the
 taxonomy's words ("umbrela" -> "umbrella", "broen" -> "brown") but never a real word ("table"
 stays "table"). What a word means is the taxonomy's business (__init__.py): this module only
 rewrites words so the taxonomy, the embedding model and the rare-word details can read them.
@@ -34,6 +35,8 @@ _ENGLISH = frozenset(
 )
 
 
+_VOWELS = frozenset("aeiou")
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -51,6 +54,22 @@ def _remembered(memo: dict[K, V], key: K, size: int, make: Callable[[], V]) -> V
             memo.clear()
         memo[key] = make()
     return memo[key]
+
+
+def _in_order(letters: str, word: str) -> bool:
+    """Each of `letters` in `word`, in this order ("wlt" in "wallet")."""
+    rest = iter(word)
+    return all(letter in rest for letter in letters)
+
+
+def _consonants(word: str) -> str:
+    """A word as a desk writes it without vowels: its first letter, then its consonants, a
+    double letter once ("wallet" -> "wlt", "headphones" -> "hdphns")."""
+    bare = word[0]
+    for letter in word[1:]:
+        if letter not in _VOWELS and letter != bare[-1]:
+            bare += letter
+    return bare
 
 
 def _words_of(path: Path) -> set[str]:
@@ -82,8 +101,15 @@ class Wording:
     english: frozenset[str]
     # words a misspelling may be corrected to: the taxonomy's and the glossary's English
     targets: tuple[str, ...]
-    _memo: dict[tuple[str, bool], str | None] = field(default_factory=dict, compare=False)
+    # words a desk cuts short, and what each means: the taxonomy's, the glossary's Dutch, brands
+    shortened: dict[str, str]
+    _memo: dict[tuple[str, bool | None], str | None] = field(default_factory=dict, compare=False)
     _texts: dict[str, Rewrite] = field(default_factory=dict, compare=False)
+    # (word, what it means, its consonants) of each word a desk cuts short
+    _bare: list[tuple[str, str, str]] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._bare = [(full, means, _consonants(full)) for full, means in self.shortened.items()]
 
     def rewrite(self, text: str | None) -> Rewrite:
         """`text` with codes written out, Dutch translated when the text is Dutch (or a word is
@@ -143,6 +169,12 @@ class Wording:
         meaning = self._meaning(lower, dutch)
         if meaning is not None:
             return meaning
+        if correct and token.isupper() and lower not in self.english:
+            expanded = _remembered(
+                self._memo, (lower, None), MEMO_SIZE, lambda: self._expansion(lower)
+            )
+            if expanded is not None:
+                return expanded
         # A compound also in an English text: a desk's "TEL BL, glitterhoesje" is not Dutch
         # enough to be read as Dutch, but its one long word is.
         if (dutch or (correct and lower not in self.english)) and (
@@ -173,6 +205,26 @@ class Wording:
         if foreign and word in self.plain and self.plain[word] != word:
             return self.plain[word]
         return None
+
+    def _expansion(self, word: str) -> str | None:
+        """What a desk's shortened word in capitals means, if it can mean one thing only: the
+        start of a word ("PORTEM": portemonnee, "HOOFDTEL": hoofdtelefoon, "ADID": adidas) or,
+        written without its vowels, most of its consonants in order ("WLT": wallet, "BKPK":
+        backpack). None when it fits words of two meanings ("SAMS": samsung or samsonite)."""
+        if len(word) < 3 or not word.isalpha():
+            return None
+        meanings = {means for full, means in self.shortened.items() if full.startswith(word)}
+        if not meanings and not any(letter in _VOWELS for letter in word[1:]):
+            letters = _consonants(word)
+            # Most of a word's consonants ("WLT" is wallet, "wlt", not wandelstok, "wndlstk"),
+            # and of the words it fits, those it fits best ("LPTP": laptop, not laptoptas).
+            fits: dict[float, set[str]] = {}
+            for full, means, bare in self._bare:
+                share = len(letters) / len(bare)
+                if full[0] == word[0] and share >= 0.6 and _in_order(letters[1:], bare[1:]):
+                    fits.setdefault(round(share, 3), set()).add(means)
+            meanings = fits[max(fits)] if fits else set()
+        return meanings.pop() if len(meanings) == 1 else None
 
     def _diminutive_base(self, word: str) -> str | None:
         """The glossary's word a Dutch diminutive is made of: "bloemetje(s)" -> "bloem",
@@ -222,10 +274,11 @@ class Wording:
         return None  # "bage": bag or beige? Left alone.
 
 
-def load_wording(folder: Path, rows: Iterable[list[str]]) -> Wording:
+def load_wording(folder: Path, rows: Iterable[list[str]], brands: Iterable[str] = ()) -> Wording:
     """The codes, the Dutch glossary and the English words in `folder`; `rows`: the phrases of
     the taxonomy's category and colour rows, row by row (the first is the row's plain word; a
-    brand keeps its name: "macbook" is not rewritten "apple")."""
+    brand keeps its name: "macbook" is not rewritten "apple"); `brands`: brands' phrases, which
+    a desk cuts short too ("ADID")."""
     capital_codes: dict[str, str] = {}
     any_codes: dict[str, str] = {}
     codes = folder / "codes.csv"
@@ -254,7 +307,12 @@ def load_wording(folder: Path, rows: Iterable[list[str]]) -> Wording:
         for phrase in phrases:
             if " " not in phrase:
                 plain.setdefault(phrase, phrases[0])
+    # A taxonomy word means its row; a Dutch word its English; a brand its name.
+    shortened = {word: en for word, en in dutch.items() if " " not in word and word.isalpha()}
+    shortened |= {brand: brand for brand in brands if brand.isalpha()}
+    shortened |= {word: means for word, means in plain.items() if word.isalpha()}
     return Wording(
+        shortened=shortened,
         capital_codes=capital_codes,
         any_codes=any_codes,
         dutch=dutch,

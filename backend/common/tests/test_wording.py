@@ -67,6 +67,60 @@ def test_a_dutch_compound_is_read_in_a_desks_shorthand_too() -> None:
         assert vocabulary.rewrite(kept).text == kept
 
 
+@pytest.mark.parametrize(
+    ("written", "category", "colour"),
+    [
+        # a word cut short: the start of one word only
+        ("PORTEM ZW", "wallet", "black"),
+        ("HOOFDTEL ZW", "headphones", "black"),
+        ("KOPTEL WT", "headphones", "white"),
+        ("ZONNEBR ZW", "glasses", "black"),
+        ("GEHOORAPP GR", "hearing aid", "grey"),
+        ("UMB RED", "umbrella", "red"),
+        ("SUITC BLK", "suitcase", "black"),
+        ("HANDB BRN", "handbag", "brown"),  # not "hand" (a correction's nearest word)
+        ("BACKP GRN", "backpack", "green"),
+        # a word without its vowels: most of its consonants, in order
+        ("WLT BLK", "wallet", "black"),
+        ("BKPK GRN", "backpack", "green"),
+        ("HDPHNS WHT", "headphones", "white"),
+        ("HNDSCHN ZW", "gloves", "black"),
+        ("SNGLSS BLK", "glasses", "black"),
+        ("TRLLY GRY", "suitcase", "grey"),  # a double letter counts once
+        ("LPTP SLV", "laptop", "grey"),  # laptop fits best, not laptoptas (a laptop bag)
+        ("BRCLT GD", "bracelet", "gold"),
+    ],
+)
+def test_a_word_a_desk_cuts_short_in_capitals_is_the_one_word_it_can_be(
+    written: str, category: str, colour: str
+) -> None:
+    meaning = read(written)
+    assert meaning["CATEGORY"][:1] == [category], meaning
+    assert colour in meaning["COLOUR"], meaning
+
+
+def test_a_shortened_brand_is_its_name() -> None:
+    assert read("ADID SCHOEN")["BRAND"] == ["adidas"]
+    assert read("FJALL RUGZ GN")["BRAND"] == ["fjallraven"]
+    assert read("TEL SAMS ZW")["BRAND"] == []  # samsung or samsonite
+
+
+def test_capitals_that_are_words_names_or_two_things_stay_as_they_are() -> None:
+    vocabulary = taxonomy()
+    kept = [
+        "LOST MY BLACK WALLET PLEASE HELP",  # English in capitals
+        "FOUND BY CLEANER ON 7:42 TO LONDON",
+        "EINDHOVEN SCHIPHOL PLAZA",  # names
+        "KOFF",  # koffer or koffie
+        "GLD",  # gold or geld (money)
+        "KLM",  # fits no word
+    ]
+    for text in kept:
+        assert vocabulary.rewrite(text).text == text
+    # Lower case is a reporter's word, never a desk's shortening: "portem" stays.
+    assert vocabulary.rewrite("my portem is lost").text == "my portem is lost"
+
+
 def test_english_is_not_taken_for_dutch() -> None:
     vocabulary = taxonomy()
     assert not vocabulary.rewrite("Black wallet found at the station").dutch
