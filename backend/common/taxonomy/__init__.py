@@ -8,9 +8,10 @@ brand's logo). A phrase means one value of a label, or a set of them declared in
 first). A phrase may mean values of different labels: "iphone" is a brand (apple) and a category
 (phone). A phrase is written as report text says it: letters of any alphabet, digits, `'` and
 `-` ("fjällräven", "levi's"); other characters split it where spaCy does not ("h&m" is never
-read: nlp/tests/test_entities.py reads every phrase). Beside it, wording.py reads desk codes,
-a Dutch glossary and the English words a spelling correction never touches: text is rewritten
-with them before it is read here.
+read: nlp/tests/test_entities.py reads every phrase); a brand's phrase of two words is read
+written as one too ("northface"). Beside it, wording.py reads desk codes, a Dutch glossary and
+the English words a spelling correction never touches: text is rewritten with them before it is
+read here.
 
 The NLP service tags these phrases in report text; the worker turns what a reporter typed into
 canonical values and scores how compatible two categories are. Both read the same file
@@ -231,8 +232,16 @@ def load_taxonomy(path: Path = PACKAGED_TERMS) -> Taxonomy:
                 phrases.append(phrase)
             if label != "BRAND":
                 rows.append(phrases)
-            else:
-                brands.extend(phrases)
+                continue
+            # A brand of two words is written as one too ("NORTHFACE"), unless that means
+            # something else.
+            for phrase in [p for p in phrases if " " in p]:
+                joined = phrase.replace(" ", "")
+                if (label, joined) not in defined:
+                    defined[(label, joined)] = line
+                    index[joined].extend((label, value) for value in values)
+                    phrases.append(joined)
+            brands.extend(phrases)
     unknown = sorted({up for up in broader.values() if up and up not in broader})
     if unknown:
         raise ValueError(f"{path}: broader categories without a row of their own: {unknown}")

@@ -23,6 +23,10 @@ from backend.common.taxonomy import (
         ("spectacles", ["glasses"]),
         ("Jacket", ["coat"]),
         ("earbuds", ["headphones"]),
+        ("EarPods", ["headphones"]),
+        ("memory stick", ["usb stick"]),  # what desks hold by the hundred
+        ("USB-stick", ["usb stick"]),
+        ("geheugenstick", ["usb stick"]),
         ("brollies", ["umbrella"]),  # a plural the file does not list
         ("Electronics", ["electronics"]),
         ("my rucksack with a cat sticker", ["backpack", "cat"]),
@@ -62,6 +66,9 @@ def test_shades_and_spellings_become_canonical_colours(typed: str, canonical: li
         ("Levi's denim jacket", ["levi's"]),
         ("a Bose headset and a Samsonite case", ["bose", "samsonite"]),
         ("a brown leather wallet", []),
+        ("NORTHFACE JAS", ["north face"]),  # a brand of two words written as one
+        ("thenorthface backpack", ["north face"]),
+        ("ralphlauren polo", ["ralph lauren"]),
     ],
 )
 def test_brands_are_read_from_the_text(text: str, canonical: list[str]) -> None:
