@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Pants part of CI for a change, the same locally and in the hosted workflow. (.ci/run runs
-# the same goals over everything, forced, plus the lock, layout, package and stack proofs.)
+# the same goals over everything, with the servers' versions in the tests' cache key, plus the
+# lock, layout, package and stack proofs.)
 #
 #   build-support/ci/pants-ci.sh                  # everything
 #   build-support/ci/pants-ci.sh origin/main      # only what changed since that ref, plus
@@ -28,4 +29,6 @@ step "lint"
 step "type checks"
 ./pants check "${specs[@]}"
 step "tests"
+TEST_ENVIRONMENT="$(build-support/ci/test-environment.sh)"
+export TEST_ENVIRONMENT
 ./pants test "${specs[@]}"
