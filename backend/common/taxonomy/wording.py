@@ -216,11 +216,18 @@ class Wording:
         meanings = {means for full, means in self.shortened.items() if full.startswith(word)}
         if not meanings and not any(letter in _VOWELS for letter in word[1:]):
             letters = _consonants(word)
+            if len(letters) < 3:  # "PTT", "GGD": a name, not pet or goud
+                return None
             # Most of a word's consonants ("WLT" is wallet, "wlt", not wandelstok, "wndlstk"),
             # and of the words it fits, those it fits best ("LPTP": laptop, not laptoptas).
+            # Three letters are mostly a name ("TFL", "KPN", "CRS"): only all the consonants of
+            # an item's or a colour's word ("PNK": pink; not trefoil, knopen, cameras).
+            short = len(letters) == 3
             fits: dict[float, set[str]] = {}
             for full, means, bare in self._bare:
                 share = len(letters) / len(bare)
+                if short and (share < 1 or full not in self.plain):
+                    continue
                 if full[0] == word[0] and share >= 0.6 and _in_order(letters[1:], bare[1:]):
                     fits.setdefault(round(share, 3), set()).add(means)
             meanings = fits[max(fits)] if fits else set()
