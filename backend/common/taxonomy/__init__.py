@@ -202,6 +202,7 @@ def load_taxonomy(path: Path = PACKAGED_TERMS) -> Taxonomy:
     defined: dict[tuple[str, str], int] = {}
     rows: list[list[str]] = []  # phrases of each category and colour row (brands keep their names)
     brands: list[str] = []
+    joined: list[tuple[str, list[str]]] = []  # a brand's phrase of two words, written as one
     with path.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             label = (row.get("label") or "").strip().upper()
@@ -233,15 +234,14 @@ def load_taxonomy(path: Path = PACKAGED_TERMS) -> Taxonomy:
             if label != "BRAND":
                 rows.append(phrases)
                 continue
-            # A brand of two words is written as one too ("NORTHFACE"), unless that means
-            # something else.
-            for phrase in [p for p in phrases if " " in p]:
-                joined = phrase.replace(" ", "")
-                if (label, joined) not in defined:
-                    defined[(label, joined)] = line
-                    index[joined].extend((label, value) for value in values)
-                    phrases.append(joined)
             brands.extend(phrases)
+            joined.extend((phrase.replace(" ", ""), values) for phrase in phrases if " " in phrase)
+    # A brand of two words is written as one too ("NORTHFACE"), unless a row names that.
+    for phrase, values in joined:
+        if ("BRAND", phrase) not in defined:
+            defined[("BRAND", phrase)] = 0
+            index[phrase].extend(("BRAND", value) for value in values)
+            brands.append(phrase)
     unknown = sorted({up for up in broader.values() if up and up not in broader})
     if unknown:
         raise ValueError(f"{path}: broader categories without a row of their own: {unknown}")

@@ -170,6 +170,7 @@ class Wording:
         if meaning is not None:
             return meaning
         if correct and token.isupper() and lower not in self.english:
+            # Remembered beside the corrections, under (word, None).
             expanded = _remembered(
                 self._memo, (lower, None), MEMO_SIZE, lambda: self._expansion(lower)
             )

@@ -102,6 +102,18 @@ def test_a_row_without_a_label_is_refused(tmp_path: Path) -> None:
         load_taxonomy(terms)
 
 
+def test_a_row_naming_a_brand_written_as_one_word_keeps_it(tmp_path: Path) -> None:
+    terms = tmp_path / "terms.csv"
+    terms.write_text(
+        "label,canonical,broader,synonyms\n"
+        "BRAND,north face,,north face\n"
+        "BRAND,northface outlet,,northface\n"  # a later row: the word is its own
+    )
+    vocabulary = load_taxonomy(terms)
+    assert vocabulary.canonical("BRAND", "NORTHFACE") == ["northface outlet"]
+    assert vocabulary.canonical("BRAND", "a north face jacket") == ["north face"]
+
+
 def test_the_nlp_tagger_gets_one_pattern_per_phrase() -> None:
     patterns = taxonomy().patterns()
     phrases = [p["pattern"] for p in patterns]
