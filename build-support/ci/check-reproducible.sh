@@ -8,7 +8,7 @@
 #
 # FIRST.sha256: the first build's hashes of the shipped PEXes (`sha256sum dist/backend.*/*.pex
 # dist/clients.*/*.pex dist/frontend.*/*.pex`), taken when it was made, so that this may run
-# beside other work writing dist/ (CI runs it in the background); without it, those in dist/ now.
+# beside other work writing dist/ (CI runs it beside the smokes); without it, those in dist/ now.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -22,7 +22,7 @@ else
   sha256sum dist/backend.*/*.pex dist/clients.*/*.pex dist/frontend.*/*.pex >"${first}"
 fi
 # The targets of those PEXes, by Pants' output path (dist/backend.api/server.pex is
-# backend/api:server): no `pants list` of its own (a new engine beside the rest of CI, ~10 s).
+# backend/api:server): no `pants list` of its own (a new engine beside the smokes, ~10 s).
 targets=()
 while read -r _ pex; do
   folder="${pex#dist/}"
