@@ -241,6 +241,24 @@ def test_the_owners_word_for_the_object_is_not_a_detail() -> None:
     assert int(np.argmax(detail_scores(own, texts, said))) == 1  # ... unless left out
 
 
+def test_what_a_bag_held_stays_a_detail() -> None:
+    """The book in the owner's bag is no kind of bag: no feature compares it, so a find that
+    held a novel is told from twins that held other things (only the bag's own words are left
+    out)."""
+    vocabulary = taxonomy()
+    owner = "Black tote bag with a make-up pouch and a book inside."
+    finds = [
+        "Black shopper bag found, cosmetics bag and a novel inside.",
+        "Black tote bag found, a sticker of a football club.",
+        "Black tote bag found, a company logo printed on it.",
+    ]
+    said = attribute_terms({"categories": ["bag", "book"], "colours": ["black"]}, vocabulary)
+    assert content_terms("bag black") <= said
+    assert not content_terms("book") & said
+    scores = detail_scores(owner, finds, said)
+    assert int(np.argmax(scores)) == 0 and scores[0] > 0
+
+
 def test_a_detail_misspelt_on_one_side_is_still_shared() -> None:
     owner = "blue backpack, a dinosaur sticker on the front pocket"
     twins = [

@@ -172,13 +172,18 @@ ATTRIBUTE_LABELS = (
 
 
 def attribute_terms(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> frozenset[str]:
-    """The words (as details.py reads words) of every phrase for a report's categories, colours
-    and brands (merged_attributes: typed or named): a black wallet gives wallet, purse, black,
-    dark ... Their own features compare them; as details they would only reward a report for
-    the owner's choice of words."""
+    """The words (as details.py reads words) of every phrase for a report's kind of object, its
+    colours and brands (merged_attributes: typed or named): a black wallet gives wallet, purse,
+    black, dark ... Their own features compare them; as details they would only reward a report
+    for the owner's choice of words. Categories of another group than the report's own are no
+    kind of this object but what it held or showed (a bag's book, a phone's cat sticker): no
+    feature compares those, so they stay details."""
+    own = vocabulary.group(first_known_category(attributes.get("categories") or (), vocabulary))
     phrases: set[str] = set()
     for key, label in ATTRIBUTE_LABELS:
         for value in attributes.get(key) or ():
+            if label == "CATEGORY" and own and vocabulary.group(value) not in (own, None):
+                continue
             phrases |= {value, *vocabulary.phrases_of(label, value)}
     return content_terms(" ".join(sorted(phrases)))
 
