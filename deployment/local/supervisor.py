@@ -155,7 +155,10 @@ class Supervisor:
         while not self.stopping.wait(0.5):
             pass
         self.say(f"stopping every service ({self.reason})")
-        self._signal_groups(signal.SIGTERM)
+        # Each service's own process, not its group: the worker stops its pool processes itself
+        # (a warm shutdown); signalled directly, each pool process died as a failure ("exited
+        # with signal 15", an ERROR in the worker's log on every Ctrl-C).
+        self._signal_leaders(signal.SIGTERM)
         deadline = time.monotonic() + self.grace_s
         while time.monotonic() < deadline and self._running():
             time.sleep(0.2)
@@ -171,6 +174,11 @@ class Supervisor:
 
     def _running(self) -> list[str]:
         return [s.name for s in self.services if s.process.poll() is None]
+
+    def _signal_leaders(self, signum: int) -> None:
+        for service in self.services:
+            with contextlib.suppress(ProcessLookupError):
+                service.process.send_signal(signum)
 
     def _signal_groups(self, signum: int) -> None:
         for service in self.services:
