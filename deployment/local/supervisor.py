@@ -177,8 +177,7 @@ class Supervisor:
 
     def _signal_leaders(self, signum: int) -> None:
         for service in self.services:
-            with contextlib.suppress(ProcessLookupError):
-                service.process.send_signal(signum)
+            service.process.send_signal(signum)  # skips a process that has exited
 
     def _signal_groups(self, signum: int) -> None:
         for service in self.services:
