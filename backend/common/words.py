@@ -15,7 +15,8 @@ from types import MappingProxyType
 # Letters and digits of any script ("é", "ß"); "_" is not a letter.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
-# Function words (English and Dutch) and what every report says; none identifies an object.
+# Function words (English and Dutch) and what every report says, how it was lost, found or handed
+# in ("handed in at the desk by staff"); none identifies an object.
 STOP_WORDS = frozenset(
     """
     a am an and are as at be been but by do for from go had has have he her his i if in is it
@@ -23,10 +24,10 @@ STOP_WORDS = frozenset(
     what when where which who with you your lost found left near around somewhere someone
     picked dropped last seen missing please contact thanks one some little small big very
     about after also back could into just over under would really other inside outside item
-    thing things think maybe probably
+    thing things think maybe probably handed brought desk staff reception
     de het een en van in is op te dat die met voor zijn niet aan er maar om ook als bij of
     uit nog wel naar dan dit mijn je ik we wij hij zij ze was heb heeft hebben geen kan
-    verloren gevonden kwijt ergens iets
+    verloren gevonden kwijt ergens iets afgegeven ingeleverd balie
     """.split()
 )
 

@@ -166,3 +166,25 @@ def test_a_compound_written_open_by_one_and_closed_by_the_other_is_one_detail(
     scores = detail_scores(owner, finds)
     assert int(np.argmax(scores)) == 1
     assert scores[1] > 1.5 * np.delete(scores, 1).max()
+
+
+@pytest.mark.parametrize(
+    "truth",
+    [
+        "There is a red umbrella handed in at the desk. Strap with popper.",
+        "Red umbrella brought to reception by staff, strap with popper",
+    ],
+)
+def test_how_a_find_was_handed_in_is_no_detail(truth: str) -> None:
+    # A desk's words for how a report came in describe no object; counted, they made the find
+    # that shares the owner's strap and popper weigh less than a twin that shares the strap.
+    owner = "Red folding umbrella, a strap with a popper and a hole near the tip"
+    twins = [
+        "Red folding umbrella found, a company logo on it",
+        "Red umbrella found, handle shaped like a duck",
+        "Red folding umbrella found, a strap",
+    ]
+    scores = detail_scores(owner, [truth, *twins])
+    plain = detail_scores(owner, ["Red umbrella, strap with popper", *twins])
+    assert scores == pytest.approx(plain)
+    assert int(np.argmax(scores)) == 0

@@ -227,7 +227,7 @@ def test_the_owners_word_for_the_object_is_not_a_detail() -> None:
     owner = "Brown Apple computer. Lost my brown computer, a dented corner and a missing key."
     finds = [
         "Brown computer found. Brown computer, Apple, a sticker of a cat.",
-        "Bruin laptop afgegeven bij de balie, met een deuk.",
+        "Bruin laptop afgegeven bij de balie, met een deuk en een oplader.",
         "Brown notebook found, Apple, a cracked screen.",
     ]
     texts = [detail_text(find, "", vocabulary) for find in finds]

@@ -47,9 +47,9 @@ MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 # would change a score (2: details said in other words, details.SAME_MEANING; 3: compounds written
 # open or closed, words.compounds, and the photos vision checks, photos_to_check; 4: a category
 # read by every one of its group the report names, rules.CategoryCodes.known_as; 5: what a bag
-# held is a detail, rules.attribute_terms); part of the model's id, so the sweep matches stored
-# reports again.
-FEATURES_VERSION = 5
+# held is a detail, rules.attribute_terms; 6: how a find was handed in is no detail,
+# words.STOP_WORDS); part of the model's id, so the sweep matches stored reports again.
+FEATURES_VERSION = 6
 
 
 @dataclass(frozen=True)
