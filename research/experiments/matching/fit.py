@@ -12,11 +12,18 @@ best are chosen on the tuning set's suggestions. The other sets are never read h
 reports on them.
 
     ./pants run research/experiments/matching/fit.py
+    ./pants run research/experiments/matching/fit.py -- --suggestion-rule-only
+
+The second keeps the committed weights and chooses only the suggestion rule again, on today's
+features: after a change to how features are read (scoring.FEATURES_VERSION) whose refit `tune`
+does not prefer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +37,7 @@ from backend.worker.worker.scoring import (
     SECOND_PASS,
     Logistic,
     MatchModel,
+    match_model,
     suggested,
 )
 from research.experiments.matching.harness import (
@@ -352,7 +360,12 @@ def main(out: Path = MODEL_FILE) -> None:
 
     dataset = load_set(TUNE)
     print(f"fitting on {dataset.name}: {len(dataset.truth)} lost, {len(dataset.reports)} reports")
-    model = fit(dataset, enrich(dataset))
+    if "--suggestion-rule-only" in sys.argv:
+        committed = match_model(out)
+        threshold, margin = choose_threshold(dataset, enrich(dataset), committed)
+        model = dataclasses.replace(committed, threshold=threshold, margin=margin)
+    else:
+        model = fit(dataset, enrich(dataset))
     out.write_text(json.dumps(model.to_json(), indent=2) + "\n")
     print(f"wrote {out}")
     for part, logistic in (("first", model.first), ("final", model.final)):
