@@ -360,12 +360,13 @@ def main(out: Path = MODEL_FILE) -> None:
 
     dataset = load_set(TUNE)
     print(f"fitting on {dataset.name}: {len(dataset.truth)} lost, {len(dataset.reports)} reports")
+    enriched = enrich(dataset)
     if "--suggestion-rule-only" in sys.argv:
         committed = match_model(out)
-        threshold, margin = choose_threshold(dataset, enrich(dataset), committed)
+        threshold, margin = choose_threshold(dataset, enriched, committed)
         model = dataclasses.replace(committed, threshold=threshold, margin=margin)
     else:
-        model = fit(dataset, enrich(dataset))
+        model = fit(dataset, enriched)
     out.write_text(json.dumps(model.to_json(), indent=2) + "\n")
     print(f"wrote {out}")
     for part, logistic in (("first", model.first), ("final", model.final)):
