@@ -10,7 +10,15 @@ import pytest
 
 from backend.common import match_record
 from backend.common.taxonomy import PACKAGED_TERMS, taxonomy
-from backend.worker.worker.rules import canonical_values, category_codes, merged_attributes
+from backend.worker.worker.details import place_agreement
+from backend.worker.worker.rules import (
+    canonical_values,
+    category_codes,
+    detail_text,
+    journey_ends,
+    merged_attributes,
+    place_names,
+)
 
 
 def colours(colour: str | None, category: str, text: str) -> dict[str, list[str]]:
@@ -45,6 +53,44 @@ def test_a_typed_colour_the_taxonomy_does_not_know_keeps_the_texts() -> None:
     found = colours("multicolour", "scarf", "a scarf, red and green stripes")
     assert found["colours"][0] == "multicolour"
     assert set(known("red")) <= set(found["colours"])
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        (
+            "Left my glasses on the train from Utrecht Centraal to Eindhoven Centraal. It has a "
+            "red case",
+            ["Utrecht Centraal", "Eindhoven Centraal"],
+        ),
+        ("Sony headphones in a grey case, left on the York to Leeds train.", ["Leeds", "York"]),
+        # The Dutch "in de trein van Den Haag naar Leiden", as the rewrite reads it.
+        (
+            "Blue coat with a fur collar, in the train of Den Haag to Leiden.",
+            ["Leiden", "Den Haag"],
+        ),
+        ("Phone left on the bus to Newcastle upon Tyne on Monday", ["Newcastle upon Tyne"]),
+        ("Black wallet found near Leeds, brought to Reception", []),  # no journey
+    ],
+)
+def test_a_journey_names_its_ends_as_places(text: str, ends: list[str]) -> None:
+    assert journey_ends(text) == ends
+
+
+def test_the_desk_at_a_journeys_end_agrees_in_place() -> None:
+    # spaCy's small model reads both ends as people's names: NLP finds no place in the text.
+    lost = detail_text(
+        "Grey glasses",
+        "Left my grey glasses on the train from Utrecht Centraal to Eindhoven Centraal.",
+        taxonomy(),
+    )
+    found = detail_text("Reading glasses", "Handed in by train staff, a red hard case.", taxonomy())
+    owner = place_names("Utrecht Centraal", {"places": []}, lost)
+    at_the_end = place_agreement(owner, place_names("Eindhoven Centraal", {}, found))
+    elsewhere = place_agreement(owner, place_names("Rotterdam Centraal", {}, found))
+    # The rewrite reads the name's Dutch "Centraal" as "central": the city is what agrees.
+    assert at_the_end is not None and elsewhere is not None and at_the_end > elsewhere
+    assert place_agreement(owner, place_names("Utrecht Centraal", {}, found)) == 1.0
 
 
 def record(category: str | None, text: str) -> np.void:

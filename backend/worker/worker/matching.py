@@ -184,14 +184,14 @@ def _second_pass(
         for i in ids
     ]
     own = detail_text(item.title, item.description, vocabulary)
-    mine = place_names(item.place_name, item.attributes)
+    mine = place_names(item.place_name, item.attributes, own)
     place = missing_as_nan(
         (
-            place_agreement(mine, place_names(rows[i].place_name, rows[i].attributes))
+            place_agreement(mine, place_names(rows[i].place_name, rows[i].attributes, text))
             if i in rows
             else None
         )
-        for i in ids
+        for i, text in zip(ids, texts, strict=True)
     )
     hints = plan.candidates.photo_hint[plan.chosen]
     image = hints.copy()

@@ -84,9 +84,19 @@ def merged_attributes(
     return attributes
 
 
-_JOURNEY = re.compile(
-    r"\b(train|trains|bus|coach|tram|metro|underground|tube|ferry|boat|plane|flight|taxi)\b",
-    re.IGNORECASE,
+_VEHICLES = "train|trains|bus|coach|tram|metro|underground|tube|ferry|boat|plane|flight|taxi"
+_JOURNEY = re.compile(rf"\b({_VEHICLES})\b", re.IGNORECASE)
+# A place's name as people write it: capitalised words, with the small words some names have
+# inside ("Newcastle upon Tyne", "Bergen op Zoom"); not "on", which also starts a time ("Leeds on
+# Monday").
+_NAME = r"[A-Z][\w'\u2019-]*(?:\s+(?:(?:upon|op|aan|am|sur)\s+)?[A-Z][\w'\u2019-]*){0,3}"
+_JOURNEY_ENDS = (
+    # "from Utrecht Centraal", "to Eindhoven Centraal", "via Leiden", and the Dutch
+    # "van Den Haag naar Leiden" as the rewrite reads it ("of Den Haag to Leiden").
+    re.compile(rf"(?i:\b(?:from|to|towards|via))\s+({_NAME})"),
+    re.compile(rf"(?i:\bof)\s+({_NAME})\s+(?i:to|towards)\s"),
+    # "the York to Leeds train"
+    re.compile(rf"({_NAME})\s+(?i:to)\s+{_NAME}\s+(?i:{_VEHICLES})\b"),
 )
 
 
@@ -94,6 +104,17 @@ def is_journey(text: str) -> bool:
     """The report was lost on the way somewhere (a train, a bus): its place is a route, and a
     desk anywhere along it may hold the item."""
     return bool(_JOURNEY.search(text))
+
+
+def journey_ends(text: str) -> list[str]:
+    """The places a journey's report names as its ends ("on the train from Utrecht Centraal to
+    Eindhoven Centraal"), where the desk that holds the item is; none if the text names no
+    journey. spaCy's small model reads such names as people ("Eindhoven Centraal") or not at
+    all ("York"), so the way a route is written says what they are."""
+    if not is_journey(text):
+        return []
+    ends = [match.group(1) for pattern in _JOURNEY_ENDS for match in pattern.finditer(text)]
+    return list(dict.fromkeys(ends))
 
 
 def first_known_category(categories: Iterable[str], vocabulary: Taxonomy) -> str | None:
@@ -149,12 +170,14 @@ def reachable_groups(
     return frozenset({group, *containers, *(g for g in named if g)})
 
 
-def place_names(typed: str | None, attributes: Mapping[str, Any] | None) -> list[str]:
-    """The places the report names: the one typed, then those the NLP found in the text (a
-    journey names its two ends)."""
+def place_names(
+    typed: str | None, attributes: Mapping[str, Any] | None, text: str = ""
+) -> list[str]:
+    """The places the report names: the one typed, those the NLP found in the text, and the
+    ends of a journey the text (`detail_text`) describes."""
     names = [typed.strip()] if typed and typed.strip() else []
     names += [str(place) for place in (attributes or {}).get("places") or []]
-    return list(dict.fromkeys(names))
+    return list(dict.fromkeys([*names, *journey_ends(text)]))
 
 
 def detail_text(title: str, description: str | None, vocabulary: Taxonomy) -> str:

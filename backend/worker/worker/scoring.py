@@ -48,8 +48,9 @@ MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 # open or closed, words.compounds, and the photos vision checks, photos_to_check; 4: a category
 # read by every one of its group the report names, rules.CategoryCodes.known_as; 5: what a bag
 # held is a detail, rules.attribute_terms; 6: how a find was handed in is no detail,
-# words.STOP_WORDS); part of the model's id, so the sweep matches stored reports again.
-FEATURES_VERSION = 6
+# words.STOP_WORDS; 7: a journey's ends are its places, rules.journey_ends); part of the model's
+# id, so the sweep matches stored reports again.
+FEATURES_VERSION = 7
 
 
 @dataclass(frozen=True)

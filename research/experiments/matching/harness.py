@@ -297,10 +297,10 @@ def refine(
         for i in others
     ]
     own = detail_text(mine.title, mine.description, vocabulary)
-    places = place_names(mine.place, enriched.attributes[q])
+    places = place_names(mine.place, enriched.attributes[q], own)
     place = missing_as_nan(
-        place_agreement(places, place_names(dataset.reports[i].place, enriched.attributes[i]))
-        for i in others
+        place_agreement(places, place_names(dataset.reports[i].place, enriched.attributes[i], text))
+        for i, text in zip(others, texts, strict=True)
     )
     hints = table.photo_hint[chosen]
     image = hints.copy()
