@@ -74,7 +74,7 @@ def test_a_typed_colour_the_taxonomy_does_not_know_keeps_the_texts() -> None:
     ],
 )
 def test_a_journey_names_its_ends_as_places(text: str, ends: list[str]) -> None:
-    assert journey_ends(text) == ends
+    assert list(journey_ends(text)) == ends
 
 
 def test_the_desk_at_a_journeys_end_agrees_in_place() -> None:

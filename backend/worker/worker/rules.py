@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -106,15 +106,17 @@ def is_journey(text: str) -> bool:
     return bool(_JOURNEY.search(text))
 
 
-def journey_ends(text: str) -> list[str]:
+# Matching reads a stored report's text each time it is a candidate: remembered per process.
+@lru_cache(maxsize=20_000)
+def journey_ends(text: str) -> tuple[str, ...]:
     """The places a journey's report names as its ends ("on the train from Utrecht Centraal to
     Eindhoven Centraal"), where the desk that holds the item is; none if the text names no
     journey. spaCy's small model reads such names as people ("Eindhoven Centraal") or not at
     all ("York"), so the way a route is written says what they are."""
     if not is_journey(text):
-        return []
+        return ()
     ends = [match.group(1) for pattern in _JOURNEY_ENDS for match in pattern.finditer(text)]
-    return list(dict.fromkeys(ends))
+    return tuple(dict.fromkeys(ends))
 
 
 def first_known_category(categories: Iterable[str], vocabulary: Taxonomy) -> str | None:
