@@ -184,14 +184,18 @@ def _second_pass(
         for i in ids
     ]
     own = detail_text(item.title, item.description, vocabulary)
-    mine = place_names(item.place_name, item.attributes, own)
+    # Only a journey's text is read for its ends: enrichment flagged which reports are.
+    mine = place_names(item.place_name, item.attributes, own if item.journey else "")
+    travelled = plan.candidates.journey[plan.chosen]
     place = missing_as_nan(
         (
-            place_agreement(mine, place_names(rows[i].place_name, rows[i].attributes, text))
+            place_agreement(
+                mine, place_names(rows[i].place_name, rows[i].attributes, text if trip else "")
+            )
             if i in rows
             else None
         )
-        for i, text in zip(ids, texts, strict=True)
+        for i, text, trip in zip(ids, texts, travelled, strict=True)
     )
     hints = plan.candidates.photo_hint[plan.chosen]
     image = hints.copy()

@@ -173,13 +173,13 @@ def reachable_groups(
 
 
 def place_names(
-    typed: str | None, attributes: Mapping[str, Any] | None, text: str = ""
+    typed: str | None, attributes: Mapping[str, Any] | None, journey_text: str = ""
 ) -> list[str]:
-    """The places the report names: the one typed, those the NLP found in the text, and the
-    ends of a journey the text (`detail_text`) describes."""
+    """The places the report names: the one typed, those the NLP found in the text, and, for a
+    report of a journey (its stored flag), the ends its text (`detail_text`) names."""
     names = [typed.strip()] if typed and typed.strip() else []
     names += [str(place) for place in (attributes or {}).get("places") or []]
-    return list(dict.fromkeys([*names, *journey_ends(text)]))
+    return list(dict.fromkeys([*names, *journey_ends(journey_text)]))
 
 
 def detail_text(title: str, description: str | None, vocabulary: Taxonomy) -> str:

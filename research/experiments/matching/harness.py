@@ -297,10 +297,14 @@ def refine(
         for i in others
     ]
     own = detail_text(mine.title, mine.description, vocabulary)
-    places = place_names(mine.place, enriched.attributes[q], own)
+    journey = bool(int(enriched.records[q]["flags"]) & match_record.JOURNEY)
+    places = place_names(mine.place, enriched.attributes[q], own if journey else "")
     place = missing_as_nan(
-        place_agreement(places, place_names(dataset.reports[i].place, enriched.attributes[i], text))
-        for i, text in zip(others, texts, strict=True)
+        place_agreement(
+            places,
+            place_names(dataset.reports[i].place, enriched.attributes[i], text if trip else ""),
+        )
+        for i, text, trip in zip(others, texts, table.journey[chosen], strict=True)
     )
     hints = table.photo_hint[chosen]
     image = hints.copy()
