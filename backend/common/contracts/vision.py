@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.common.photo_similarity import COLOUR_BINS
 
 # The feature extraction a record was made with; a record of another is extracted again.
-MODEL_VERSION = "orb-rg-phash/1"
+MODEL_VERSION = "orb-rg-phash/2"
 _BASE64 = r"^[A-Za-z0-9+/]*={0,2}$"
 
 
@@ -21,7 +21,7 @@ class FeatureRecord(BaseModel):
 
     model_config = ConfigDict(extra="allow", strict=True)
 
-    model_version: Literal["orb-rg-phash/1"] = Field(
+    model_version: Literal["orb-rg-phash/2"] = Field(
         description="The extraction it was made with (MODEL_VERSION)."
     )
     width: int = Field(ge=1)
@@ -30,7 +30,8 @@ class FeatureRecord(BaseModel):
     colour_hist: list[Annotated[float, Field(ge=0, le=1)]] = Field(
         min_length=COLOUR_BINS * COLOUR_BINS,
         max_length=COLOUR_BINS * COLOUR_BINS,
-        description="rg-chromaticity histogram, row-major, summing to 1.",
+        description="rg-chromaticity histogram of the object (its backdrop left out), row-major, "
+        "summing to 1.",
     )
     colour_name: str | None = Field(
         default=None,

@@ -3,8 +3,8 @@
 A record holds three complementary signals, because each alone fails somewhere:
 - ORB keypoints + RANSAC homography: recognises the same object under rotation, scale, crop and
   light, but is colour-blind (a red and a blue bag of one model look alike);
-- an rg-chromaticity histogram: unchanged when the light gets brighter or darker, and tells
-  the red bag from the blue one;
+- an rg-chromaticity histogram of the object, its backdrop left out: unchanged when the light
+  gets brighter or darker, and tells the red bag from the blue one;
 - a 64-bit perceptual hash (DCT): catches near-duplicates (recompressed, resized) cheaply.
 Records are plain JSON so the worker can store them and compare later without the image. How the
 three combine into one score, and the compact descriptor the worker ranks candidates with, are
@@ -40,6 +40,8 @@ def extract_features(
     if descriptors is None:
         descriptors = np.zeros((0, 32), dtype=np.uint8)
     height, width = gray.shape
+    small = _shrunk(bgr)  # a colour needs no detail
+    weight = object_weight(small)
     return {
         "model_version": MODEL_VERSION,
         "width": original_size[0],
@@ -47,8 +49,8 @@ def extract_features(
         "work_width": width,
         "work_height": height,
         "phash": f"{perceptual_hash(gray):016x}",
-        "colour_hist": [round(float(v), 6) for v in colour_histogram(bgr)],
-        "colour_name": main_colour(bgr),
+        "colour_hist": [round(float(v), 6) for v in colour_histogram(small, weight)],
+        "colour_name": main_colour(small, weight),
         "keypoints": len(keypoints),
         "points": base64.b64encode(points.astype("<f4").tobytes()).decode(),
         "descriptors": base64.b64encode(descriptors.tobytes()).decode(),
@@ -102,18 +104,25 @@ def _colour_names(bgr: np.ndarray) -> np.ndarray:
     return index.reshape(bgr.shape[:2])
 
 
-def main_colour(bgr: np.ndarray) -> str | None:
-    """The photo's main colour as a desk would name it: the name most of the object's pixels
-    carry, each weighing by its nearness to the middle (where the object usually is). Pixels
-    close in colour to the photo's edges are the backdrop (a floor, a table) and do not vote,
-    unless they are nearly all there is (the object fills the photo). A proposal a person
-    accepts or corrects, so None when no name holds a clear share."""
-    scale = _COLOUR_SIDE / max(bgr.shape[:2])  # a colour needs no detail
-    if scale < 1.0:
-        bgr = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    height, width = bgr.shape[:2]
-    names = _colour_names(bgr)
-    weight = np.outer(_nearness(height), _nearness(width))
+def _middle(bgr: np.ndarray) -> np.ndarray:
+    """Each pixel's nearness to the middle, where the object usually is."""
+    return np.outer(_nearness(bgr.shape[0]), _nearness(bgr.shape[1]))
+
+
+def _shrunk(bgr: np.ndarray) -> np.ndarray:
+    """The photo at most _COLOUR_SIDE pixels a side."""
+    scale = _COLOUR_SIDE / max(bgr.shape[:2])
+    if scale >= 1.0:
+        return bgr
+    return cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def object_weight(bgr: np.ndarray) -> np.ndarray:
+    """How much each pixel counts towards the object's colour: by its nearness to the middle
+    (where the object usually is), and nothing for pixels close in colour to the photo's edges,
+    the backdrop (a floor, a table), unless those are nearly all there is (the object fills
+    the photo)."""
+    weight = _middle(bgr)
     lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
     # One backdrop colour per side: a floor's light changes across a photo.
     sides = [lab[:2].reshape(-1, 3), lab[-2:].reshape(-1, 3), lab[:, :2].reshape(-1, 3)]
@@ -121,29 +130,38 @@ def main_colour(bgr: np.ndarray) -> str | None:
     distance = np.min(
         [np.linalg.norm(lab - np.median(side, axis=0), axis=2) for side in sides], axis=0
     )
-    object_weight = np.where(distance > _BACKDROP_DISTANCE, weight, 0.0)
-    if object_weight.sum() >= _OBJECT_AT_LEAST * weight.sum():
-        weight = object_weight
+    object_only = np.where(distance > _BACKDROP_DISTANCE, weight, 0.0)
+    if object_only.sum() >= _OBJECT_AT_LEAST * weight.sum():
+        return object_only
+    return weight
+
+
+def main_colour(bgr: np.ndarray, weight: np.ndarray) -> str | None:
+    """The photo's main colour as a desk would name it: the name most of the object's pixels
+    carry (`weight`: object_weight). A proposal a person accepts or corrects, so None when no
+    name holds a clear share."""
+    names = _colour_names(bgr)
     votes = np.bincount(names.ravel(), weights=weight.ravel(), minlength=len(COLOUR_NAMES))
     best = int(np.argmax(votes))
     return COLOUR_NAMES[best] if votes[best] >= _MIN_SHARE * float(votes.sum()) else None
 
 
-def colour_histogram(bgr: np.ndarray) -> np.ndarray:
-    """Normalised 2-D histogram of rg chromaticity (r/(r+g+b), g/(r+g+b)).
+def colour_histogram(bgr: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Normalised 2-D histogram of rg chromaticity (r/(r+g+b), g/(r+g+b)) of the object's pixels
+    (`weight`: object_weight).
 
     Chromaticity does not change when light scales all channels alike, so a darker or brighter
-    photo keeps its histogram (Lab a*/b* shrink with lightness, which broke that). The centre,
-    where the object usually is, weighs triple; near-black and near-white pixels, whose
-    chromaticity is noise, are left out; smoothing tolerates small shifts between cameras.
+    photo keeps its histogram (Lab a*/b* shrink with lightness, which broke that). The backdrop
+    is left out because two photos of one item rarely share one: counted in, the floor decided
+    whether a desk's photo and the owner's agreed in colour. Near-black and near-white pixels,
+    whose chromaticity is noise, are left out; smoothing tolerates small shifts between cameras.
     """
     channels = bgr.astype(np.float32) + 1.0
     total = channels.sum(axis=2)
     r, g = channels[:, :, 2] / total, channels[:, :, 1] / total
-    height, width = total.shape
-    weight = np.ones_like(total)
-    weight[height // 8 : height - height // 8, width // 8 : width - width // 8] += 2.0
     valid = (total > 60) & (total < 740)
+    if not weight[valid].any():  # a black or white object: the rest of the photo is all there is
+        weight = _middle(bgr)
     hist, _, _ = np.histogram2d(
         r[valid], g[valid], bins=COLOUR_BINS, range=[[0, 1], [0, 1]], weights=weight[valid]
     )

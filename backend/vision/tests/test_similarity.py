@@ -84,6 +84,20 @@ def test_same_shape_in_another_colour_is_another_object(
     assert body["score"] < 0.5
 
 
+def test_the_floor_it_lies_on_does_not_decide_its_colour(
+    client: TestClient, references: list[dict[str, Any]]
+) -> None:
+    """The owner photographs a bag at home, the desk on its counter: each object on two other
+    floors still agrees in colour with itself, and better than with its twin in another colour
+    on the floor of its first photo. (Counted in, the floor decided the colour score.)"""
+    for index, (seed, colour) in enumerate(OBJECTS[:2]):
+        elsewhere = features(client, synthetic.photo(seed, colour, background_seed=100 + index))
+        same, twin = scores(client, elsewhere, [references[index], references[1 - index]])
+        body = client.post("/similarity", json={"a": elsewhere, "b": references[index]}).json()
+        assert body["components"]["colour"] >= 0.9, (seed, colour, body["components"])
+        assert same > twin
+
+
 @pytest.mark.parametrize("quality", [95, 70])
 def test_near_duplicates_score_at_least_0_9(
     client: TestClient,

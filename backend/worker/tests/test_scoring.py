@@ -22,6 +22,7 @@ from backend.worker.worker.scoring import (
     features,
     finish,
     match_model,
+    photo_evidence,
     photos_to_check,
     shortlist,
     suggested,
@@ -329,6 +330,31 @@ def test_refined_details_decide_among_near_twins() -> None:
     order, _ = both_passes(candidates(5), 5, 0, refine)  # five the first pass cannot tell apart
 
     assert order[0] == 3
+
+
+def test_a_photo_counts_as_far_as_no_other_find_looks_as_alike() -> None:
+    # Three finds of one make and colour photograph alike; a fourth was handed in without one.
+    look_alikes = photo_evidence(np.array([0.8, 0.8, 0.8, np.nan]))
+    assert look_alikes[:3] == pytest.approx([0.0, 0.0, 0.0])
+    assert np.isnan(look_alikes[3])
+    # The most alike keeps what it has over the next; the next says nothing; unlike stays unlike.
+    assert photo_evidence(np.array([0.9, 0.5, -0.6])) == pytest.approx([0.4, 0.0, -0.6])
+    # Alone alike among unlike photos, or alone with a photo: in full.
+    assert photo_evidence(np.array([0.8, -0.5, -0.2])) == pytest.approx([0.8, -0.5, -0.2])
+    assert photo_evidence(np.array([0.8, np.nan]))[0] == 0.8
+
+
+def test_the_owners_details_beat_look_alikes_whose_photos_match_as_well() -> None:
+    # Finds 0-2 look just like the owner's photo; find 3, without a photo, has the details.
+    def refine(chosen: np.ndarray) -> Refined:
+        refined = nothing_learnt(chosen)
+        image = np.where(chosen == 3, np.nan, 0.95)
+        return Refined(np.where(chosen == 3, 0.8, 0.1), image, refined.place)
+
+    order, parts = both_passes(candidates(4), 4, 0, refine)
+
+    assert order[0] == 3
+    assert parts["photo_alike"][~np.isnan(parts["photo_alike"])] == pytest.approx(0.9)
 
 
 def test_vision_checks_the_photo_in_contention_whatever_its_descriptor_says() -> None:

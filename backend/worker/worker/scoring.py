@@ -48,9 +48,10 @@ MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 # open or closed, words.compounds, and the photos vision checks, photos_to_check; 4: a category
 # read by every one of its group the report names, rules.CategoryCodes.known_as; 5: what a bag
 # held is a detail, rules.attribute_terms; 6: how a find was handed in is no detail,
-# words.STOP_WORDS; 7: a journey's ends are its places, rules.journey_ends); part of the model's
+# words.STOP_WORDS; 7: a journey's ends are its places, rules.journey_ends; 8: a photo's evidence
+# is how far it singles a find out, photo_evidence); part of the model's
 # id, so the sweep matches stored reports again.
-FEATURES_VERSION = 7
+FEATURES_VERSION = 8
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,7 @@ def components(parts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         attributes = np.nanmean(np.stack([parts["colour"], parts["brand"]]), axis=0)
     return {
         "text": np.clip((parts["text"] - 0.15) / 0.7, 0.0, 1.0),
-        "image": (parts["photo"] + 1.0) / 2.0,
+        "image": (parts["photo_alike"] + 1.0) / 2.0,
         "attributes": (attributes + 1.0) / 2.0,
         "category": (parts["category"] + 1.0) / 2.0,
         "details": parts["details"],
@@ -367,9 +368,32 @@ def finish(
         place=refined.place,
     )
     parts = features(probe, pool, scales)
+    # People are shown how alike the photos are; the model weighs how far that singles a find out.
+    parts["photo_alike"] = parts["photo"]
+    parts["photo"] = photo_evidence(parts["photo"])
     parts["total"] = model.final.probability(parts)
     order = np.argsort(-parts["total"], kind="stable")
     return order, {name: values[order] for name, values in parts.items()}
+
+
+def photo_evidence(alike: np.ndarray) -> np.ndarray:
+    """The photo feature of a shortlist (signed: +1 alike, NaN: no photo) as evidence for each
+    find: the likeness to the owner's photo that no other find's photo shares. Products of one
+    make and colour photograph alike, so a photo that several finds match says which kind of
+    object it is, not which one: counted in full, it put a look-alike without the owner's
+    details above the true find handed in without a photo. The most alike keeps what it has
+    over the next, the other look-alikes say nothing, and an unlike photo counts against its
+    find as before."""
+    known = np.flatnonzero(~np.isnan(alike))
+    if len(known) < 2:
+        return alike
+    values = alike[known]
+    best = int(np.argmax(values))
+    rivals = np.full(len(values), values[best])
+    rivals[best] = np.max(np.delete(values, best))
+    evidence = alike.copy()
+    evidence[known] = values - np.maximum(np.minimum(values, rivals), 0.0)
+    return evidence
 
 
 def _logit(p: np.ndarray | float) -> np.ndarray:
