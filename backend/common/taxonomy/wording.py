@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -169,6 +169,11 @@ class Wording:
         meaning = self._meaning(lower, dutch)
         if meaning is not None:
             return meaning
+        # A diminutive of a word Dutch borrowed from English is that word ("setje": a set),
+        # not a misspelling of a taxonomy word ("petje": a cap). Whole words only: inside a
+        # compound, "bloemetjeshoesje" is not "bloemetje" and "shoes".
+        if lower not in self.english and (borrowed := self._diminutive_base(lower, self.english)):
+            return borrowed
         if correct and token.isupper() and lower not in self.english:
             # Remembered beside the corrections, under (word, None).
             expanded = _remembered(
@@ -209,13 +214,17 @@ class Wording:
 
     def _expansion(self, word: str) -> str | None:
         """What a desk's shortened word in capitals means, if it can mean one thing only: the
-        start of a word ("PORTEM": portemonnee, "HOOFDTEL": hoofdtelefoon, "ADID": adidas) or,
+        start of a word ("PORTEM": portemonnee, "HOOFDTEL": hoofdtelefoon, "ADID": adidas);
         written without its vowels, most of its consonants in order ("WLT": wallet, "BKPK":
-        backpack). None when it fits words of two meanings ("SAMS": samsung or samsonite)."""
+        backpack); or, with some of them, most of its letters in order ("RUCKSK": rucksack,
+        "SLEUTLS": sleutels). None when it fits words of two meanings ("SAMS": samsung or
+        samsonite)."""
         if len(word) < 3 or not word.isalpha():
             return None
         meanings = {means for full, means in self.shortened.items() if full.startswith(word)}
-        if not meanings and not any(letter in _VOWELS for letter in word[1:]):
+        if not meanings and len(word) >= 4 and any(letter in _VOWELS for letter in word[1:]):
+            meanings = self._best_fits(word, [(means, full) for full, means, _ in self._bare])
+        elif not meanings and not any(letter in _VOWELS for letter in word[1:]):
             letters = _consonants(word)
             if len(letters) < 3:  # "PTT", "GGD": a name, not pet or goud
                 return None
@@ -224,23 +233,39 @@ class Wording:
             # Three letters are mostly a name ("TFL", "KPN", "CRS"): only all the consonants of
             # an item's or a colour's word ("PNK": pink; not trefoil, knopen, cameras).
             short = len(letters) == 3
-            fits: dict[float, set[str]] = {}
-            for full, means, bare in self._bare:
-                share = len(letters) / len(bare)
-                if short and (share < 1 or full not in self.plain):
-                    continue
-                if full[0] == word[0] and share >= 0.6 and _in_order(letters[1:], bare[1:]):
-                    fits.setdefault(round(share, 3), set()).add(means)
-            meanings = fits[max(fits)] if fits else set()
+            meanings = self._best_fits(
+                letters,
+                [
+                    (means, bare)
+                    for full, means, bare in self._bare
+                    if not short or (len(bare) == 3 and full in self.plain)
+                ],
+            )
         return meanings.pop() if len(meanings) == 1 else None
 
-    def _diminutive_base(self, word: str) -> str | None:
-        """The glossary's word a Dutch diminutive is made of: "bloemetje(s)" -> "bloem",
-        "labeltje" -> "label", "hoesje" -> "hoes"."""
+    @staticmethod
+    def _best_fits(letters: str, words: Iterable[tuple[str, str]]) -> set[str]:
+        """The meanings of the (meaning, letters of a word) whose letters hold `letters` in
+        order, from the first, and are no more than 1/0.6 times as many; of those, the ones
+        `letters` covers most ("LPTP": laptop, not laptoptas)."""
+        fits: dict[float, set[str]] = {}
+        for means, spelt in words:
+            share = len(letters) / len(spelt)
+            if spelt[0] == letters[0] and share >= 0.6 and _in_order(letters[1:], spelt[1:]):
+                fits.setdefault(round(share, 3), set()).add(means)
+        return fits[max(fits)] if fits else set()
+
+    def _diminutive_base(self, word: str, words: Container[str] | None = None) -> str | None:
+        """The word of `words` (the glossary's Dutch) a Dutch diminutive is made of:
+        "bloemetje(s)" -> "bloem", "labeltje" -> "label", "hoesje" -> "hoes"."""
+        # Dutch bases by the longest suffix ("bloemetje": bloem), borrowed ones by the shortest
+        # ("tabletje": a tablet, not a table).
+        suffixes = ("etje", "tje", "pje", "kje", "je") if words is None else ("je", "tje", "etje")
+        words = self.dutch if words is None else words
         singular = word[:-1] if word.endswith("jes") else word
-        for suffix in ("etje", "tje", "pje", "kje", "je"):
+        for suffix in suffixes:
             base = singular[: -len(suffix)]
-            if singular.endswith(suffix) and len(base) >= 3 and base in self.dutch:
+            if singular.endswith(suffix) and len(base) >= 3 and base in words:
                 return base
         return None
 

@@ -35,6 +35,8 @@ def read(text: str) -> dict[str, list[str]]:
         ("Zwarte gitaarkoffer aangetroffen op perron 2", "guitar", "black"),
         ("Grijs hoorapparaat gevonden in de bus", "hearing aid", "grey"),
         ("blue buggy left at the entrance", "pushchair", "blue"),
+        ("black D-lock left at the bike racks", "lock", "black"),
+        ("Zwart kettingslot met twee sleutels", "lock", "black"),
         # a word a desk cuts short in capitals, read as the one word it can be: its start
         ("PORTEM ZW", "wallet", "black"),
         ("HOOFDTEL ZW", "headphones", "black"),
@@ -54,6 +56,10 @@ def read(text: str) -> dict[str, list[str]]:
         ("TRLLY GRY", "suitcase", "grey"),  # a double letter counts once
         ("LPTP SLVR", "laptop", "grey"),  # laptop fits best, not laptoptas (a laptop bag)
         ("BRCLT GLD", "bracelet", "gold"),  # three letters: an item's or colour's word only
+        # or, with some of its vowels, most of its letters in order
+        ("RUCKSK NAVY, BADGE ON FRONT, LAPTOP SLV EMPTY", "backpack", "blue"),  # not a laptop
+        ("SLEUTLS ZW", "keys", "black"),
+        ("UMBRLA BLK", "umbrella", "black"),
     ],
 )
 def test_what_a_desk_types_reads_as_an_owner_writes(
@@ -84,6 +90,16 @@ def test_a_dutch_compound_is_read_in_a_desks_shorthand_too() -> None:
     # English words and names are never taken apart.
     for kept in ("a keyboard with a sticker", "found near Rotterdam by Hilversum"):
         assert vocabulary.rewrite(kept).text == kept
+
+
+def test_a_diminutive_of_a_borrowed_word_is_that_word() -> None:
+    """Dutch makes diminutives of English words too: "setje" is a set, not a misspelt "petje"
+    (a cap), which read a desk's bike lights as a hat and kept them from their owner."""
+    vocabulary = taxonomy()
+    lights = read("Setje fietslampjes voor en achter, rood en wit, merk Knog.")
+    assert lights["CATEGORY"] == ["bicycle"], lights
+    assert vocabulary.rewrite("een tabletje in een hoesje").text == "a tablet in a case"
+    assert vocabulary.rewrite("een petje gevonden").text == "a cap found"  # the glossary's own
 
 
 def test_a_shortened_brand_is_its_name() -> None:

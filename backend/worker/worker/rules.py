@@ -25,9 +25,11 @@ from backend.common.words import content_terms
 # with what goes into the record (3: a typed colour's parts are not the object's colours; 4:
 # Dutch compounds in any text, diminutives, a larger glossary, instruments, sports, medical aids
 # and baby things; 5: brands a desk writes in the text, and phrases with accented letters,
-# "fjällräven"): reports enriched before are enriched again (sweep.sweep_pending).
+# "fjällräven"; 6: a desk's shortening that keeps some vowels, "RUCKSK", diminutives of
+# borrowed words, "setje", desk words in the glossary, and locks): reports enriched before are
+# enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
-ENRICHMENT_VERSION = 5
+ENRICHMENT_VERSION = 6
 
 
 def report_text(
