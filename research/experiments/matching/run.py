@@ -8,8 +8,8 @@ of noise. Also the text embedding alone, as a baseline.
     ./pants run research/experiments/matching/run.py -- --explain      # every miss, in words
     ./pants run research/experiments/matching/run.py -- --only=hand    # one of our sets
 
-The model was fitted on `tune` (fit.py); `hand` (written by hand), `noisy` (an older generator)
-and set A (written outside the project) are never used to choose anything.
+The model was fitted on `tune` (fit.py); `hand` and `desks` (written by hand), `noisy` (an older
+generator) and set A (written outside the project) are never used to choose anything.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from research.experiments.matching.harness import (
     score_set,
 )
 
-SETS = ("tune", "hand", "noisy")
+SETS = ("tune", "hand", "noisy", "desks")
 ONLY = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")]
 
 # The text embedding alone: the cosine ranks, everything above 0.6 within 0.1 is suggested.
