@@ -171,8 +171,11 @@ class Wording:
             return meaning
         # A diminutive of a word Dutch borrowed from English is that word ("setje": a set),
         # not a misspelling of a taxonomy word ("petje": a cap). Whole words only: inside a
-        # compound, "bloemetjeshoesje" is not "bloemetje" and "shoes".
-        if lower not in self.english and (borrowed := self._diminutive_base(lower, self.english)):
+        # compound, "bloemetjeshoesje" is not "bloemetje" and "shoes"; never a name ("Antje").
+        borrowed = (
+            correct and lower not in self.english and self._diminutive_base(lower, self.english)
+        )
+        if borrowed:
             return borrowed
         if correct and token.isupper() and lower not in self.english:
             # Remembered beside the corrections, under (word, None).
@@ -256,7 +259,7 @@ class Wording:
         return fits[max(fits)] if fits else set()
 
     def _diminutive_base(self, word: str, words: Container[str] | None = None) -> str | None:
-        """The word of `words` (the glossary's Dutch) a Dutch diminutive is made of:
+        """The word of `words` (the glossary's Dutch unless given) a Dutch diminutive is made of:
         "bloemetje(s)" -> "bloem", "labeltje" -> "label", "hoesje" -> "hoes"."""
         # Dutch bases by the longest suffix ("bloemetje": bloem), borrowed ones by the shortest
         # ("tabletje": a tablet, not a table).
