@@ -169,11 +169,14 @@ class Wording:
         meaning = self._meaning(lower, dutch)
         if meaning is not None:
             return meaning
-        # A diminutive of a word Dutch borrowed from English is that word ("setje": a set),
+        # In Dutch, a diminutive of a word borrowed from English is that word ("setje": a set),
         # not a misspelling of a taxonomy word ("petje": a cap). Whole words only: inside a
         # compound, "bloemetjeshoesje" is not "bloemetje" and "shoes"; never a name ("Antje").
         borrowed = (
-            correct and lower not in self.english and self._diminutive_base(lower, self.english)
+            dutch
+            and correct
+            and lower not in self.english
+            and self._diminutive_base(lower, self.english)
         )
         if borrowed:
             return borrowed

@@ -101,6 +101,7 @@ def test_a_diminutive_of_a_borrowed_word_is_that_word() -> None:
     assert vocabulary.rewrite("een tabletje in een hoesje").text == "a tablet in a case"
     assert vocabulary.rewrite("een petje gevonden").text == "a cap found"  # the glossary's own
     assert vocabulary.rewrite("zwarte tas van Antje").text.endswith(" Antje")  # a name, no ant
+    assert vocabulary.rewrite("MARIJE").text == "MARIJE"  # nor in capitals, outside Dutch
 
 
 def test_a_shortened_brand_is_its_name() -> None:
