@@ -72,6 +72,23 @@ def _consonants(word: str) -> str:
     return bare
 
 
+# Dutch diminutive endings. A glossary word is looked for by the longest first ("bloemetje":
+# bloem); a word borrowed from English by the shortest ("tabletje": tablet, not table).
+_DIMINUTIVES = ("etje", "tje", "pje", "kje", "je")
+_BORROWED_DIMINUTIVES = ("je", "tje", "etje")
+
+
+def _diminutive_base(word: str, words: Container[str], endings: Iterable[str]) -> str | None:
+    """The word of `words` a Dutch diminutive is made of, trying `endings` in order:
+    "bloemetje(s)" -> "bloem", "labeltje" -> "label", "hoesje" -> "hoes"."""
+    singular = word[:-1] if word.endswith("jes") else word
+    for ending in endings:
+        base = singular[: -len(ending)]
+        if singular.endswith(ending) and len(base) >= 3 and base in words:
+            return base
+    return None
+
+
 def _words_of(path: Path) -> set[str]:
     if not path.exists():
         return set()
@@ -176,7 +193,7 @@ class Wording:
             dutch
             and correct
             and lower not in self.english
-            and self._diminutive_base(lower, self.english)
+            and _diminutive_base(lower, self.english, _BORROWED_DIMINUTIVES)
         )
         if borrowed:
             return borrowed
@@ -212,7 +229,7 @@ class Wording:
         foreign = word not in self.english
         if word in self.dutch and (dutch or foreign):
             return self.dutch[word]
-        if foreign and (base := self._diminutive_base(word)) is not None:
+        if foreign and (base := _diminutive_base(word, self.dutch, _DIMINUTIVES)) is not None:
             return self.dutch[base]
         if foreign and word in self.plain and self.plain[word] != word:
             return self.plain[word]
@@ -229,7 +246,7 @@ class Wording:
             return None
         meanings = {means for full, means in self.shortened.items() if full.startswith(word)}
         if not meanings and len(word) >= 4 and any(letter in _VOWELS for letter in word[1:]):
-            meanings = self._best_fits(word, [(means, full) for full, means, _ in self._bare])
+            meanings = self._best_fits(word, ((means, full) for full, means, _ in self._bare))
         elif not meanings and not any(letter in _VOWELS for letter in word[1:]):
             letters = _consonants(word)
             if len(letters) < 3:  # "PTT", "GGD": a name, not pet or goud
@@ -241,11 +258,11 @@ class Wording:
             short = len(letters) == 3
             meanings = self._best_fits(
                 letters,
-                [
+                (
                     (means, bare)
                     for full, means, bare in self._bare
                     if not short or (len(bare) == 3 and full in self.plain)
-                ],
+                ),
             )
         return meanings.pop() if len(meanings) == 1 else None
 
@@ -260,20 +277,6 @@ class Wording:
             if spelt[0] == letters[0] and share >= 0.6 and _in_order(letters[1:], spelt[1:]):
                 fits.setdefault(round(share, 3), set()).add(means)
         return fits[max(fits)] if fits else set()
-
-    def _diminutive_base(self, word: str, words: Container[str] | None = None) -> str | None:
-        """The word of `words` (the glossary's Dutch unless given) a Dutch diminutive is made of:
-        "bloemetje(s)" -> "bloem", "labeltje" -> "label", "hoesje" -> "hoes"."""
-        # Dutch bases by the longest suffix ("bloemetje": bloem), borrowed ones by the shortest
-        # ("tabletje": a tablet, not a table).
-        suffixes = ("etje", "tje", "pje", "kje", "je") if words is None else ("je", "tje", "etje")
-        words = self.dutch if words is None else words
-        singular = word[:-1] if word.endswith("jes") else word
-        for suffix in suffixes:
-            base = singular[: -len(suffix)]
-            if singular.endswith(suffix) and len(base) >= 3 and base in words:
-                return base
-        return None
 
     def _compound(self, word: str) -> str | None:
         """A Dutch compound of two known words: "fietsbel" -> "bike bell"; one of them may be
