@@ -13,6 +13,7 @@ research/experiments/matching. Vision is not called (the fixture's photos have d
 no keypoint records): the shortlist's keypoint check is one call of at most PHOTO_CHECKS records.
 
     ./pants run bench/matching_db.py -- [--reports 1000000] [--queries 200] [--reseed]
+        [--unsure-share 0.045]   # desks' reports whose category group is a guess
 """
 
 from __future__ import annotations
@@ -80,15 +81,29 @@ class Vectors:
         return vector / np.linalg.norm(vector)
 
 
-def row_of(report: GeneratedReport, vectors: Vectors, reporter: uuid.UUID, photo: bool) -> tuple:
+def row_of(
+    report: GeneratedReport,
+    vectors: Vectors,
+    reporter: uuid.UUID,
+    photo: bool,
+    unsure: bool = False,
+) -> tuple:
+    """The report as a row; `unsure`: as a desk's report with no category typed whose text
+    also names an object of another group ("keys, Ajax keyring"), which every candidate query
+    reads (rules.unsure_group)."""
     vocabulary = taxonomy()
     [category] = vocabulary.canonical("CATEGORY", report.category) or ["wallet"]
     group = vocabulary.group(category) or ""
+    categories = [category]
+    if unsure:
+        others = [c for c in vocabulary.categories if vocabulary.group(c) not in (group, None)]
+        categories.append(others[int(vectors.rng.integers(len(others)))])
+        group = ""
     brands = [report.brand.lower()] if report.brand else []
     attributes = {
         "colours": [report.colour],
         "brands": brands,
-        "categories": [category],
+        "categories": categories,
         "places": [],
         "dates": [],
     }
@@ -104,6 +119,7 @@ def row_of(report: GeneratedReport, vectors: Vectors, reporter: uuid.UUID, photo
         canonical_category=category,
         vector=match_record.quantize(vectors.of(report)),
         descriptor=descriptor,
+        unsure_group=unsure,
     )
     return (
         item_id, report.kind, report.title, report.description, report.category, report.colour,
@@ -114,8 +130,9 @@ def row_of(report: GeneratedReport, vectors: Vectors, reporter: uuid.UUID, photo
     )  # fmt: skip
 
 
-def seed(url: str, count: int) -> None:
-    """The fixture: `count` reports, COPYed, then the match index built once."""
+def seed(url: str, count: int, unsure_share: float) -> None:
+    """The fixture: `count` reports, COPYed, then the match index built once; `unsure_share`
+    of the found reports are written as unsure of their group."""
     engine = make_engine(url)
     upgrade(url)
     sessions = make_sessionmaker(engine)
@@ -134,8 +151,16 @@ def seed(url: str, count: int) -> None:
             cursor.copy(f"COPY item ({COLUMNS}) FROM STDIN") as copy,
         ):
             generated = reports(count, seed=11, days=365, now=NOW)
+            unsure = np.random.default_rng(13).random(count) < unsure_share
             for n, report in enumerate(tqdm(generated, total=count, desc="seeding", unit="report")):
-                copy.write_row(row_of(report, vectors, office_id, photo=n % 4 == 0))
+                row = row_of(
+                    report,
+                    vectors,
+                    office_id,
+                    photo=n % 4 == 0,
+                    unsure=bool(unsure[n]) and report.kind == "found",
+                )
+                copy.write_row(row)
         print("seeding: building the match index and statistics ...", flush=True)
         started = time.perf_counter()
         upgrade_index(connection)
@@ -213,11 +238,18 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--baseline-queries", type=int, default=30, help="ORM rows: slow")
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--unsure-share",
+        type=float,
+        default=0.0,
+        help="share of found reports unsure of their group (tune's desks: 0.045)",
+    )
     args = parser.parse_args()
 
+    suffix = f"_unsure{round(args.unsure_share * 1000)}" if args.unsure_share else ""
     url = fixture_database(
-        f"lf_bench_match_{args.reports}",
-        lambda url: seed(url, args.reports),
+        f"lf_bench_match_{args.reports}{suffix}",
+        lambda url: seed(url, args.reports, args.unsure_share),
         reseed=args.reseed,
     )
 

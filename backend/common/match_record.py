@@ -34,6 +34,9 @@ from backend.common.photo_similarity import DESCRIPTOR_COLOUR_BYTES
 VERSION = 2
 ATTRIBUTE_KEYS = ("colours", "brands")
 JOURNEY = 1  # flags: the report names a journey (a train, a bus): its place is a route
+# flags: nobody typed the category and the text names objects of several groups ("JANSEN -
+# zwarte portemonnee" reads a coat first): a report of a category it names reaches it
+UNSURE_GROUP = 2
 
 
 def _fields(dim: int, version: int) -> list[tuple[Any, ...]]:
@@ -52,7 +55,7 @@ def _fields(dim: int, version: int) -> list[tuple[Any, ...]]:
         fields += [
             ("mentions", "<u8"),  # attribute_mask of every category the text names
             ("ident", "<u8"),  # identifier_hash; 0: none
-            ("flags", "u1"),  # JOURNEY
+            ("flags", "u1"),  # JOURNEY, UNSURE_GROUP
         ]
     return [
         *fields,
@@ -133,6 +136,7 @@ def pack(
     descriptor: tuple[int, bytes] | None,
     identifier_key: str | None = None,
     journey: bool = False,
+    unsure_group: bool = False,
 ) -> bytes:
     """One item's record; `vector` is quantize()d, `descriptor` from photo_similarity; the
     categories the text mentions are `attributes["categories"]`."""
@@ -147,7 +151,7 @@ def pack(
     record["category"] = category_code(canonical_category)
     record["mentions"] = attribute_mask((attributes or {}).get("categories", ()))
     record["ident"] = identifier_hash(identifier_key)
-    record["flags"] = JOURNEY if journey else 0
+    record["flags"] = (JOURNEY if journey else 0) | (UNSURE_GROUP if unsure_group else 0)
     if descriptor is not None:
         record["photo"], record["phash"] = 1, descriptor[0]
         record["colour"] = np.frombuffer(descriptor[1], dtype=np.uint8)

@@ -18,6 +18,9 @@ from backend.worker.worker.rules import (
     journey_ends,
     merged_attributes,
     place_names,
+    reachable_groups,
+    report_text,
+    unsure_group,
 )
 
 
@@ -96,8 +99,14 @@ def test_the_desk_at_a_journeys_end_agrees_in_place() -> None:
 def record(category: str | None, text: str) -> np.void:
     """The match record enrichment writes for a report with this typed category and text."""
     merged = merged_attributes(
-        {}, taxonomy(), colour=None, brand=None, category=category, text=text
+        {},
+        taxonomy(),
+        colour=None,
+        brand=None,
+        category=category,
+        text=report_text(text, None, None, None, category, taxonomy()),
     )
+    unsure = unsure_group(merged, category, taxonomy())
     [packed] = match_record.unpack(
         [
             match_record.pack(
@@ -109,6 +118,7 @@ def record(category: str | None, text: str) -> np.void:
                 canonical_category=canonical_values(merged, taxonomy())["canonical_category"],
                 vector=np.zeros(8, np.int8),
                 descriptor=None,
+                unsure_group=unsure,
             )
         ],
         8,
@@ -156,3 +166,48 @@ def test_what_a_bag_held_is_not_the_bags_category() -> None:
 def test_an_unknown_category_says_nothing() -> None:
     assert np.isnan(compatibility(record(None, "Something I lost"), record("wallet", "wallet")))
     assert np.isnan(compatibility(record("wallet", "wallet"), record(None, "a thing")))
+
+
+@pytest.mark.parametrize(
+    ("category", "text", "unsure"),
+    [
+        # A desk wrote the name on the card inside; "JANSEN" reads as a coat, and comes first.
+        (None, "JANSEN - ZWARTE PORTEMONNEE", True),
+        (None, "Blue scarf wrapped round a black umbrella", True),
+        ("wallet", "JANSEN - ZWARTE PORTEMONNEE", False),  # typed: the group is the reporter's
+        (None, "Hat: black woollen scarf", False),  # several categories, one group
+        (None, "Black leather wallet", False),
+        (None, "Something I lost", False),
+    ],
+)
+def test_a_category_read_from_a_text_naming_several_kinds_of_object_is_unsure(
+    category: str | None, text: str, unsure: bool
+) -> None:
+    vocabulary = taxonomy()
+    written = report_text(text, None, None, None, category, vocabulary)  # as enrichment reads
+    merged = merged_attributes(
+        {}, vocabulary, colour=None, brand=None, category=category, text=written
+    )
+    assert unsure_group(merged, category, vocabulary) is unsure
+    canonical = canonical_values(merged, vocabulary, unsure=unsure)
+    # "" is read by every candidate query; the category itself still scores.
+    assert (canonical["match_group"] == "") is (unsure or canonical["canonical_category"] is None)
+
+
+def reached(lost: np.void, found: np.void) -> bool:
+    codes = category_codes(PACKAGED_TERMS)
+    vocabulary = codes.vocabulary
+    category = codes.category[int(lost["category"])]
+    groups = reachable_groups(vocabulary.group(category), [category], vocabulary)
+    assert groups is not None
+    return bool(codes.reach(lost, groups, np.array([found]))[0])
+
+
+def test_an_unsure_group_lets_what_the_text_names_reach_the_report() -> None:
+    wallet = record("wallet", "Black wallet, bank cards inside")
+    misread = record(None, "JANSEN - ZWARTE PORTEMONNEE")  # read: coat, black wallet
+    assert reached(wallet, misread)
+    assert compatibility(wallet, misread) == 1.0
+    assert compatibility(misread, wallet) == 1.0  # the same score from either side
+    # Typed, the reporter's group stands.
+    assert not reached(wallet, record("coat", "JANSEN - ZWARTE PORTEMONNEE"))

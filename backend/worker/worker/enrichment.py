@@ -31,6 +31,7 @@ from backend.worker.worker.rules import (
     is_journey,
     merged_attributes,
     report_text,
+    unsure_group,
 )
 from backend.worker.worker.settings import WorkerSettings
 
@@ -111,7 +112,8 @@ def enrich(
                 text=texts[item.id],
             )
             vector, model = match_record.quantize(analysis.vector), analysis.model
-        canonical = canonical_values(attributes, vocabulary)
+        unsure = unsure_group(attributes, item.category, vocabulary)
+        canonical = canonical_values(attributes, vocabulary, unsure=unsure)
         journey = is_journey(texts[item.id])
         result.values[item.id] = {
             "match_record": match_record.pack(
@@ -125,6 +127,7 @@ def enrich(
                 descriptor=descriptor_or_none(features),
                 identifier_key=item.identifier_key,
                 journey=journey,
+                unsure_group=unsure,
             ),
             "journey": journey,
             "enrichment_version": ENRICHMENT_VERSION,

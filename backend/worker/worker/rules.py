@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache, lru_cache, reduce
+from operator import or_
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,11 @@ from backend.common.words import content_terms
 # Dutch compounds in any text, diminutives, a larger glossary, instruments, sports, medical aids
 # and baby things; 5: brands a desk writes in the text, and phrases with accented letters,
 # "fjällräven"; 6: a desk's shortening that keeps some vowels, "RUCKSK", diminutives of
-# borrowed words, "setje", desk words in the glossary, and locks): reports enriched before are
-# enriched again (sweep.sweep_pending).
+# borrowed words, "setje", desk words in the glossary, and locks; 7: a category read from a text
+# that names several kinds of object does not decide who reaches the report): reports enriched
+# before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
-ENRICHMENT_VERSION = 6
+ENRICHMENT_VERSION = 7
 
 
 def report_text(
@@ -126,15 +128,31 @@ def first_known_category(categories: Iterable[str], vocabulary: Taxonomy) -> str
     return next((c for c in categories if vocabulary.group(c)), None)
 
 
-def canonical_values(attributes: Mapping[str, Any], vocabulary: Taxonomy) -> dict[str, Any]:
+def unsure_group(
+    attributes: Mapping[str, Any], typed_category: str | None, vocabulary: Taxonomy
+) -> bool:
+    """Whether the report's category group is a guess: nobody typed a category the taxonomy
+    knows, and its text names categories of several groups. The first is its category, but a
+    misread word ("JANSEN" as a coat) or what a bag held may come first; a report of any
+    category it names then reaches it (CategoryCodes.reach), as "Recall first" asks."""
+    if vocabulary.canonical("CATEGORY", typed_category):
+        return False
+    named = {vocabulary.group(category) for category in attributes.get("categories") or ()}
+    return len(named - {None}) > 1
+
+
+def canonical_values(
+    attributes: Mapping[str, Any], vocabulary: Taxonomy, *, unsure: bool = False
+) -> dict[str, Any]:
     """The report's canonical category, its colour (the first known of each) and the category's
-    group ("" when unknown: candidates are looked up by it)."""
+    group, which candidates are looked up by: "" when unknown or `unsure` (unsure_group), so
+    that every report's candidate query reads it."""
     category = first_known_category(attributes.get("categories", []), vocabulary)
     colour = next(iter(attributes.get("colours", [])), None)
     return {
         "canonical_category": category,
         "canonical_colour": colour,
-        "match_group": vocabulary.group(category) or "",
+        "match_group": "" if unsure else vocabulary.group(category) or "",
     }
 
 
@@ -236,14 +254,15 @@ class CategoryCodes:
         """Each code's category group, "" when unknown."""
         return self._per_code(codes, lambda c: self.vocabulary.group(c) or "", object)
 
-    def known_as(self, code: int, mentions: int) -> list[str]:
+    def known_as(self, code: int, mentions: int, unsure: bool = False) -> list[str]:
         """The categories a report is known by: its own, then those of the same group its text
         names (merged_attributes keeps a typed category first, so a desk's "rucksack" stands
-        although its text says "handbag"); [] when its category is unknown."""
+        although its text says "handbag"), or of any group if its group is unsure
+        (UNSURE_GROUP); [] when its category is unknown."""
         category = self.category.get(code)
         if category is None:
             return []
-        siblings = self.group_codes[self.vocabulary.group(category)]
+        siblings = self.category if unsure else self.group_codes[self.vocabulary.group(category)]
         return [
             category,
             *(self.category[c] for c in siblings if c != code and self.bit[c] & mentions),
@@ -255,8 +274,10 @@ class CategoryCodes:
         every category it is known by (known_as), and the best agreement counts: a field typed
         broadly or wrongly ("jewellery", "rucksack") must not keep apart an owner's "watch" and
         a desk's "Apple watch, pink strap", or a "tote" and "Handbag left in taxi". A bag's
-        contents are of other groups: `contents` reads those."""
-        mine = self.known_as(int(record["category"]), int(record["mentions"]))
+        contents are of other groups: `contents` reads those; a report whose group is unsure
+        (UNSURE_GROUP) is read by every category it names, whatever their groups."""
+        unsure = bool(int(record["flags"]) & match_record.UNSURE_GROUP)
+        mine = self.known_as(int(record["category"]), int(record["mentions"]), unsure)
         if not mine:
             return np.full(len(records), np.nan)
 
@@ -266,15 +287,32 @@ class CategoryCodes:
             return max(known) if known else np.nan
 
         result = self._per_code(records["category"].astype(np.int64), best, np.float64)
-        # What their texts name can only raise agreement within my group: exactly the records
-        # that agree at all (another group's is 0, an unknown category NaN).
-        mine_group = result > 0
+        # What their texts name can only raise agreement within my groups: exactly the records
+        # that agree at all (another group's is 0, an unknown category NaN), and those whose
+        # own group is unsure.
+        readable = (result > 0) | ((records["flags"] & match_record.UNSURE_GROUP) != 0)
         mentions = records["mentions"].astype(np.int64)
-        for code in self.group_codes[self.vocabulary.group(mine[0])]:
-            named = mine_group & ((mentions & self.bit[code]) != 0)
+        groups = dict.fromkeys(self.vocabulary.group(category) for category in mine)
+        for code in (code for group in groups for code in self.group_codes[group]):
+            named = readable & ((mentions & self.bit[code]) != 0)
             if named.any():  # most records name no sibling: no second pass over them
                 result = np.where(named, np.fmax(result, best(self.category[code])), result)
         return result
+
+    def reach(self, record: np.void, groups: Set[str], records: np.ndarray) -> np.ndarray:
+        """Which records the report whose record is `record` reaches, its candidates being of
+        `groups` (reachable_groups): those of one of them or of an unknown category, and those
+        unsure of their group (UNSURE_GROUP) whose text names a category it is known by
+        (known_as), by the records' mention bits (shared bits admit a few more, which the
+        scoring reads). Not every category of its groups: a container's many would admit
+        most unsure reports."""
+        theirs = self.groups(records["category"])
+        reached = (theirs == "") | np.isin(theirs, list(groups))
+        mine = self.known_as(int(record["category"]), int(record["mentions"]))
+        bits = reduce(or_, (self.bit[category_code(c)] for c in mine), 0)
+        unsure = (records["flags"] & match_record.UNSURE_GROUP) != 0
+        named = (records["mentions"].astype(np.int64) & bits) != 0
+        return np.asarray(reached | (unsure & named))
 
     def contents(self, record: np.void, records: np.ndarray) -> np.ndarray:
         """1 where one report's category is among the categories the other mentions and the two
@@ -314,7 +352,8 @@ def candidate_mask(
 ) -> np.ndarray:
     """Which of `records` (match records of the other kind) are candidates of the report whose
     record is `record`: in its time window; within `max_distance_km`, of unknown place, or either
-    a journey; of a group it may be (reachable_groups; None: any); not the report itself."""
+    a journey; of a group it may be (reachable_groups, CategoryCodes.reach; None: any); not the
+    report itself."""
     start, end = time_window(lost, occurred_at, days_after_loss, days_before_loss)
     days = records["occurred_days"]
     keep = (days >= match_record.days(start)) & (days <= match_record.days(end))
@@ -330,6 +369,5 @@ def candidate_mask(
         travelled = (records["flags"] & match_record.JOURNEY) != 0
         keep &= np.isnan(km) | (km <= max_distance_km) | travelled
     if groups is not None:
-        theirs = codes.groups(records["category"])
-        keep &= (theirs == "") | np.isin(theirs, list(groups))
+        keep &= codes.reach(record, groups, records)
     return np.asarray(keep)

@@ -49,6 +49,7 @@ from backend.worker.worker.rules import (
     place_names,
     reachable_groups,
     report_text,
+    unsure_group,
 )
 from backend.worker.worker.scoring import (
     Candidates,
@@ -204,7 +205,7 @@ def enrich(dataset: Dataset) -> Enriched:
     vectors = np.vstack(
         [nlp.submit_embedding(texts[i : i + 64]).result() for i in range(0, len(texts), 64)]
     )
-    attributes, canonical = [], []
+    attributes, canonical, unsure = [], [], []
     for report, text, found in zip(reports, texts, nlp.entities(texts), strict=True):
         merged = merged_attributes(
             found["attributes"],
@@ -215,7 +216,8 @@ def enrich(dataset: Dataset) -> Enriched:
             text=text,
         )
         attributes.append(merged)
-        canonical.append(canonical_values(merged, vocabulary))
+        unsure.append(unsure_group(merged, report.category, vocabulary))
+        canonical.append(canonical_values(merged, vocabulary, unsure=unsure[-1]))
     photos: dict[int, Any] = {}
     feature_records: dict[int, Any] = {}
     for index, report in enumerate(reports):
@@ -240,6 +242,7 @@ def enrich(dataset: Dataset) -> Enriched:
             descriptor=descriptor_or_none(feature_records.get(i)),
             identifier_key=identifier_key(report.identifier),
             journey=is_journey(texts[i]),
+            unsure_group=unsure[i],
         )
         for i, report in enumerate(reports)
     ]
@@ -262,7 +265,7 @@ def candidates_of(dataset: Dataset, enriched: Enriched, q: int, codes: CategoryC
     other = np.array([r.kind != mine.kind for r in dataset.reports])
     vocabulary = codes.vocabulary
     groups = reachable_groups(
-        enriched.canonical[q]["match_group"] or None,
+        vocabulary.group(enriched.canonical[q]["canonical_category"]),
         enriched.attributes[q].get("categories", []),
         vocabulary,
     )
