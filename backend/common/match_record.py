@@ -34,8 +34,9 @@ from backend.common.photo_similarity import DESCRIPTOR_COLOUR_BYTES
 VERSION = 2
 ATTRIBUTE_KEYS = ("colours", "brands")
 JOURNEY = 1  # flags: the report names a journey (a train, a bus): its place is a route
-# flags: nobody typed the category and the text names objects of several groups ("JANSEN -
-# zwarte portemonnee" reads a coat first): a report of a category it names reaches it
+# flags: nobody typed the category and the text names objects of several groups
+# ("Portemonneehoesje met Samsung telefoon": a wallet first): a report of a category it names
+# reaches it
 UNSURE_GROUP = 2
 
 

@@ -9,7 +9,8 @@ rewrites words so the taxonomy, the embedding model and the rare-word details ca
 Its files sit beside terms.csv and, like it, anyone can extend them: `codes.csv` (a desk's
 codes: `code,means,written` where `written` is `capitals` for codes that count only in capitals
 and `any`), `glossary-nl.csv` (`nl,en`: Dutch words and their English), `english-words.txt`
-(the English words no correction may touch; written by research/taxonomy/english_words.py).
+(the English words no correction may touch; written by research/taxonomy/english_words.py),
+`names.txt` (names a desk writes, "JANSEN": never corrected either).
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ class Wording:
     targets: tuple[str, ...]
     # words a desk cuts short, and what each means: the taxonomy's, the glossary's Dutch, brands
     shortened: dict[str, str]
+    # people's names (lower case): read as themselves unless a code or a word of the glossary
+    names: frozenset[str] = frozenset()
     _memo: dict[tuple[str, bool | None], str | None] = field(default_factory=dict, compare=False)
     _texts: dict[str, Rewrite] = field(default_factory=dict, compare=False)
     # (word, what it means, its consonants) of each word a desk cuts short
@@ -186,6 +189,8 @@ class Wording:
         meaning = self._meaning(lower, dutch)
         if meaning is not None:
             return meaning
+        if lower in self.names:  # "JANSEN", the name on the card: no misspelt "jassen" (coats)
+            return token
         # In Dutch, a diminutive of a word borrowed from English is that word ("setje": a set),
         # not a misspelling of a taxonomy word ("petje": a cap). Whole words only: inside a
         # compound, "bloemetjeshoesje" is not "bloemetje" and "shoes"; never a name ("Antje").
@@ -360,6 +365,7 @@ def load_wording(folder: Path, rows: Iterable[list[str]], brands: Iterable[str] 
         dutch=dutch,
         plain=plain,
         english=frozenset(_words_of(folder / "english-words.txt")),
+        names=frozenset(word.casefold() for word in _words_of(folder / "names.txt")),
         targets=tuple(
             sorted(
                 {word for word in plain if word.isalpha() and len(word) >= 3}

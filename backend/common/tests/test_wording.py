@@ -127,6 +127,22 @@ def test_capitals_that_are_words_names_or_two_things_stay_as_they_are() -> None:
     assert vocabulary.rewrite("my portem is lost").text == "my portem is lost"
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # The name on the card inside, in capitals or first: no coats, shoes or books.
+        ("JANSEN - ZWARTE PORTEMONNEE", ["wallet"]),  # not "jassen", coats
+        ("Janssen: zwarte portemonnee", ["wallet"]),
+        ("SCHOUTEN, ZWARTE TAS", ["bag"]),  # not "schoen", a shoe
+        ("VAN BEEK - ZWARTE PORTEMONNEE", ["wallet"]),  # not "boek", a book
+    ],
+)
+def test_a_name_a_desk_writes_is_never_an_object(text: str, category: list[str]) -> None:
+    assert read(text)["CATEGORY"] == category
+    # A name that is a word still reads as that word: "GROEN" is green, whoever it names.
+    assert read("GROEN - PORTEMONNEE")["COLOUR"] == ["green"]
+
+
 def test_english_is_not_taken_for_dutch() -> None:
     vocabulary = taxonomy()
     assert not vocabulary.rewrite("Black wallet found at the station").dutch

@@ -171,26 +171,28 @@ def test_a_different_category_group_is_never_a_candidate(
         assert list(pairs) == []
 
 
-def test_a_misread_first_word_does_not_keep_a_desks_find_from_its_owner(
+def test_what_a_desk_names_first_does_not_keep_its_find_from_the_owner(
     worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
 ) -> None:
-    # No category typed; the name on the card inside, "JANSEN", reads as a coat and comes
-    # first. The text also names a wallet, so wallets' owners still reach the find.
-    maastricht = {"latitude": 50.85, "longitude": 5.69}  # away from the other tests' wallets
+    # No category typed; the desk names the phone's wallet case first, so the find reads as a
+    # wallet. Its text also names a phone, so phones' owners still reach it.
+    maastricht = {"latitude": 50.85, "longitude": 5.69}  # away from the other tests' reports
     found = new_item(
-        ItemKind.FOUND, "JANSEN", "JANSEN - ZWARTE PORTEMONNEE, 2 PASJES", **maastricht
+        ItemKind.FOUND, "Hoesje", "Portemonneehoesje met grijze Samsung telefoon", **maastricht
     )
-    coat = new_item(ItemKind.FOUND, "Black coat", "black wool coat", category="coat", **maastricht)
+    wallet = new_item(
+        ItemKind.FOUND, "Grijze portemonnee", "grijze portemonnee", category="wallet", **maastricht
+    )
     lost = new_item(
         ItemKind.LOST,
-        "Black wallet",
-        "black leather wallet with two bank cards, name Jansen",
-        category="wallet",
+        "Grey Samsung phone",
+        "grey Samsung Galaxy, cracked screen",
+        category="phone",
         **maastricht,
     )
-    ranked = match_lost_against(broker, sessions, [found, coat], lost)
+    ranked = match_lost_against(broker, sessions, [found, wallet], lost)
     assert ranked[0] == found
-    assert coat not in ranked  # a typed coat is of another group: never a wallet's candidate
+    assert wallet not in ranked  # a typed wallet is of another group: never a phone's candidate
 
 
 def test_the_same_serial_number_finds_its_report_however_far_and_late(

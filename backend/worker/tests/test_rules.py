@@ -171,10 +171,10 @@ def test_an_unknown_category_says_nothing() -> None:
 @pytest.mark.parametrize(
     ("category", "text", "unsure"),
     [
-        # A desk wrote the name on the card inside; "JANSEN" reads as a coat, and comes first.
-        (None, "JANSEN - ZWARTE PORTEMONNEE", True),
+        # A desk named the phone's wallet case first: read as a wallet.
+        (None, "Portemonneehoesje met grijze Samsung telefoon", True),
         (None, "Blue scarf wrapped round a black umbrella", True),
-        ("wallet", "JANSEN - ZWARTE PORTEMONNEE", False),  # typed: the group is the reporter's
+        ("phone", "Portemonneehoesje met grijze Samsung telefoon", False),  # typed: it stands
         (None, "Hat: black woollen scarf", False),  # several categories, one group
         (None, "Black leather wallet", False),
         (None, "Something I lost", False),
@@ -204,10 +204,11 @@ def reached(lost: np.void, found: np.void) -> bool:
 
 
 def test_an_unsure_group_lets_what_the_text_names_reach_the_report() -> None:
-    wallet = record("wallet", "Black wallet, bank cards inside")
-    misread = record(None, "JANSEN - ZWARTE PORTEMONNEE")  # read: coat, black wallet
-    assert reached(wallet, misread)
-    assert compatibility(wallet, misread) == 1.0
-    assert compatibility(misread, wallet) == 1.0  # the same score from either side
+    phone = record("phone", "Grey Samsung Galaxy, cracked screen")
+    desk = "Portemonneehoesje met grijze Samsung telefoon"
+    case_first = record(None, desk)  # read: wallet case with grey Samsung phone
+    assert reached(phone, case_first)
+    assert compatibility(phone, case_first) == 1.0
+    assert compatibility(case_first, phone) == 1.0  # the same score from either side
     # Typed, the reporter's group stands.
-    assert not reached(wallet, record("coat", "JANSEN - ZWARTE PORTEMONNEE"))
+    assert not reached(phone, record("wallet", desk))

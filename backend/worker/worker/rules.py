@@ -28,8 +28,8 @@ from backend.common.words import content_terms
 # and baby things; 5: brands a desk writes in the text, and phrases with accented letters,
 # "fjällräven"; 6: a desk's shortening that keeps some vowels, "RUCKSK", diminutives of
 # borrowed words, "setje", desk words in the glossary, and locks; 7: a category read from a text
-# that names several kinds of object does not decide who reaches the report): reports enriched
-# before are enriched again (sweep.sweep_pending).
+# that names several groups does not decide who reaches the report, and names a desk writes are
+# never corrected, "JANSEN"): reports enriched before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
 ENRICHMENT_VERSION = 7
 
@@ -132,9 +132,10 @@ def unsure_group(
     attributes: Mapping[str, Any], typed_category: str | None, vocabulary: Taxonomy
 ) -> bool:
     """Whether the report's category group is a guess: nobody typed a category the taxonomy
-    knows, and its text names categories of several groups. The first is its category, but a
-    misread word ("JANSEN" as a coat) or what a bag held may come first; a report of any
-    category it names then reaches it (CategoryCodes.reach), as "Recall first" asks."""
+    knows, and its text names categories of several groups. The first is its category, but what
+    held the object ("Portemonneehoesje met Samsung telefoon": a phone in a wallet case), a
+    part, or a misread word may come first; a report of any category it names then reaches it
+    (CategoryCodes.reach), as "Recall first" asks."""
     if vocabulary.canonical("CATEGORY", typed_category):
         return False
     named = {vocabulary.group(category) for category in attributes.get("categories") or ()}
