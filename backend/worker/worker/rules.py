@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import datetime, timedelta
-from functools import cache, lru_cache, reduce
-from operator import or_
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -310,7 +309,7 @@ class CategoryCodes:
         theirs = self.groups(records["category"])
         reached = (theirs == "") | np.isin(theirs, list(groups))
         mine = self.known_as(int(record["category"]), int(record["mentions"]))
-        bits = reduce(or_, (self.bit[category_code(c)] for c in mine), 0)
+        bits = match_record.attribute_mask(mine)
         unsure = (records["flags"] & match_record.UNSURE_GROUP) != 0
         named = (records["mentions"].astype(np.int64) & bits) != 0
         return np.asarray(reached | (unsure & named))
