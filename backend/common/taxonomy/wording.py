@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -88,6 +88,17 @@ def _diminutive_base(word: str, words: Container[str], endings: Iterable[str]) -
         if singular.endswith(ending) and len(base) >= 3 and base in words:
             return base
     return None
+
+
+def _halves(word: str) -> Iterator[tuple[str, str]]:
+    """Each way `word` may be a Dutch compound, first half first: the halves, the first without
+    its joining "s" or "en" ("fiets-bel", "boek-en-tas")."""
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        for joint in ("", "s", "en"):
+            if joint and not head.endswith(joint):
+                continue
+            yield (head[: len(head) - len(joint)] if joint else head), tail
 
 
 def _words_of(path: Path) -> set[str]:
@@ -172,12 +183,27 @@ class Wording:
         return Rewrite("".join(out), dutch, tuple(changed))
 
     def is_dutch(self, words: Iterable[str]) -> bool:
-        """A Dutch word (not also English) and at least as many of them as English words."""
+        """A Dutch word (not also English) and at least as many of them as English words.
+        A desk's Dutch is mostly nouns run together and its small words are English too ("met",
+        "en"), so a word made of Dutch words counts: "boekentas", "damesfiets", "naamlabeltje"."""
         english = dutch = 0
         for word in words:
             english += word in _ENGLISH
-            dutch += word in self.dutch and word not in self.english
+            dutch += word not in self.english and (word in self.dutch or self._made_of_dutch(word))
         return dutch >= 1 and dutch >= english
+
+    def _made_of_dutch(self, word: str) -> bool:
+        """A diminutive of a glossary word, or a compound of two words with a Dutch meaning
+        and neither English: not "tracksuit" or "achterberg" (a name)."""
+        if _diminutive_base(word, self.dutch, _DIMINUTIVES) is not None:
+            return True
+        return any(
+            stem not in self.english
+            and tail not in self.english
+            and self._meaning(stem, True) is not None
+            and self._meaning(tail, True) is not None
+            for stem, tail in _halves(word)
+        )
 
     def word(self, token: str, dutch: bool, *, correct: bool = True) -> str:
         """One word as matching reads it; the token itself when nothing applies."""
@@ -186,6 +212,8 @@ class Wording:
         lower = token.casefold()
         if lower in self.any_codes:
             return self.any_codes[lower]
+        if "/" in token.rstrip("/"):  # a desk's "WHT/BLU", "ZW/WT": each word read alone
+            return "/".join(self.word(part, dutch, correct=correct) for part in token.split("/"))
         meaning = self._meaning(lower, dutch)
         if meaning is not None:
             return meaning
@@ -212,7 +240,7 @@ class Wording:
         # A compound also in an English text: a desk's "TEL BL, glitterhoesje" is not Dutch
         # enough to be read as Dutch, but its one long word is.
         if (dutch or (correct and lower not in self.english)) and (
-            split := self._compound(lower)
+            split := self._compound(lower, dutch)
         ) is not None:
             return split
         if not correct or lower in self.english or lower in self.plain:
@@ -283,22 +311,21 @@ class Wording:
                 fits.setdefault(round(share, 3), set()).add(means)
         return fits[max(fits)] if fits else set()
 
-    def _compound(self, word: str) -> str | None:
+    def _compound(self, word: str, dutch: bool) -> str | None:
         """A Dutch compound of two known words: "fietsbel" -> "bike bell"; one of them may be
-        English where the other is Dutch ("glitterhoesje" -> "glitter case")."""
-        for cut in range(3, len(word) - 2):
-            head, tail = word[:cut], word[cut:]
-            for joint in ("", "s", "en"):
-                if joint and not head.endswith(joint):
-                    continue
-                stem = head[: len(head) - len(joint)] if joint else head
-                first, second = self._meaning(stem, True), self._meaning(tail, True)
-                if first and second:
-                    return f"{first} {second}"
-                if first and len(tail) >= 4 and tail in self.english:
-                    return f"{first} {tail}"
-                if second and len(stem) >= 4 and stem in self.english:
-                    return f"{stem} {second}"
+        English where the other is Dutch ("glitterhoesje" -> "glitter case"). Outside a Dutch
+        text both halves have four letters or more: an English word or its misspelling is not
+        "tracks" and "uit" (from), "in" and "die" (that), "pen" and "dent"."""
+        for stem, tail in _halves(word):
+            if not dutch and min(len(stem), len(tail)) < 4:
+                continue
+            first, second = self._meaning(stem, True), self._meaning(tail, True)
+            if first and second:
+                return f"{first} {second}"
+            if first and len(tail) >= 4 and tail in self.english:
+                return f"{first} {tail}"
+            if second and len(stem) >= 4 and stem in self.english:
+                return f"{stem} {second}"
         return None
 
     def _correction(self, word: str, dutch: bool) -> str | None:

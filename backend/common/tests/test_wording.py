@@ -60,6 +60,20 @@ def read(text: str) -> dict[str, list[str]]:
         ("RUCKSK NAVY, BADGE ON FRONT, LAPTOP SLV EMPTY", "backpack", "blue"),  # not a laptop
         ("SLEUTLS ZW", "keys", "black"),
         ("UMBRLA BLK", "umbrella", "black"),
+        # a register line: codes joined by a slash, each read alone
+        ("UMB LRG GOLF WHT/BLU", "umbrella", "blue"),
+        ("MOB BLK - CRACKED SCREEN", "phone", "black"),
+        # a Belgian desk's words where a Dutch one writes others
+        ("Rode valies, harde schaal", "suitcase", "red"),
+        ("Donkerblauwe boekentas met schoolboeken", "backpack", "blue"),
+        ("Beige hoortoestel, linkeroor", "hearing aid", "brown"),
+        ("Groene regenscherm", "umbrella", "green"),
+        ("Roze drinkbus met stickers", "bottle", "pink"),
+        # kinds of object the taxonomy gained after forms.json's blind run
+        ("Small blue portable speaker with clip", "speaker", "blue"),
+        ("Grijze drone in draagtas", "drone", "grey"),
+        ("Brown leather breifcase, brass clasp", "laptop bag", "brown"),
+        ("Hearing aid, skin colour, left ear", "hearing aid", "brown"),
     ],
 )
 def test_what_a_desk_types_reads_as_an_owner_writes(
@@ -147,11 +161,33 @@ def test_english_is_not_taken_for_dutch() -> None:
     vocabulary = taxonomy()
     assert not vocabulary.rewrite("Black wallet found at the station").dutch
     assert vocabulary.rewrite("Zwarte portemonnee gevonden bij de ingang").dutch
+    # Nor taken apart into short words that happen to be Dutch: "tracks" and "uit" (from),
+    # "in" and "die" (that), "pen" and "dent".
+    for kept in ("Black Nike tracksuit top with hood.", "lipstick and a purse insdie"):
+        assert not vocabulary.rewrite(kept).dutch
+        assert " from " not in vocabulary.rewrite(kept).text
+        assert " that" not in vocabulary.rewrite(kept).text
+    assert "pen dent" not in vocabulary.rewrite("silver necklace with a moon pendent").text
+
+
+def test_a_desks_dutch_of_nouns_run_together_is_read_as_dutch() -> None:
+    """A desk writes Dutch as compounds and small words English has too ("met", "en"): the
+    compounds say it is Dutch, so the small words are translated with the rest."""
+    vocabulary = taxonomy()
+    bag = vocabulary.rewrite("Donkerblauwe boekentas met schoolboeken en pennenzak")
+    assert bag.dutch
+    assert bag.text == "navy backpack with school book and pencil case"
+    assert vocabulary.rewrite("Rode damesfiets, Gazelle").text == "red bike, Gazelle"
+    # A diminutive of a glossary word: "lintje" is a ribbon, not the English "lin".
+    assert "yellow ribbon" in vocabulary.rewrite("Rode valies, geel lintje aan het handvat").text
 
 
 def test_a_logo_stands_for_its_brand() -> None:
     assert read("green brolly with a bitten apple logo")["BRAND"] == ["apple"]
     assert read("the swoosh logo trainers")["BRAND"] == ["nike"]
+    # in a Dutch desk's words too
+    assert read("Autosleutel met drie-puntige ster logo")["BRAND"] == ["mercedes"]
+    assert read("Black parka, map patch on the sleeve")["BRAND"] == ["canada goose"]
 
 
 def test_a_bag_reported_with_its_contents_names_each_of_them() -> None:
@@ -172,6 +208,12 @@ def test_a_bag_reported_with_its_contents_names_each_of_them() -> None:
         ("charcoal", ["grey", "black"]),
         ("silver", ["grey"]),
         ("zwart", ["black"]),
+        ("rose gold", ["pink", "gold"]),
+        ("skin-coloured", ["brown", "white"]),  # a hearing aid, a plaster
+        ("huidskleurig", ["brown", "white"]),
+        ("copper", ["orange", "brown"]),
+        ("bronze", ["brown", "gold"]),
+        ("space grey", ["grey", "black"]),
     ],
 )
 def test_every_shade_means_one_colour_or_its_declared_set(shade: str, colours: list[str]) -> None:

@@ -28,9 +28,12 @@ from backend.common.words import content_terms
 # "fjällräven"; 6: a desk's shortening that keeps some vowels, "RUCKSK", diminutives of
 # borrowed words, "setje", desk words in the glossary, and locks; 7: a category read from a text
 # that names several groups does not decide who reaches the report, and names a desk writes are
-# never corrected, "JANSEN"): reports enriched before are enriched again (sweep.sweep_pending).
+# never corrected, "JANSEN"; 8: Dutch read from its compounds, "boekentas", and an English word
+# not split into short Dutch ones, "tracksuit"; a Belgian desk's words, speakers, drones,
+# briefcases, skin-coloured and rose gold, codes joined by a slash, "WHT/BLU"): reports enriched
+# before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
-ENRICHMENT_VERSION = 7
+ENRICHMENT_VERSION = 8
 
 
 def report_text(
