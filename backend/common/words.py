@@ -90,6 +90,22 @@ def term_words(text: str) -> Mapping[str, str]:
     return MappingProxyType(terms)
 
 
+# What says the word after it is not there ("no case", "without a bag", "in no case"; a Dutch
+# desk's "geen" and "zonder" as the rewrite reads them), with only a small word between.
+_DENIAL = re.compile(
+    r"\b(?:no|not|without|geen|zonder)\s+(?:(?:a|an|the|any|een|de|het)\s+)?([^\W\d_]{2,})\b",
+    re.UNICODE,
+)
+
+
+@lru_cache(maxsize=20_000)
+def negated_terms(text: str) -> frozenset[str]:
+    """The content terms `text` says are not there ("no case", "hood without fur"), as
+    `content_terms` stems them: a detail one report has and the other denies is no shared one."""
+    found = (match.group(1) for match in _DENIAL.finditer(text.casefold()))
+    return frozenset(stem(word) for word in found if word not in STOP_WORDS)
+
+
 @lru_cache(maxsize=20_000)
 def compounds(text: str) -> Mapping[str, frozenset[str]]:
     """Each compound of `text` written open or hyphenated, as the term it is when written closed

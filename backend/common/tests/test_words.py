@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.common.words import compounds, content_terms, stem
+from backend.common.words import compounds, content_terms, negated_terms, stem
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,22 @@ def test_words_apart_across_a_function_word_or_a_sentence_are_no_compound() -> N
     assert stem("andaring") not in found and stem("keysand") not in found
     # Letters whose case-folded form is longer ("ß" → "ss") keep the words where they are.
     assert stem("strasseschild") in compounds("Straße schild")
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("Silver MacBook Pro, no stickers, in a grey sleeve", {"stick"}),
+        ("Black parka, hood without fur", {"fur"}),
+        ("in no case.", {"cas"}),
+        ("WLT BLK - BANK CARDS X2, NO ID", {"id"}),
+        ("without a bag", {"bag"}),
+        ("not the one I lost", set()),  # a function word is no detail
+        ("No. 5 bus, no, it is", set()),  # punctuation ends what a "no" denies
+        ("no 12 bus", set()),  # nor is a number
+        ("no-name trainers", set()),  # a word of its own
+        ("one earbud missing", set()),  # a part missing is a detail the object has
+    ],
+)
+def test_what_a_text_says_is_not_there(text: str, denied: set[str]) -> None:
+    assert negated_terms(text) == denied

@@ -188,3 +188,22 @@ def test_how_a_find_was_handed_in_is_no_detail(truth: str) -> None:
     plain = detail_scores(owner, ["Red umbrella, strap with popper", *twins])
     assert scores == pytest.approx(plain)
     assert int(np.argmax(scores)) == 0
+
+
+def test_a_detail_the_other_report_denies_counts_against() -> None:
+    """A near-twin's "no case" shares the word "case" with an owner's "in a pink case": read as
+    words, it was a shared detail, and the twin that says it has none came before the find that
+    says nothing of a case."""
+    owner = "Black iPhone in a pink case, cracked screen"
+    finds = [
+        "Black iPhone found, no case, cracked screen",
+        "Black iPhone found, cracked screen",
+        "Black iPhone found, a sticker of a cat on the back",
+        "Black iPhone found, screen fine",
+    ]
+    scores = detail_scores(owner, finds)
+    assert scores[1] > scores[0]
+    assert scores[0] < detail_scores(owner, ["Black iPhone found, cracked screen", *finds[1:]])[0]
+    # Denied on both sides is a detail they share.
+    both = detail_scores("Black iPhone, no case, cracked screen", finds)
+    assert int(np.argmax(both)) == 0

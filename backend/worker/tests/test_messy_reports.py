@@ -195,6 +195,28 @@ def test_what_a_desk_names_first_does_not_keep_its_find_from_the_owner(
     assert wallet not in ranked  # a typed wallet is of another group: never a phone's candidate
 
 
+def test_a_near_twin_that_denies_the_owners_detail_ranks_below_the_find(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    # The twin shares one more word with the owner, "case", in "no case": read as words, that
+    # was a detail shared. It is one the twin says it lacks.
+    leeds = {"latitude": 53.79, "longitude": -1.55}  # away from the other tests' reports
+    common = {"category": "phone", "colour": "black", **leeds}
+    twin = new_item(
+        ItemKind.FOUND, "Black iPhone", "black iPhone, no case, cracked screen", **common
+    )
+    truth = new_item(ItemKind.FOUND, "Black iPhone", "black iPhone, cracked screen", **common)
+    others = [
+        new_item(ItemKind.FOUND, "Black iPhone", f"black iPhone, {detail}", **common)
+        for detail in ("a sticker of a cat on the back", "screen fine, low battery")
+    ]
+    lost = new_item(
+        ItemKind.LOST, "Black iPhone", "black iPhone in a pink case, cracked screen", **common
+    )
+    ranked = match_lost_against(broker, sessions, [twin, *others, truth], lost)
+    assert ranked[0] == truth
+
+
 def test_the_same_serial_number_finds_its_report_however_far_and_late(
     worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
 ) -> None:

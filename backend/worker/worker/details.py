@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
-from backend.common.words import compounds, content_terms, term_words, tokens
+from backend.common.words import compounds, content_terms, negated_terms, term_words, tokens
 
 MIN_DETAIL_POOL = 3
 # What backend/worker/word_vectors made of the packaged MiniLM at build time (a resource).
@@ -81,7 +81,9 @@ def detail_scores(
     more counts as shared with one a letter away ("sticker", "stciker"): what misspellings the
     taxonomy cannot correct, the other report's words can. A word the other report does not use
     counts as shared, at the weight of both words, with the other's word of the same meaning
-    (`SAME_MEANING`: "photo of a dog" / "dog picture"). A cosine of idf-weighted word sets
+    (`SAME_MEANING`: "photo of a dog" / "dog picture"). A term one report has and the other
+    denies ("in a pink case" / "no case", words.negated_terms) counts against, at its weight:
+    the score may fall below 0. A cosine of idf-weighted word sets
     (backend/common/words.py); NaN when the query has no content word, or when there are too
     few candidates to tell what is rare (then there are no near-twins to tell apart either).
     Terms in `said_elsewhere` are left out: what other features compare already (the kind of
@@ -107,8 +109,18 @@ def detail_scores(
     idf = {term: math.log((total + 1) / (n + 0.5)) for term, n in frequency.items()}
     query_norm = math.sqrt(sum(idf[t] ** 2 for t in query))
     norms = np.array([math.sqrt(sum(idf[t] ** 2 for t in d)) for d in documents], dtype=float)
-    shared = np.array([sum(idf[t] ** 2 for t in query & d) for d in documents], dtype=float)
-    shared += _shared_in_other_words(query_words, query, words_of, documents, idf, vectors)
+    denied = negated_terms(query_text)
+    denials = [negated_terms(text) for text in candidate_texts]
+    shared = np.array(
+        [
+            sum(idf[t] ** 2 * (-1 if (t in denied) != (t in theirs) else 1) for t in query & d)
+            for d, theirs in zip(documents, denials, strict=True)
+        ],
+        dtype=float,
+    )
+    shared += _shared_in_other_words(
+        query_words, query, words_of, documents, idf, vectors, denied, denials
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(norms > 0, shared / (query_norm * norms), 0.0)
 
@@ -120,13 +132,16 @@ def _shared_in_other_words(
     documents: Sequence[frozenset[str]],
     idf: Mapping[str, float],
     vectors: WordVectors,
+    denied: frozenset[str],
+    denials: Sequence[frozenset[str]],
 ) -> np.ndarray:
     """For each candidate: idf(mine) * idf(theirs) over my words it does not use that have a
-    word of its own at least SAME_MEANING close (the closest, where several are)."""
-    meant = [t for t in query if query_words[t] in vectors.rows]
+    word of its own at least SAME_MEANING close (the closest, where several are); no word
+    either denies (`denied`: mine; `denials`: each candidate's)."""
+    meant = [t for t in query - denied if query_words[t] in vectors.rows]
     theirs = [
-        [t for t in document - query if words.get(t) in vectors.rows]
-        for document, words in zip(documents, words_of, strict=True)
+        [t for t in document - query - refused if words.get(t) in vectors.rows]
+        for document, words, refused in zip(documents, words_of, denials, strict=True)
     ]
     bonus = np.zeros(len(documents))
     flat = [words[t] for terms, words in zip(theirs, words_of, strict=True) for t in terms]

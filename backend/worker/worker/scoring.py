@@ -49,9 +49,10 @@ MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 # read by every one of its group the report names, rules.CategoryCodes.known_as; 5: what a bag
 # held is a detail, rules.attribute_terms; 6: how a find was handed in is no detail,
 # words.STOP_WORDS; 7: a journey's ends are its places, rules.journey_ends; 8: a photo's evidence
-# is how far it singles a find out, photo_evidence); part of the model's
-# id, so the sweep matches stored reports again.
-FEATURES_VERSION = 8
+# is how far it singles a find out, photo_evidence; 9: a detail one report denies counts
+# against, words.negated_terms); part of the model's id, so the sweep matches stored reports
+# again.
+FEATURES_VERSION = 9
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,7 @@ def components(parts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "image": (parts["photo_alike"] + 1.0) / 2.0,
         "attributes": (attributes + 1.0) / 2.0,
         "category": (parts["category"] + 1.0) / 2.0,
-        "details": parts["details"],
+        "details": np.clip(parts["details"], 0.0, 1.0),  # a denied detail reads as none shared
         "distance": np.where(np.isnan(parts["distance"]), parts["place"], parts["distance"]),
         "time": parts["time"],
     }
