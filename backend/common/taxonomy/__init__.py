@@ -89,15 +89,31 @@ class Taxonomy:
             return found
         return self._canonical(label, self.rewrite(typed).text)
 
+    def phrases(self, label: str, typed: str | None) -> list[list[str]]:
+        """The canonical values of each known phrase of one label, in order of appearance, as
+        `canonical` reads them: "navy coat, silver zip" -> [[blue, black], [grey]]."""
+        if not typed:
+            return []
+        found = self._phrases_of(label, typed)
+        if found or self.wording is None:
+            return found
+        return self._phrases_of(label, self.rewrite(typed).text)
+
     def _canonical(self, label: str, text: str) -> list[str]:
+        ordered: list[str] = []
+        for values in self._phrases_of(label, text):
+            ordered.extend(value for value in values if value not in ordered)
+        return ordered
+
+    def _phrases_of(self, label: str, text: str) -> list[list[str]]:
         words = _normalise(text).split()
         return self._find(label, words) or self._find(label, [_singular(w) for w in words])
 
-    def _find(self, label: str, words: list[str]) -> list[str]:
+    def _find(self, label: str, words: list[str]) -> list[list[str]]:
         whole = [c for lab, c in self.index.get(" ".join(words), []) if lab == label]
         if whole:
-            return whole
-        found: list[tuple[int, str]] = []
+            return [whole]
+        found: dict[int, list[str]] = {}
         taken = [False] * len(words)
         for size in range(min(self._longest, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
@@ -105,13 +121,9 @@ class Taxonomy:
                     continue
                 for lab, value in self.index.get(" ".join(words[start : start + size]), []):
                     if lab == label:
-                        found.append((start, value))
+                        found.setdefault(start, []).append(value)
                         taken[start : start + size] = [True] * size
-        ordered: list[str] = []
-        for _, value in sorted(found):
-            if value not in ordered:
-                ordered.append(value)
-        return ordered
+        return [sorted(found[start]) for start in sorted(found)]
 
     # -- categories ---------------------------------------------------------------------------
 

@@ -220,6 +220,12 @@ def test_every_shade_means_one_colour_or_its_declared_set(shade: str, colours: l
     assert taxonomy().canonical("COLOUR", shade) == colours
 
 
+def test_each_colour_phrase_keeps_its_own_colours() -> None:
+    # What merged_attributes reads to tell the object's shade from a part's.
+    assert taxonomy().phrases("COLOUR", "navy coat, silver zip") == [["black", "blue"], ["grey"]]
+    assert taxonomy().canonical("COLOUR", "navy coat, silver zip") == ["black", "blue", "grey"]
+
+
 def test_every_phrase_of_the_packaged_taxonomy_has_one_meaning_per_label() -> None:
     vocabulary = taxonomy()
     for phrase, meanings in vocabulary.index.items():

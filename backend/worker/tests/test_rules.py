@@ -41,6 +41,26 @@ def test_a_typed_colour_is_the_objects_and_the_texts_others_are_of_its_parts() -
     assert set(found["part_colours"]) == {*known("blue"), *known("red")}
 
 
+@pytest.mark.parametrize(
+    ("typed", "category", "text", "shade"),
+    [
+        ("pink", "watch", "Rose gold Daniel Wellington watch, white face", "rose gold"),
+        ("blue", "coat", "Navy puffer jacket, Uniqlo", "navy"),
+        ("grey", "laptop", "Space grey MacBook with a red sticker", "space grey"),
+    ],
+)
+def test_a_shade_the_text_names_holding_the_typed_colour_is_the_objects(
+    typed: str, category: str, text: str, shade: str
+) -> None:
+    # The owner picked the nearest plain colour for the shade their text names: a desk that
+    # writes the shade's other colour ("gold", "black") has the same object.
+    found = colours(typed, category, text)
+    assert set(found["colours"]) == set(known(shade))
+    assert not set(found["part_colours"]) & set(known(shade))
+    if "red" in text:
+        assert found["part_colours"] == known("red")  # a part's colour stays a part's
+
+
 def test_a_containers_colours_stay_they_are_of_what_it_held() -> None:
     found = colours("black", "backpack", "Black backpack with a red wallet in it")
     assert set(known("red")) <= set(found["colours"])

@@ -30,8 +30,9 @@ from backend.common.words import content_terms
 # that names several groups does not decide who reaches the report, and names a desk writes are
 # never corrected, "JANSEN"; 8: Dutch read from its compounds, "boekentas", and an English word
 # not split into short Dutch ones, "tracksuit"; a Belgian desk's words, speakers, drones,
-# briefcases, skin-coloured and rose gold, codes joined by a slash, "WHT/BLU"): reports enriched
-# before are enriched again (sweep.sweep_pending).
+# briefcases, skin-coloured and rose gold, codes joined by a slash, "WHT/BLU", and a shade the
+# text names holding the typed colour is the object's): reports enriched before are enriched
+# again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
 ENRICHMENT_VERSION = 8
 
@@ -66,9 +67,11 @@ def merged_attributes(
 
     A typed colour the taxonomy knows is the object's colour: the colours the text names beside
     it are of its parts ("silver keys with a blue tag") and go to `part_colours`, not
-    `colours`, which matching compares (a blue key is not silver keys). A container's are kept:
-    they are of what it held ("a black backpack with a red wallet in it"), which a desk may
-    register alone."""
+    `colours`, which matching compares (a blue key is not silver keys). A shade the text names
+    whose declared set holds the typed colour is the object's too: the owner picked the nearest
+    plain colour for it ("pink" for rose gold, "blue" for navy). A container's are kept: they
+    are of what it held ("a black backpack with a red wallet in it"), which a desk may register
+    alone."""
     attributes: dict[str, Any] = {key: list(values) for key, values in extracted.items()}
     typed_colours: list[str] = []
     for label, key, typed in (
@@ -85,8 +88,10 @@ def merged_attributes(
         attributes[key] = given + [value for value in dict.fromkeys(named) if value not in given]
     category = first_known_category(attributes["categories"], vocabulary)
     if typed_colours and vocabulary.group(category) not in CONTAINERS:
-        attributes["part_colours"] = attributes["colours"][len(typed_colours) :]
-        attributes["colours"] = typed_colours
+        shades = [s for s in vocabulary.phrases("COLOUR", text) if set(s) & set(typed_colours)]
+        own = list(dict.fromkeys([*typed_colours, *(colour for s in shades for colour in s)]))
+        attributes["part_colours"] = [c for c in attributes["colours"] if c not in own]
+        attributes["colours"] = own
     return attributes
 
 
