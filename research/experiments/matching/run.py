@@ -8,8 +8,8 @@ of noise. Also the text embedding alone, as a baseline.
     ./pants run research/experiments/matching/run.py -- --explain      # every miss, in words
     ./pants run research/experiments/matching/run.py -- --only=hand    # one of our sets
 
-The model was fitted on `tune` (fit.py); `hand`, `desks` and `forms` (written by hand), `noisy` (an older
-generator) and set A (written outside the project) are never used to choose anything.
+The model was fitted on `tune` (fit.py); `hand`, `desks` and `forms` (written by hand), `noisy`
+(an older generator) and set A (written outside the project) are never used to choose anything.
 """
 
 from __future__ import annotations
