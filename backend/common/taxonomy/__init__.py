@@ -82,28 +82,20 @@ class Taxonomy:
         """Canonical values of one label in a typed field or a text, in order of appearance:
         the whole field first ("Card holder" -> wallet), else every known phrase in it, longest
         first ("my navy blue rucksack" -> backpack; blue, black)."""
-        if not typed:
-            return []
-        found = self._canonical(label, typed)
-        if found or self.wording is None:
-            return found
-        return self._canonical(label, self.rewrite(typed).text)
+        ordered: list[str] = []
+        for values in self.phrases(label, typed):
+            ordered.extend(value for value in values if value not in ordered)
+        return ordered
 
     def phrases(self, label: str, typed: str | None) -> list[list[str]]:
-        """The canonical values of each known phrase of one label, in order of appearance, as
-        `canonical` reads them: "navy coat, silver zip" -> [[blue, black], [grey]]."""
+        """The canonical values of each known phrase of one label, in order of appearance
+        (`canonical` flattens them): "navy coat, silver zip" -> [[black, blue], [grey]]."""
         if not typed:
             return []
         found = self._phrases_of(label, typed)
         if found or self.wording is None:
             return found
         return self._phrases_of(label, self.rewrite(typed).text)
-
-    def _canonical(self, label: str, text: str) -> list[str]:
-        ordered: list[str] = []
-        for values in self._phrases_of(label, text):
-            ordered.extend(value for value in values if value not in ordered)
-        return ordered
 
     def _phrases_of(self, label: str, text: str) -> list[list[str]]:
         words = _normalise(text).split()
