@@ -74,21 +74,23 @@ def merged_attributes(
     alone."""
     attributes: dict[str, Any] = {key: list(values) for key, values in extracted.items()}
     typed_colours: list[str] = []
+    shades: list[list[str]] = []  # the text's colour phrases, read once
     for label, key, typed in (
         ("COLOUR", "colours", colour),
         ("BRAND", "brands", brand),
         ("CATEGORY", "categories", category),
     ):
         given = vocabulary.canonical(label, typed)
+        phrases = vocabulary.phrases(label, text)
         if key == "colours":
-            typed_colours = given
+            typed_colours, shades = given, phrases
         if not given and typed and typed.strip():
             given = [typed.strip().lower()]
-        named = [*vocabulary.canonical(label, text), *attributes.get(key, [])]
+        named = [*(value for phrase in phrases for value in phrase), *attributes.get(key, [])]
         attributes[key] = given + [value for value in dict.fromkeys(named) if value not in given]
     category = first_known_category(attributes["categories"], vocabulary)
     if typed_colours and vocabulary.group(category) not in CONTAINERS:
-        shades = [s for s in vocabulary.phrases("COLOUR", text) if set(s) & set(typed_colours)]
+        shades = [s for s in shades if set(s) & set(typed_colours)]
         own = list(dict.fromkeys([*typed_colours, *(colour for s in shades for colour in s)]))
         attributes["part_colours"] = [c for c in attributes["colours"] if c not in own]
         attributes["colours"] = own
