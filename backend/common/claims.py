@@ -11,7 +11,9 @@ A secret is only what no one else could read: the private details and identifier
 description (matching reads it, and match scores could hint at it), and never a word of any
 public view of the reports involved, nor a synonym of one (a public "wallet" makes "purse"
 public too). An answer is judged on what it gets wrong as well as what it gets right, so a
-list of guesses ("keys, wallet, charger, stickers, cards") does not pass. Whatever the checks
+list of guesses ("keys, wallet, charger, stickers, cards") does not pass. What a text says is
+not there ("no case") is read as such: naming what the other denies, or denying what it has, is
+wrong; two denials that agree prove nothing (most things lack most things). Whatever the checks
 cannot verify, a person decides, visibly: the owner reads the proof, the finder the claim.
 """
 
@@ -23,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from backend.common.taxonomy import Taxonomy
-from backend.common.words import content_terms
+from backend.common.words import content_terms, negated_terms
 
 # An answer passes if at most this many of the things it names are wrong for each right one:
 # one guess in three may be right by luck, not one in ten.
@@ -103,10 +105,16 @@ def judge(
 ) -> Verdict:
     """Judge `answer` against the `secret` texts; `public` (from public_terms) is known to
     everyone, so it counts neither way."""
-    hidden = set().union(*(content_terms(text) for text in secret if text)) - public
-    named = content_terms(answer) - public - NEUTRAL
+    hidden = set().union(*(_present_terms(text) for text in secret if text)) - public
+    named = _present_terms(answer) - public - NEUTRAL
+    denied = negated_terms(answer) - public - NEUTRAL
     return Verdict(
         hits=frozenset(named & hidden),
-        misses=frozenset(named - hidden),
+        misses=frozenset((named - hidden) | (denied & hidden)),
         identifier=any(names_identifier(answer, value) for value in identifiers),
     )
+
+
+def _present_terms(text: str) -> frozenset[str]:
+    """The terms `text` says the item has: its content terms but those it denies ("no case")."""
+    return content_terms(text) - negated_terms(text)

@@ -395,6 +395,36 @@ def test_a_proof_listing_many_guesses_is_judged_on_what_it_gets_wrong(
     assert owner["agreed"] is False
 
 
+def test_a_proof_naming_what_the_owner_says_is_not_there_fails(
+    app: FastAPI, client: TestClient, new_reporter: NewReporter, new_item: NewItem
+) -> None:
+    """A copier guesses what phones have. The owner wrote "no case": before, "case" counted as
+    right, and one right word carries two wrong ones."""
+    _, owner = new_reporter("Ada", "ada@example.org")
+    _, attacker = new_reporter("Eve", "eve@example.org")
+    lost = new_item(
+        owner,
+        title="Black iPhone 13",
+        description="Lost on the tram",
+        category="phone",
+        brand="Apple",
+        contact="ada@example.org",
+        private_details="No case on it; a crack across the top left corner of the screen",
+    )
+    public = client.get(f"/items/{lost['id']}").json()
+    copy = new_item(
+        attacker,
+        kind="found",
+        **{field: public[field] for field in ("title", "category", "brand")},
+        contact="eve@example.org",
+    )
+    match_id = suggest(app, lost["id"], copy["id"], score=0.95, text=0.95)
+
+    confirm(client, match_id, attacker, "It is in a case with a card slot")
+
+    assert view(client, lost["id"], owner, match_id)["proof_verified"] is False
+
+
 def test_a_claim_a_copier_read_proves_nothing_in_the_next_copy(
     app: FastAPI, client: TestClient, pair: Pair, new_reporter: NewReporter, new_item: NewItem
 ) -> None:
