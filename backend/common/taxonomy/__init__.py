@@ -98,14 +98,25 @@ class Taxonomy:
         return self._phrases_of(label, self.rewrite(typed).text)
 
     def _phrases_of(self, label: str, text: str) -> list[list[str]]:
-        words = _normalise(text).split()
+        return [values for _, _, values in self.spans(label, text)]
+
+    def spans(self, label: str, text: str) -> list[tuple[int, int, list[str]]]:
+        """Where each known phrase of one label stands in `text`, in order: its first word's
+        index and the index after its last, among `text`'s words as the taxonomy reads them
+        (`words`), with its canonical values."""
+        words = self.words(text)
         return self._find(label, words) or self._find(label, [_singular(w) for w in words])
 
-    def _find(self, label: str, words: list[str]) -> list[list[str]]:
+    @staticmethod
+    def words(text: str) -> list[str]:
+        """`text`'s words as phrases are looked up: lower case, without punctuation."""
+        return _normalise(text).split()
+
+    def _find(self, label: str, words: list[str]) -> list[tuple[int, int, list[str]]]:
         whole = [c for lab, c in self.index.get(" ".join(words), []) if lab == label]
         if whole:
-            return [whole]
-        found: dict[int, list[str]] = {}
+            return [(0, len(words), whole)]
+        found: dict[int, tuple[int, list[str]]] = {}
         taken = [False] * len(words)
         for size in range(min(self._longest, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
@@ -113,9 +124,9 @@ class Taxonomy:
                     continue
                 for lab, value in self.index.get(" ".join(words[start : start + size]), []):
                     if lab == label:
-                        found.setdefault(start, []).append(value)
+                        found.setdefault(start, (start + size, []))[1].append(value)
                         taken[start : start + size] = [True] * size
-        return [sorted(found[start]) for start in sorted(found)]
+        return [(start, found[start][0], sorted(found[start][1])) for start in sorted(found)]
 
     # -- categories ---------------------------------------------------------------------------
 

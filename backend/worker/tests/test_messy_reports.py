@@ -264,3 +264,28 @@ def test_a_loss_on_a_journey_finds_the_desk_at_the_other_end(
         longitude=4.47,
     )
     assert match_lost_against(broker, sessions, [found], lost)[0] == found
+
+
+def test_one_thing_a_bag_held_is_found_by_what_the_owner_wrote_of_it(
+    worker: WorkerProcess, broker: Celery, sessions: sessionmaker[Session], new_item: NewItem
+) -> None:
+    # The bag is black; the laptop in it is not. A black laptop agreed with the bag's colour,
+    # and the owner's few words of the laptop were lost among the rest of the bag's.
+    york = {"latitude": 53.96, "longitude": -1.08}  # away from the other tests' reports
+    laptop = partial(new_item, ItemKind.FOUND, "Laptop", category="laptop", **york)
+    truth = laptop("laptop, sticker of a mountain on the lid", colour="silver")
+    twins = [
+        laptop(f"laptop, {detail}", colour="black")
+        for detail in ("sticker of a band on the lid", "charger and a mouse with it")
+    ]
+    lost = new_item(
+        ItemKind.LOST,
+        "Black backpack",
+        "black backpack with my laptop (mountain sticker on the lid), a charger, a water bottle, "
+        "gym clothes, a book and an umbrella",
+        category="backpack",
+        colour="black",
+        **york,
+    )
+    ranked = match_lost_against(broker, sessions, [*twins, truth], lost)
+    assert ranked[0] == truth

@@ -10,11 +10,16 @@ import pytest
 
 from backend.common import match_record
 from backend.common.taxonomy import PACKAGED_TERMS, taxonomy
-from backend.worker.worker.details import place_agreement
+from backend.worker.worker.details import detail_scores, place_agreement
 from backend.worker.worker.rules import (
+    attribute_terms,
     canonical_values,
     category_codes,
     detail_text,
+    details_of_held,
+    held_clauses,
+    held_colours,
+    holdings,
     journey_ends,
     merged_attributes,
     place_names,
@@ -232,3 +237,78 @@ def test_an_unsure_group_lets_what_the_text_names_reach_the_report() -> None:
     assert compatibility(case_first, phone) == 1.0  # the same score from either side
     # Typed, the reporter's group stands.
     assert not reached(phone, record("wallet", desk))
+
+
+GYM_BAG = "Grey gym bag with my trainers, a towel, a pink water bottle and a padlock in it."
+
+
+def test_a_containers_text_is_read_for_each_thing_it_held() -> None:
+    clauses = held_clauses(GYM_BAG, taxonomy())
+    # From the thing named before (the trainers; a towel is no category) to the next.
+    assert clauses["bottle"] == "a towel a pink water bottle and a"
+    assert clauses["lock"] == "and a padlock in it"
+    assert "phone" not in clauses
+    # One thing named twice at once is one clause, up to the next thing.
+    earbuds = "Lost my bag: my earbuds (white, one earbud missing), my wallet and my keys"
+    assert held_clauses(earbuds, taxonomy())["headphones"] == (
+        "my earbuds white one earbud missing my"
+    )
+
+
+def test_a_find_of_one_thing_a_bag_held_is_read_on_what_the_bag_says_of_it() -> None:
+    """The owner's tote names three things; the library book's find shares what the owner wrote
+    of the book, which the rest of the text dilutes. Read either way round: a lost book and a
+    found bag."""
+    vocabulary = taxonomy()
+    tote = detail_text(
+        "Tote bag",
+        "Canvas tote with a library book (The Night Circus), my reading glasses, a phone "
+        "charger, a tin of mints and a blue umbrella",
+        vocabulary,
+    )
+    books = [
+        detail_text("Book", "Library book 'The Night Circus', city library sticker", vocabulary),
+        detail_text("Book", "Library book, a detective novel, torn cover", vocabulary),
+        detail_text("Book", "Paperback book, coffee stain on the cover", vocabulary),
+        detail_text("Book", "Hardback book, a name inside the cover", vocabulary),
+    ]
+    said = attribute_terms({"categories": ["bag", "book"], "colours": []}, vocabulary)
+    held = holdings(tote, books, ("bag", ["book"] * 4), np.ones(4, dtype=bool), vocabulary)
+
+    plain = detail_scores(tote, books, said)
+    read = details_of_held(tote, books, said, held)
+
+    assert all(h is not None and h.mine for h in held)
+    assert int(np.argmax(read)) == 0
+    assert read[0] > plain[0] + 0.1
+    assert np.all(read >= plain)
+
+    # The other way round: a lost book, and the finds a bag with it among them.
+    book = books[0]
+    bags = [
+        tote,
+        detail_text("Tote bag", "Canvas tote, a lunch box and a scarf", vocabulary),
+        detail_text("Rucksack", "Black rucksack, a laptop and a charger inside", vocabulary),
+    ]
+    other = holdings(book, bags, ("book", ["bag"] * 3), np.array([1, 0, 0]) == 1, vocabulary)
+    assert other[0] is not None and not other[0].mine and other[1:] == [None, None]
+    said = attribute_terms({"categories": ["book"]}, vocabulary)
+    assert details_of_held(book, bags, said, other)[0] > detail_scores(book, bags, said)[0]
+
+
+def test_what_a_bag_held_has_the_colour_its_text_gives_it_not_the_bags() -> None:
+    vocabulary = taxonomy()
+    finds = ["Water bottle, pink, dented", "Padlock, combination, brass", "Grey hoodie"]
+    held = holdings(
+        GYM_BAG,
+        finds,
+        ("bag", ["bottle", "lock", "clothing"]),
+        np.array([1, 1, 0]) == 1,
+        vocabulary,
+    )
+    colours, mine = held_colours(held, vocabulary)
+
+    assert colours[0] == match_record.attribute_mask(vocabulary.canonical("COLOUR", "pink"))
+    assert colours[1] == 0  # the padlock's clause names no colour (the bag's grey is the bag's)
+    assert colours[2] == 0 and held[2] is None  # not held: read as before
+    assert mine.tolist() == [True, True, False]

@@ -332,6 +332,36 @@ def test_refined_details_decide_among_near_twins() -> None:
     assert order[0] == 3
 
 
+def test_a_containers_colour_is_not_the_colour_of_what_it_held() -> None:
+    """The probe is a black bag. Finds 0-2 are things it held: their colour is compared with
+    what the bag's text says of each (silver, nothing, silver), not with the bag's black; find
+    3 is another bag, compared as before."""
+    silver, black = (attribute_masks({"colours": [c]})[0] for c in ("silver", "black"))
+    table = candidates(
+        4,
+        masks=np.array([[silver, 0], [silver, 0], [black, 0], [silver, 0]], dtype=np.int64),
+        contents=np.array([1.0, 1.0, 1.0, 0.0]),
+    )
+    chosen = np.arange(4)
+    refined = replace(
+        nothing_learnt(chosen),
+        held_colours=np.array([silver, 0, silver, 0], dtype=np.int64),
+        holder_is_probe=np.array([True, True, True, False]),
+    )
+
+    order, parts = finish(PROBE, table, chosen, refined, MODEL, SCALES)
+    colour = dict(zip(order.tolist(), parts["colour"].tolist(), strict=True))
+
+    assert colour[0] == 1.0  # silver, as the bag says; the bag's black would disagree
+    assert np.isnan(colour[1])  # the bag says no colour of it
+    assert colour[2] == -1.0  # black, where the bag says silver
+    assert colour[3] == -1.0  # another bag: its silver against the probe's black
+    # The other way round: the probe is what a candidate bag held.
+    other = replace(refined, holder_is_probe=np.zeros(4, dtype=bool))
+    order, parts = finish(PROBE, table, chosen, other, MODEL, SCALES)
+    assert dict(zip(order.tolist(), parts["colour"].tolist(), strict=True))[0] == -1.0
+
+
 def test_a_photo_counts_as_far_as_no_other_find_looks_as_alike() -> None:
     # Three finds of one make and colour photograph alike; a fourth was handed in without one.
     look_alikes = photo_evidence(np.array([0.8, 0.8, 0.8, np.nan]))

@@ -21,13 +21,16 @@ from backend.common.models import Item, ItemKind
 from backend.common.taxonomy import Taxonomy
 from backend.worker.worker import metrics, retrieval
 from backend.worker.worker.clients import ServiceError, VisionClient
-from backend.worker.worker.details import detail_scores, place_agreement
+from backend.worker.worker.details import place_agreement
 from backend.worker.worker.match_store import Suggestion
 from backend.worker.worker.rules import (
     CategoryCodes,
     attribute_terms,
     category_codes,
     detail_text,
+    details_of_held,
+    held_colours,
+    holdings,
     place_names,
 )
 from backend.worker.worker.scoring import (
@@ -110,7 +113,11 @@ def _first_passes(
             probe, candidates, model, scales, settings.shortlist, settings.photo_shortlist
         )
         ids = match_record.ids(records[chosen])
-        plans.append(_Plan(item, probe, candidates, ids, chosen))
+        categories = (
+            codes.named([query.record["category"]])[0],
+            codes.named(records["category"][chosen]),
+        )
+        plans.append(_Plan(item, probe, candidates, ids, chosen, categories))
     return plans
 
 
@@ -124,6 +131,7 @@ class _Plan:
     candidates: Candidates
     ids: list[uuid.UUID]
     chosen: np.ndarray
+    categories: tuple[str | None, list[str | None]]  # its own and the shortlist's
 
 
 def _shortlisted_rows(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
@@ -216,5 +224,9 @@ def _second_pass(
                 raise
             # Records vision refuses (an old model version): the descriptor's score stands.
             log.warning("item %s: photos not compared: %s", item.id, exc)
-    details = detail_scores(own, texts, attribute_terms(item.attributes or {}, vocabulary))
-    return Refined(details=details, image=image, place=place)
+    held = holdings(
+        own, texts, plan.categories, plan.candidates.contents[plan.chosen] == 1, vocabulary
+    )
+    details = details_of_held(own, texts, attribute_terms(item.attributes or {}, vocabulary), held)
+    colours, holder = held_colours(held, vocabulary)
+    return Refined(details, image, place, held_colours=colours, holder_is_probe=holder)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from backend.common.geo import haversine_km
 from backend.common.match_record import category_code
 from backend.common.taxonomy import Taxonomy, taxonomy
 from backend.common.words import content_terms
+from backend.worker.worker.details import detail_scores
 
 # How a report's text is made: changing it changes every embedding, so it is part of the digest
 # enrichment keeps. ENRICHMENT_VERSION is bumped with it, with the match record's layout, or
@@ -217,6 +219,102 @@ def detail_text(title: str, description: str | None, vocabulary: Taxonomy) -> st
     return vocabulary.rewrite(f"{title}. {description or ''}").text
 
 
+def held_clauses(text: str, vocabulary: Taxonomy) -> dict[str, str]:
+    """What a container's `text` (detail_text) says of each thing it names, by category: its
+    words from the category phrase before that thing's first mention to the next category
+    phrase ("Grey gym bag with my trainers, a pink water bottle and a padlock in it": of the
+    bottle, "a pink water bottle and a"); a mention repeated at once is one ("my headphones
+    (silver, one headphones missing)")."""
+    words = vocabulary.words(text)
+    spans = vocabulary.spans("CATEGORY", text)
+    clauses: dict[str, str] = {}
+    first = 0
+    while first < len(spans):
+        named = set(spans[first][2])
+        last = first
+        while last + 1 < len(spans) and named & set(spans[last + 1][2]):
+            last += 1
+        start = spans[first - 1][1] if first > 0 else 0
+        end = spans[last + 1][0] if last + 1 < len(spans) else len(words)
+        for category in named:
+            clauses.setdefault(category, " ".join(words[start:end]))
+        first = last + 1
+    return clauses
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One report of a pair held the other (a bag and the book in it): what the container's text
+    says of that one thing (held_clauses), and whether the container is the report matched."""
+
+    clause: str
+    mine: bool
+
+
+def holdings(
+    own: str,
+    texts: Sequence[str],
+    categories: tuple[str | None, Sequence[str | None]],
+    held: np.ndarray,
+    vocabulary: Taxonomy,
+) -> list[Holding | None]:
+    """For each candidate where one of the pair held the other (`held`: CategoryCodes.contents
+    is 1), what the container's text says of the thing held; None elsewhere, or where its text
+    names that thing by no phrase of its category. `own`, `texts`: detail_text of my report and
+    of the candidates; `categories`: mine and each candidate's."""
+    mine, theirs = categories
+    found: list[Holding | None] = [None] * len(texts)
+    indices = np.flatnonzero(held).tolist()
+    my_clauses = held_clauses(own, vocabulary) if indices else {}
+    for k in indices:
+        if (their := theirs[k]) and (clause := my_clauses.get(their)):
+            found[k] = Holding(clause, mine=True)
+        elif mine and (clause := held_clauses(texts[k], vocabulary).get(mine)):
+            found[k] = Holding(clause, mine=False)
+    return found
+
+
+def details_of_held(
+    own: str,
+    texts: Sequence[str],
+    said_elsewhere: frozenset[str],
+    held: Sequence[Holding | None],
+) -> np.ndarray:
+    """`detail_scores` of my text (`own`) against the candidates' `texts`, where one of a pair
+    held the other also read on what the container's text says of that one thing (`held`:
+    holdings): the better counts. A bag's text names many things, and the one its owner's
+    details are about is diluted by the rest ("a tote with a library book (The Night Circus),
+    my reading glasses and a charger" against "Library book 'The Night Circus'")."""
+    scores = detail_scores(own, texts, said_elsewhere)
+    by_clause: dict[str, np.ndarray] = {}
+    for k, holding in enumerate(held):
+        if holding is None:
+            continue
+        if holding.mine:
+            if holding.clause not in by_clause:  # a bag's many finds of one kind: one clause
+                by_clause[holding.clause] = detail_scores(holding.clause, texts, said_elsewhere)
+            clause_score = by_clause[holding.clause][k]
+        else:
+            in_bag = [*texts[:k], holding.clause, *texts[k + 1 :]]
+            clause_score = detail_scores(own, in_bag, said_elsewhere)[k]
+        scores[k] = np.fmax(scores[k], clause_score)
+    return scores
+
+
+def held_colours(
+    held: Sequence[Holding | None], vocabulary: Taxonomy
+) -> tuple[np.ndarray, np.ndarray]:
+    """The colours of each thing held as its container's text names them ("a pink water
+    bottle"; a match_record colour mask, 0: none named), and whether the container is the report
+    matched: a container's colour is its own, not its contents' (scoring.Refined)."""
+    colours = [
+        match_record.attribute_mask(vocabulary.canonical("COLOUR", h.clause)) if h else 0
+        for h in held
+    ]
+    mine = [bool(h and h.mine) for h in held]
+    return np.array(colours, dtype=np.int64), np.array(mine, dtype=bool)
+
+
 # The merged attributes' keys (merged_attributes) and the taxonomy label of each.
 ATTRIBUTE_LABELS = (
     ("categories", "CATEGORY"),
@@ -259,6 +357,10 @@ class CategoryCodes:
     def _per_code(self, codes: np.ndarray, value: Any, dtype: Any) -> np.ndarray:
         unique, inverse = np.unique(codes, return_inverse=True)
         return np.array([value(self.category.get(int(c))) for c in unique], dtype=dtype)[inverse]
+
+    def named(self, codes: Iterable[int]) -> list[str | None]:
+        """Each code's category, None when unknown."""
+        return [self.category.get(int(code)) for code in codes]
 
     def groups(self, codes: np.ndarray) -> np.ndarray:
         """Each code's category group, "" when unknown."""

@@ -50,9 +50,10 @@ MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 # held is a detail, rules.attribute_terms; 6: how a find was handed in is no detail,
 # words.STOP_WORDS; 7: a journey's ends are its places, rules.journey_ends; 8: a photo's evidence
 # is how far it singles a find out, photo_evidence; 9: a detail one report denies counts
-# against, words.negated_terms); part of the model's id, so the sweep matches stored reports
-# again.
-FEATURES_VERSION = 9
+# against, words.negated_terms; 10: where one report held the other, its details and colour
+# are read on what the container's text says of that thing, rules.holdings); part of the
+# model's id, so the sweep matches stored reports again.
+FEATURES_VERSION = 10
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,11 @@ class Refined:
     details: np.ndarray
     image: np.ndarray
     place: np.ndarray
+    # Where one of a pair held the other (contents): the colours of the thing held as the
+    # container's text names them (colour masks, 0: none named; rules.held_colours), and
+    # whether the container is the report matched. None: no holding read.
+    held_colours: np.ndarray | None = None
+    holder_is_probe: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -243,11 +249,10 @@ def missing_as_nan(values: Iterable[float | None]) -> np.ndarray:
     return np.array([np.nan if value is None else value for value in values], dtype=np.float64)
 
 
-def _agreement(mine: int, theirs: np.ndarray) -> np.ndarray:
-    """+1 where both name a value and share one, -1 where both name values and share none."""
-    if not mine:
-        return np.full(len(theirs), np.nan)
-    known = theirs != 0
+def _agreement(mine: int | np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """+1 where both name a value and share one, -1 where both name values and share none
+    (`mine`: one mask, or one per candidate)."""
+    known = (np.asarray(mine) != 0) & (theirs != 0)
     return np.where(known, np.where((theirs & mine) != 0, 1.0, -1.0), np.nan)
 
 
@@ -369,12 +374,31 @@ def finish(
         place=refined.place,
     )
     parts = features(probe, pool, scales)
+    parts["colour"] = _colour_of_held(probe, pool, refined, parts["colour"])
     # People are shown how alike the photos are; the model weighs how far that singles a find out.
     parts["photo_alike"] = parts["photo"]
     parts["photo"] = photo_evidence(parts["photo"])
     parts["total"] = model.final.probability(parts)
     order = np.argsort(-parts["total"], kind="stable")
     return order, {name: values[order] for name, values in parts.items()}
+
+
+def _colour_of_held(
+    probe: Probe, pool: Candidates, refined: Refined, colour: np.ndarray
+) -> np.ndarray:
+    """Where one of a pair held the other, the container's colour is its own, not its
+    contents': the held report's colour is compared with what the container's text says of
+    that thing ("a pink water bottle"), and says nothing where it says no colour."""
+    held = pool.contents == 1
+    if not held.any():
+        return colour
+    n = len(colour)
+    named = refined.held_colours if refined.held_colours is not None else np.zeros(n, np.int64)
+    holder = refined.holder_is_probe
+    held_report = np.where(
+        holder if holder is not None else np.zeros(n, bool), pool.masks[:, 0], probe.masks[0]
+    )
+    return np.where(held, _agreement(named, held_report), colour)
 
 
 def photo_evidence(alike: np.ndarray) -> np.ndarray:

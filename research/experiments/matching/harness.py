@@ -36,7 +36,7 @@ from backend.nlp.server.models import Models
 from backend.nlp.server.settings import NlpSettings
 from backend.vision.server.decoding import decode_image
 from backend.vision.server.features import extract_features, parse_record, similarity
-from backend.worker.worker.details import detail_scores, place_agreement
+from backend.worker.worker.details import place_agreement
 from backend.worker.worker.rules import (
     CategoryCodes,
     attribute_terms,
@@ -44,6 +44,9 @@ from backend.worker.worker.rules import (
     canonical_values,
     category_codes,
     detail_text,
+    details_of_held,
+    held_colours,
+    holdings,
     is_journey,
     merged_attributes,
     place_names,
@@ -313,8 +316,15 @@ def refine(
     image = hints.copy()
     for k in photos_to_check(hints, SETTINGS.photo_checks):
         image[k] = similarity(enriched.photos[q], enriched.photos[others[k]])["score"]
-    details = detail_scores(own, texts, attribute_terms(enriched.attributes[q], vocabulary))
-    return Refined(details=details, image=image, place=place)
+    codes = category_codes(SETTINGS.taxonomy_file)
+    categories = (
+        codes.named([enriched.records[q]["category"]])[0],
+        codes.named(enriched.records["category"][others]),
+    )
+    held = holdings(own, texts, categories, table.contents[chosen] == 1, vocabulary)
+    details = details_of_held(own, texts, attribute_terms(enriched.attributes[q], vocabulary), held)
+    colours, holder = held_colours(held, vocabulary)
+    return Refined(details, image, place, held_colours=colours, holder_is_probe=holder)
 
 
 def rank(
