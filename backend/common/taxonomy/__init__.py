@@ -182,12 +182,16 @@ class Taxonomy:
 
     def words_of(self, label: str) -> frozenset[str]:
         """Every word of every phrase that stands for some value of `label` ("navy", "dark")."""
-        return frozenset(
-            word
-            for phrase, meanings in self.index.items()
-            if any(found == label for found, _ in meanings)
-            for word in phrase.split()
-        )
+        return self._words.get(label, frozenset())
+
+    @cached_property
+    def _words(self) -> dict[str, frozenset[str]]:
+        # Enrichment asks for every report: read once.
+        words: dict[str, set[str]] = defaultdict(set)
+        for phrase, meanings in self.index.items():
+            for label, _ in meanings:
+                words[label].update(phrase.split())
+        return {label: frozenset(found) for label, found in words.items()}
 
     def phrases_of(self, label: str, canonical: str) -> set[str]:
         """The phrases that stand for `canonical` (of `label`)."""

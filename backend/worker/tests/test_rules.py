@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pytest
@@ -312,3 +313,30 @@ def test_what_a_bag_held_has_the_colour_its_text_gives_it_not_the_bags() -> None
     assert colours[1] == 0  # the padlock's clause names no colour (the bag's grey is the bag's)
     assert colours[2] == 0 and held[2] is None  # not held: read as before
     assert mine.tolist() == [True, True, False]
+
+
+def test_a_place_name_names_no_colour_brand_or_kind_of_object() -> None:
+    def read(text: str, place: str | None, nlp_places: list[str]) -> dict[str, Any]:
+        return merged_attributes(
+            {"places": nlp_places},
+            taxonomy(),
+            colour=None,
+            brand=None,
+            category="backpack",
+            text=text,
+            place=place,
+        )
+
+    found = read("Purple backpack found near Bethnal Green", "Bethnal Green", [])
+    assert found["colours"] == known("purple")
+    # Ones NLP found in the text: no ring (a thing a bag held), no Apple; a ring is one.
+    on_ring_road = read("Backpack found on Ring Road", None, ["Ring Road"])
+    assert "ring" not in on_ring_road["categories"]
+    assert "ring" in read("Backpack with a ring in it, at Camden", None, ["Camden"])["categories"]
+    at_the_store = read("Backpack left at the Apple Store Regent Street", None, ["Apple Store"])
+    assert not at_the_store["brands"]
+    # A colour the text names outside the place's name stands.
+    both = read("Green backpack found at Bethnal Green", "Bethnal Green", ["Bethnal Green"])
+    assert both["colours"] == known("green")
+    # A "place" made of the taxonomy's words alone is no name.
+    assert read("Black Nike backpack", None, ["Black Nike"])["colours"] == known("black")

@@ -110,6 +110,7 @@ def enrich(
                 brand=item.brand,
                 category=item.category,
                 text=texts[item.id],
+                place=item.place_name,
             )
             vector, model = match_record.quantize(analysis.vector), analysis.model
         unsure = unsure_group(attributes, item.category, vocabulary)

@@ -33,10 +33,11 @@ from backend.worker.worker.details import detail_scores
 # never corrected, "JANSEN"; 8: Dutch read from its compounds, "boekentas", and an English word
 # not split into short Dutch ones, "tracksuit"; a Belgian desk's words, speakers, drones,
 # briefcases, skin-coloured and rose gold, codes joined by a slash, "WHT/BLU", and a shade the
-# text names holding the typed colour is the object's): reports enriched before are enriched
-# again (sweep.sweep_pending).
+# text names holding the typed colour is the object's; 9: a place's name names no colour,
+# brand or kind, "Bethnal Green"): reports enriched before are enriched again
+# (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
-ENRICHMENT_VERSION = 8
+ENRICHMENT_VERSION = 9
 
 
 def report_text(
@@ -62,10 +63,12 @@ def merged_attributes(
     brand: str | None,
     category: str | None,
     text: str = "",
+    place: str | None = None,
 ) -> dict[str, Any]:
     """What the reporter typed, then what the text names (the taxonomy reads `text`, NLP's
     entities add places and dates), as canonical values, typed first; a typed value the taxonomy
-    does not know is kept lower-cased.
+    does not know is kept lower-cased. A place's name (typed as `place`, or one NLP found) names
+    no colour, brand or kind of object: "near Bethnal Green" is not green, "Camden Lock" no lock.
 
     A typed colour the taxonomy knows is the object's colour: the colours the text names beside
     it are of its parts ("silver keys with a blue tag") and go to `part_colours`, not
@@ -75,6 +78,8 @@ def merged_attributes(
     are of what it held ("a black backpack with a red wallet in it"), which a desk may register
     alone."""
     attributes: dict[str, Any] = {key: list(values) for key, values in extracted.items()}
+    places = _place_names(vocabulary, place, *extracted.get("places", ()))
+    read = _without(places, text)
     typed_colours: list[str] = []
     shades: list[list[str]] = []  # the text's colour phrases, read once
     for label, key, typed in (
@@ -83,12 +88,16 @@ def merged_attributes(
         ("CATEGORY", "categories", category),
     ):
         given = vocabulary.canonical(label, typed)
-        phrases = vocabulary.phrases(label, text)
+        phrases = vocabulary.phrases(label, read)
         if key == "colours":
             typed_colours, shades = given, phrases
         if not given and typed and typed.strip():
             given = [typed.strip().lower()]
-        named = [*(value for phrase in phrases for value in phrase), *attributes.get(key, [])]
+        in_text = {value for phrase in phrases for value in phrase}
+        # What NLP read in a place's name alone is dropped; it read the same text.
+        of_places = set(vocabulary.canonical(label, " . ".join(places))) - in_text
+        extracted_values = [v for v in attributes.get(key, []) if v not in of_places]
+        named = [*(value for phrase in phrases for value in phrase), *extracted_values]
         attributes[key] = given + [value for value in dict.fromkeys(named) if value not in given]
     category = first_known_category(attributes["categories"], vocabulary)
     if typed_colours and vocabulary.group(category) not in CONTAINERS:
@@ -97,6 +106,26 @@ def merged_attributes(
         attributes["part_colours"] = [c for c in attributes["colours"] if c not in own]
         attributes["colours"] = own
     return attributes
+
+
+def _place_names(vocabulary: Taxonomy, *names: str | None) -> list[str]:
+    """The place names that are names, longest first: not those made of the taxonomy's words
+    alone (NLP may read "Black Nike" as a place; "Bethnal Green" has a word of its own)."""
+    known = vocabulary.words_of("COLOUR") | vocabulary.words_of("BRAND")
+    known |= vocabulary.words_of("CATEGORY")
+    kept = {
+        name.strip()
+        for name in names
+        if name and name.strip() and set(vocabulary.words(name)) - known
+    }
+    return sorted(kept, key=len, reverse=True)
+
+
+def _without(places: Sequence[str], text: str) -> str:
+    """`text` with each of these place names read as a stop (" . "): its words name nothing."""
+    for place in places:
+        text = re.sub(rf"(?<!\w){re.escape(place)}(?!\w)", " . ", text, flags=re.IGNORECASE)
+    return text
 
 
 _VEHICLES = "train|trains|bus|coach|tram|metro|underground|tube|ferry|boat|plane|flight|taxi"

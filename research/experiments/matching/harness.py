@@ -217,6 +217,7 @@ def enrich(dataset: Dataset) -> Enriched:
             brand=report.brand,
             category=report.category,
             text=text,
+            place=report.place,
         )
         attributes.append(merged)
         unsure.append(unsure_group(merged, report.category, vocabulary))
