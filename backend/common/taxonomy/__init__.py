@@ -40,6 +40,8 @@ SAME, BROADER_OR_NARROWER, SIBLINGS = 1.0, 0.75, 0.15
 
 # Letters of any alphabet: "fjällräven", "crème" and "hermès" are words, not "fj llr ven".
 _WORD = re.compile(r"[^\W_](?:[^\W_]|['-])*")
+# The words, and the marks that end a clause, in order.
+_PIECE = re.compile(rf"{_WORD.pattern}|[.,;:()!?]")
 
 
 def _normalise(text: str) -> str:
@@ -111,6 +113,11 @@ class Taxonomy:
     def words(text: str) -> list[str]:
         """`text`'s words as phrases are looked up: lower case, without punctuation."""
         return _normalise(text).split()
+
+    @staticmethod
+    def pieces(text: str) -> list[str]:
+        """`words`, with the marks that end a clause (".", ",", "(" ...) where they stand."""
+        return _PIECE.findall(text.lower())
 
     def _find(self, label: str, words: list[str]) -> list[tuple[int, int, list[str]]]:
         whole = [c for lab, c in self.index.get(" ".join(words), []) if lab == label]

@@ -245,14 +245,22 @@ GYM_BAG = "Grey gym bag with my trainers, a towel, a pink water bottle and a pad
 
 def test_a_containers_text_is_read_for_each_thing_it_held() -> None:
     clauses = held_clauses(GYM_BAG, taxonomy())
-    # From the thing named before (the trainers; a towel is no category) to the next.
-    assert clauses["bottle"] == "a towel a pink water bottle and a"
-    assert clauses["lock"] == "and a padlock in it"
+    assert clauses["bottle"] == "a pink water bottle"  # from the comma to "and"
+    assert clauses["lock"] == "a padlock in it"
+    assert clauses["shoes"] == "with my trainers a towel"  # a towel is no category
     assert "phone" not in clauses
-    # One thing named twice at once is one clause, up to the next thing.
+    # One thing named twice at once is one clause, up to the next thing's.
     earbuds = "Lost my bag: my earbuds (white, one earbud missing), my wallet and my keys"
     assert held_clauses(earbuds, taxonomy())["headphones"] == (
-        "my earbuds white one earbud missing my"
+        "my earbuds white one earbud missing"
+    )
+    # Named in the title and again below: both clauses, not the suitcase's own words.
+    suitcase = (
+        "Suitcase with keys. Small grey trolley suitcase. The car keys (VW with a red tag) were "
+        "in the front pocket."
+    )
+    assert held_clauses(suitcase, taxonomy())["keys"] == (
+        "with keys the car keys vw with a red tag were in the front pocket"
     )
 
 

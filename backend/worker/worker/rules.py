@@ -248,27 +248,49 @@ def detail_text(title: str, description: str | None, vocabulary: Taxonomy) -> st
     return vocabulary.rewrite(f"{title}. {description or ''}").text
 
 
+# What ends a clause about one thing of several a text names: marks, and the words joining them.
+_CLAUSE_ENDS = frozenset({".", ",", ";", ":", "(", ")", "!", "?", "and", "or", "plus"})
+# Between two mentions of one thing, these end the first ("keys. ... The car keys"); a comma or
+# a bracket does not ("my earbuds (white, one earbud missing)").
+_MENTION_ENDS = _CLAUSE_ENDS - {",", "(", ")"}
+
+
 def held_clauses(text: str, vocabulary: Taxonomy) -> dict[str, str]:
-    """What a container's `text` (detail_text) says of each thing it names, by category: its
-    words from the category phrase before that thing's first mention to the next category
-    phrase ("Grey gym bag with my trainers, a pink water bottle and a padlock in it": of the
-    bottle, "a pink water bottle and a"); a mention repeated at once is one ("my headphones
-    (silver, one headphones missing)")."""
-    words = vocabulary.words(text)
-    spans = vocabulary.spans("CATEGORY", text)
-    clauses: dict[str, str] = {}
-    first = 0
-    while first < len(spans):
-        named = set(spans[first][2])
-        last = first
-        while last + 1 < len(spans) and named & set(spans[last + 1][2]):
-            last += 1
-        start = spans[first - 1][1] if first > 0 else 0
-        end = spans[last + 1][0] if last + 1 < len(spans) else len(words)
+    """What a container's `text` (detail_text) says of each thing it names, by category: around
+    each mention, back to where its clause starts (a mark, "and", or the thing named before:
+    "a pink water bottle") and on up to where the clause of the next thing starts ("a padlock
+    in it", "my earbuds (white, one earbud missing)"); its mentions' clauses joined ("Suitcase
+    with keys. ... The car keys (VW, red tag) were in the front pocket")."""
+    pieces = vocabulary.pieces(text)
+    at = [n for n, piece in enumerate(pieces) if piece[0].isalnum()]  # each word's piece
+    # Each phrase as positions among the pieces; a mention repeated at once is one.
+    mentions: list[tuple[int, int, set[str]]] = []
+    for start, end, values in vocabulary.spans("CATEGORY", text):
+        first, last = at[start], at[end - 1] + 1
+        if (
+            mentions
+            and set(values) & mentions[-1][2]
+            and not _MENTION_ENDS.intersection(pieces[mentions[-1][1] : first])
+        ):
+            mentions[-1] = (mentions[-1][0], last, mentions[-1][2] | set(values))
+        else:
+            mentions.append((first, last, set(values)))
+    clauses: dict[str, list[str]] = {}
+    for n, (first, last, named) in enumerate(mentions):
+        before = mentions[n - 1][1] if n > 0 else 0
+        start = first
+        while start > before and pieces[start - 1] not in _CLAUSE_ENDS:
+            start -= 1
+        after = mentions[n + 1][0] if n + 1 < len(mentions) else len(pieces)
+        end = after
+        if n + 1 < len(mentions):  # the next thing's clause starts at its last mark or "and"
+            while end > last and pieces[end - 1] not in _CLAUSE_ENDS:
+                end -= 1
+            end = end - 1 if end > last else after
+        words = [piece for piece in pieces[start:end] if piece[0].isalnum()]
         for category in named:
-            clauses.setdefault(category, " ".join(words[start:end]))
-        first = last + 1
-    return clauses
+            clauses.setdefault(category, []).extend(words)
+    return {category: " ".join(words) for category, words in clauses.items()}
 
 
 @dataclass(frozen=True)
