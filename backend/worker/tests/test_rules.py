@@ -73,9 +73,11 @@ def test_a_containers_colours_stay_they_are_of_what_it_held() -> None:
     assert found["part_colours"] == []
 
 
-def test_without_a_typed_colour_the_text_cannot_tell_object_from_parts() -> None:
+def test_without_a_typed_colour_a_colour_named_of_a_part_is_the_parts() -> None:
     found = colours(None, "keys", "Found grey keys with a blue tag")
-    assert {*known("grey"), *known("blue")} <= set(found["colours"])
+    assert found == {"colours": known("grey"), "part_colours": known("blue")}
+    # Not said of a part: the text cannot tell, and all are the object's.
+    assert set(colours(None, "keys", "grey and blue keys")["colours"]) >= {"grey", "blue"}
 
 
 def test_a_typed_colour_the_taxonomy_does_not_know_keeps_the_texts() -> None:
@@ -187,6 +189,18 @@ def test_what_a_bag_held_is_not_the_bags_category() -> None:
     wallet = record("wallet", "Brown leather wallet")
     assert compatibility(backpack, wallet) == 0.0
     assert compatibility(wallet, backpack) == 0.0
+
+
+def test_a_thing_a_bag_held_may_be_typed_broadly_or_narrowly() -> None:
+    """The owner's bag held a "tablet"; the desk typed the find "electronics": one may have held
+    the other. A sibling kind (a phone) was not named, so it was not held."""
+    codes = category_codes(PACKAGED_TERMS)
+    bag = record("backpack", "Blue backpack with my tablet (in a red cover) and a lunch box")
+    finds = [record("electronics", "e-reader in a red cover"), record("phone", "phone")]
+    held = codes.contents(bag, np.array(finds))
+    assert held.tolist() == [1.0, 0.0]
+    # Read from the find's side too.
+    assert codes.contents(finds[0], np.array([bag])).tolist() == [1.0]
 
 
 def test_an_unknown_category_says_nothing() -> None:
@@ -348,3 +362,17 @@ def test_a_place_name_names_no_colour_brand_or_kind_of_object() -> None:
     assert both["colours"] == known("green")
     # A "place" made of the taxonomy's words alone is no name.
     assert read("Black Nike backpack", None, ["Black Nike"])["colours"] == known("black")
+
+
+def test_a_colour_named_of_a_part_is_not_the_objects() -> None:
+    """No colour typed: the colours the text names are the object's, but those of its parts
+    ("a white tick logo", "a blue and white roundel badge", "a red tag")."""
+    assert colours(None, "hoodie", "Black hoodie with a white tick logo") == {
+        "colours": known("black"),
+        "part_colours": known("white"),
+    }
+    key = colours(None, "keys", "Car key, blue and white roundel badge, leather fob")
+    assert key["colours"] == [] and set(key["part_colours"]) == {"blue", "white"}
+    assert colours(None, "scarf", "Red and green tartan scarf")["colours"] == ["red", "green"]
+    # Both the object's and a part's: the object's.
+    assert colours(None, "hoodie", "Black hoodie with a black logo")["colours"] == ["black"]

@@ -34,10 +34,10 @@ from backend.worker.worker.details import detail_scores
 # not split into short Dutch ones, "tracksuit"; a Belgian desk's words, speakers, drones,
 # briefcases, skin-coloured and rose gold, codes joined by a slash, "WHT/BLU", and a shade the
 # text names holding the typed colour is the object's; 9: a place's name names no colour,
-# brand or kind, "Bethnal Green"): reports enriched before are enriched again
-# (sweep.sweep_pending).
+# brand or kind, "Bethnal Green"; 10: a colour named of a part, "a white tick logo", is the
+# part's): reports enriched before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
-ENRICHMENT_VERSION = 9
+ENRICHMENT_VERSION = 10
 
 
 def report_text(
@@ -100,12 +100,53 @@ def merged_attributes(
         named = [*(value for phrase in phrases for value in phrase), *extracted_values]
         attributes[key] = given + [value for value in dict.fromkeys(named) if value not in given]
     category = first_known_category(attributes["categories"], vocabulary)
-    if typed_colours and vocabulary.group(category) not in CONTAINERS:
+    if vocabulary.group(category) in CONTAINERS:
+        return attributes
+    if typed_colours:
         shades = [s for s in shades if set(s) & set(typed_colours)]
         own = list(dict.fromkeys([*typed_colours, *(colour for s in shades for colour in s)]))
-        attributes["part_colours"] = [c for c in attributes["colours"] if c not in own]
-        attributes["colours"] = own
+    else:
+        of_parts = _colours_of_parts(read, vocabulary)
+        own = [c for c in attributes["colours"] if c not in of_parts]
+    attributes["part_colours"] = [c for c in attributes["colours"] if c not in own]
+    attributes["colours"] = own
     return attributes
+
+
+# What a colour named just before is the colour of a part, not of the object ("a white tick
+# logo", "blue and white roundel badge", "with a red tag"); the object's own colour comes first
+# ("Black hoodie with a white tick logo"). Not a pattern's ("red and green stripes"): that is
+# how the object looks.
+PART_NOUNS = frozenset(
+    """
+    logo logos badge badges emblem crest roundel tick sticker stickers tag tags label labels
+    strap straps band bands lettering letters writing zip zips zipper lining laces lace
+    lanyard ribbon cord handle handles trim buttons button stitching fob keyring patch bobble
+    """.split()
+)
+
+
+def _colours_of_parts(text: str, vocabulary: Taxonomy) -> set[str]:
+    """The colours `text` names only of parts: a colour phrase whose next words, before any
+    mark, are other colours and at most two more words, then a part's noun (PART_NOUNS)."""
+    if not vocabulary.spans("COLOUR", text):
+        text = vocabulary.rewrite(text).text  # as Taxonomy.phrases reads it
+    pieces = vocabulary.pieces(text)
+    at = [n for n, piece in enumerate(pieces) if piece[0].isalnum()]  # each word's piece
+    spans = vocabulary.spans("COLOUR", text)
+    colour_words = {n for start, end, _ in spans for n in range(at[start], at[end - 1] + 1)}
+    parts: set[str] = set()
+    objects: set[str] = set()
+    for _, end, values in spans:
+        n, other = at[end - 1] + 1, 0
+        while n < len(pieces) and (n in colour_words or pieces[n] in ("and", "-")):
+            n += 1
+        while n < len(pieces) and pieces[n][0].isalnum() and pieces[n] not in PART_NOUNS:
+            other += 1
+            n += 1
+        of_a_part = n < len(pieces) and pieces[n] in PART_NOUNS and other <= 2
+        (parts if of_a_part else objects).update(values)
+    return parts - objects
 
 
 def _place_names(vocabulary: Taxonomy, *names: str | None) -> list[str]:
@@ -318,11 +359,24 @@ def holdings(
     indices = np.flatnonzero(held).tolist()
     my_clauses = held_clauses(own, vocabulary) if indices else {}
     for k in indices:
-        if (their := theirs[k]) and (clause := my_clauses.get(their)):
+        if (their := theirs[k]) and (clause := _clause_of(their, my_clauses, vocabulary)):
             found[k] = Holding(clause, mine=True)
-        elif mine and (clause := held_clauses(texts[k], vocabulary).get(mine)):
+        elif mine and (clause := _clause_of(mine, held_clauses(texts[k], vocabulary), vocabulary)):
             found[k] = Holding(clause, mine=False)
     return found
+
+
+def _clause_of(category: str, clauses: Mapping[str, str], vocabulary: Taxonomy) -> str | None:
+    """The clause about `category`, or about a category above or below it (a desk's
+    "electronics", the owner's "tablet"; CategoryCodes.kin)."""
+    if category in clauses:
+        return clauses[category]
+    kin = [
+        clause
+        for named, clause in clauses.items()
+        if named in vocabulary.lineage(category) or category in vocabulary.lineage(named)
+    ]
+    return " ".join(kin) or None
 
 
 def details_of_held(
@@ -401,6 +455,15 @@ class CategoryCodes:
         self.vocabulary = vocabulary
         self.category = {category_code(c): c for c in vocabulary.categories}
         self.bit = {code: match_record.attribute_mask([c]) for code, c in self.category.items()}
+        # Each category's bits with those of the categories above and below it: a desk's
+        # "electronics" is the "tablet" a bag's owner named, a "tablet" the bag's "electronics".
+        self.kin = {
+            code: match_record.attribute_mask(
+                [c for c in vocabulary.categories if category in vocabulary.lineage(c)]
+                + vocabulary.lineage(category)
+            )
+            for code, category in self.category.items()
+        }
         self.group_codes: dict[str | None, list[int]] = {}
         for code, category in self.category.items():
             self.group_codes.setdefault(vocabulary.group(category), []).append(code)
@@ -478,16 +541,16 @@ class CategoryCodes:
         return np.asarray(reached | (unsure & named))
 
     def contents(self, record: np.void, records: np.ndarray) -> np.ndarray:
-        """1 where one report's category is among the categories the other mentions and the two
-        are of different groups (a bag and the wallet in it), 0 where both categories are known
-        otherwise, NaN where either is unknown."""
+        """1 where one report's category, or one above or below it (`kin`), is among the
+        categories the other mentions and the two are of different groups (a bag and the wallet
+        in it), 0 where both categories are known otherwise, NaN where either is unknown."""
         mine = int(record["category"])
         if mine not in self.bit:
             return np.full(len(records), np.nan)
         theirs = records["category"].astype(np.int64)
         known = np.isin(theirs, list(self.bit))
-        my_bit = self.bit[mine]
-        their_bits = self._per_code(theirs, lambda c: self.bit.get(category_code(c), 0), np.int64)
+        my_bit = self.kin[mine]
+        their_bits = self._per_code(theirs, lambda c: self.kin.get(category_code(c), 0), np.int64)
         mentioned = ((records["mentions"].astype(np.int64) & my_bit) != 0) | (
             (their_bits & int(record["mentions"])) != 0
         )

@@ -51,9 +51,10 @@ MODEL_FILE = Path(__file__).resolve().parent / "matching_model.json"
 # words.STOP_WORDS; 7: a journey's ends are its places, rules.journey_ends; 8: a photo's evidence
 # is how far it singles a find out, photo_evidence; 9: a detail one report denies counts
 # against, words.negated_terms; 10: where one report held the other, its details and colour
-# are read on what the container's text says of that thing, rules.holdings); part of the
-# model's id, so the sweep matches stored reports again.
-FEATURES_VERSION = 10
+# are read on what the container's text says of that thing, rules.holdings; 11: what was held
+# may be named by a category above or below it, rules.CategoryCodes.kin); part of the model's
+# id, so the sweep matches stored reports again.
+FEATURES_VERSION = 11
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ of noise. Also the text embedding alone, as a baseline.
     ./pants run research/experiments/matching/run.py -- --explain      # every miss, in words
     ./pants run research/experiments/matching/run.py -- --only=hand    # one of our sets
 
-The model was fitted on `tune` (fit.py); `hand`, `desks` and `forms` (written by hand), `noisy`
+The model was fitted on `tune` (fit.py); `hand`, `desks`, `forms` and `calls` (by hand), `noisy`
 (an older generator) and set A (written outside the project) are never used to choose anything.
 """
 
@@ -32,7 +32,7 @@ from research.experiments.matching.harness import (
     score_set,
 )
 
-SETS = ("tune", "hand", "noisy", "desks", "forms")
+SETS = ("tune", "hand", "noisy", "desks", "forms", "calls")
 ONLY = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")]
 
 # The text embedding alone: the cosine ranks, everything above 0.6 within 0.1 is suggested.

@@ -6,7 +6,7 @@ drawn by harness.drawn_photo, so the stack and the harness compare the same pict
 re-encodes uploads; the harness does the same). Each pair's kind of noise becomes the runner's
 `slice` (it prints the figures of each; its headline leaves `dutch` out, as set B's).
 
-usage: stack_set.py NAME OUT_DIR   (NAME: tune, hand, noisy, desks, forms; then
+usage: stack_set.py NAME OUT_DIR   (NAME: tune, hand, noisy, desks, forms, calls; then
        run_stack.py API_URL OUT_DIR/NAME.json)
 """
 
