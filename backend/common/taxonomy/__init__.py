@@ -44,8 +44,13 @@ _WORD = re.compile(r"[^\W_](?:[^\W_]|['-])*")
 _PIECE = re.compile(rf"{_WORD.pattern}|[.,;:()!?]")
 
 
+def _lowered(text: str) -> str:
+    # "&" is read as "and": a typed "M&S" is the "m and s" the CSV can write (spaCy splits "&").
+    return text.lower().replace("&", " and ")
+
+
 def _normalise(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+    return " ".join(_WORD.findall(_lowered(text)))
 
 
 def _singular(word: str) -> str:
@@ -117,7 +122,7 @@ class Taxonomy:
     @staticmethod
     def pieces(text: str) -> list[str]:
         """`words`, with the marks that end a clause (".", ",", "(" ...) where they stand."""
-        return _PIECE.findall(text.lower())
+        return _PIECE.findall(_lowered(text))
 
     def _find(self, label: str, words: list[str]) -> list[tuple[int, int, list[str]]]:
         whole = [c for lab, c in self.index.get(" ".join(words), []) if lab == label]

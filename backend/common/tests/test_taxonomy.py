@@ -126,3 +126,13 @@ def test_the_words_of_a_label_are_those_of_its_phrases() -> None:
     assert {"navy", "zwart", "off", "white", "dark"} <= colours  # "off white" gives two words
     assert not {"wallet", "apple"} & colours
     assert "wallet" in taxonomy().words_of("CATEGORY")
+
+
+def test_an_ampersand_is_read_as_and() -> None:
+    """A typed "M&S" or a text's "H&M" is the brand the CSV writes with "and"; the words and
+    the clause pieces of a text agree on it."""
+    terms = taxonomy()
+    assert terms.canonical("BRAND", "M&S") == terms.canonical("BRAND", "Marks and Spencer")
+    assert terms.canonical("BRAND", "a coat from H&M") == ["h and m"]
+    text = "Coat from M&S, red tag"
+    assert [p for p in terms.pieces(text) if p[0].isalnum()] == terms.words(text)

@@ -35,9 +35,10 @@ from backend.worker.worker.details import detail_scores
 # briefcases, skin-coloured and rose gold, codes joined by a slash, "WHT/BLU", and a shade the
 # text names holding the typed colour is the object's; 9: a place's name names no colour,
 # brand or kind, "Bethnal Green"; 10: a colour named of a part, "a white tick logo", is the
-# part's): reports enriched before are enriched again (sweep.sweep_pending).
+# part's; 11: "&" read as "and", "M&S"; hair straighteners, dryers and shavers): reports
+# enriched before are enriched again (sweep.sweep_pending).
 TEXT_RECIPE = "rewrite/2"
-ENRICHMENT_VERSION = 10
+ENRICHMENT_VERSION = 11
 
 
 def report_text(
