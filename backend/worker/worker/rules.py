@@ -394,16 +394,18 @@ def details_of_held(
     scores = detail_scores(own, texts, said_elsewhere)
     by_clause: dict[str, np.ndarray] = {}
     for k, holding in enumerate(held):
-        if holding is None:
-            continue
-        if holding.mine:
+        if holding is not None and holding.mine:
             if holding.clause not in by_clause:  # a bag's many finds of one kind: one clause
                 by_clause[holding.clause] = detail_scores(holding.clause, texts, said_elsewhere)
-            clause_score = by_clause[holding.clause][k]
-        else:
-            in_bag = [*texts[:k], holding.clause, *texts[k + 1 :]]
-            clause_score = detail_scores(own, in_bag, said_elsewhere)[k]
-        scores[k] = np.fmax(scores[k], clause_score)
+            scores[k] = np.fmax(scores[k], by_clause[holding.clause][k])
+    # Candidates that held my report: each read as its clause about it, all in one reading.
+    theirs = [k for k, holding in enumerate(held) if holding is not None and not holding.mine]
+    if theirs:
+        in_bags = [
+            h.clause if h and not h.mine else text for h, text in zip(held, texts, strict=True)
+        ]
+        read = detail_scores(own, in_bags, said_elsewhere)
+        scores[theirs] = np.fmax(scores[theirs], read[theirs])
     return scores
 
 
