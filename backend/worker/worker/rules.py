@@ -392,12 +392,12 @@ def details_of_held(
     details are about is diluted by the rest ("a tote with a library book (The Night Circus),
     my reading glasses and a charger" against "Library book 'The Night Circus'")."""
     scores = detail_scores(own, texts, said_elsewhere)
-    by_clause: dict[str, np.ndarray] = {}
+    by_clause: dict[str, list[int]] = {}  # a bag's many finds of one kind: one clause, one reading
     for k, holding in enumerate(held):
         if holding is not None and holding.mine:
-            if holding.clause not in by_clause:  # a bag's many finds of one kind: one clause
-                by_clause[holding.clause] = detail_scores(holding.clause, texts, said_elsewhere)
-            scores[k] = np.fmax(scores[k], by_clause[holding.clause][k])
+            by_clause.setdefault(holding.clause, []).append(k)
+    for clause, ks in by_clause.items():
+        scores[ks] = np.fmax(scores[ks], detail_scores(clause, texts, said_elsewhere)[ks])
     # Candidates that held my report: each read as its clause about it, all in one reading.
     theirs = [k for k, holding in enumerate(held) if holding is not None and not holding.mine]
     if theirs:
@@ -415,10 +415,13 @@ def held_colours(
     """The colours of each thing held as its container's text names them ("a pink water
     bottle"; a match_record colour mask, 0: none named), and whether the container is the report
     matched: a container's colour is its own, not its contents' (scoring.Refined)."""
-    colours = [
-        match_record.attribute_mask(vocabulary.canonical("COLOUR", h.clause)) if h else 0
-        for h in held
-    ]
+    of_clause: dict[str, int] = {}
+    for h in held:
+        if h and h.clause not in of_clause:
+            of_clause[h.clause] = match_record.attribute_mask(
+                vocabulary.canonical("COLOUR", h.clause)
+            )
+    colours = [of_clause[h.clause] if h else 0 for h in held]
     mine = [bool(h and h.mine) for h in held]
     return np.array(colours, dtype=np.int64), np.array(mine, dtype=bool)
 
