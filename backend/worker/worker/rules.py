@@ -79,8 +79,8 @@ def merged_attributes(
     are of what it held ("a black backpack with a red wallet in it"), which a desk may register
     alone."""
     attributes: dict[str, Any] = {key: list(values) for key, values in extracted.items()}
-    places = _place_names(vocabulary, place, *extracted.get("places", ()))
-    read = _without(places, text)
+    names = _place_names(vocabulary, place, *extracted.get("places", ()))
+    read, places = _without(names, text), " . ".join(names)
     typed_colours: list[str] = []
     shades: list[list[str]] = []  # the text's colour phrases, read once
     for label, key, typed in (
@@ -94,11 +94,11 @@ def merged_attributes(
             typed_colours, shades = given, phrases
         if not given and typed and typed.strip():
             given = [typed.strip().lower()]
-        in_text = {value for phrase in phrases for value in phrase}
+        in_text = [value for phrase in phrases for value in phrase]
         # What NLP read in a place's name alone is dropped; it read the same text.
-        of_places = set(vocabulary.canonical(label, " . ".join(places))) - in_text
-        extracted_values = [v for v in attributes.get(key, []) if v not in of_places]
-        named = [*(value for phrase in phrases for value in phrase), *extracted_values]
+        of_places = {v for *_, values in vocabulary.spans(label, places) for v in values}
+        from_nlp = [v for v in attributes.get(key, []) if v in in_text or v not in of_places]
+        named = [*in_text, *from_nlp]
         attributes[key] = given + [value for value in dict.fromkeys(named) if value not in given]
     category = first_known_category(attributes["categories"], vocabulary)
     if vocabulary.group(category) in CONTAINERS:
@@ -153,13 +153,12 @@ def _colours_of_parts(text: str, vocabulary: Taxonomy) -> set[str]:
 def _place_names(vocabulary: Taxonomy, *names: str | None) -> list[str]:
     """The place names that are names, longest first: not those made of the taxonomy's words
     alone (NLP may read "Black Nike" as a place; "Bethnal Green" has a word of its own)."""
-    known = vocabulary.words_of("COLOUR") | vocabulary.words_of("BRAND")
-    known |= vocabulary.words_of("CATEGORY")
-    kept = {
-        name.strip()
-        for name in names
-        if name and name.strip() and set(vocabulary.words(name)) - known
-    }
+    labelled = [vocabulary.words_of(label) for label in ("COLOUR", "BRAND", "CATEGORY")]
+
+    def a_name(name: str) -> bool:
+        return any(all(w not in words for words in labelled) for w in vocabulary.words(name))
+
+    kept = {name.strip() for name in names if name and name.strip() and a_name(name)}
     return sorted(kept, key=len, reverse=True)
 
 
