@@ -130,11 +130,12 @@ PART_NOUNS = frozenset(
 def _colours_of_parts(text: str, vocabulary: Taxonomy) -> set[str]:
     """The colours `text` names only of parts: a colour phrase whose next words, before any
     mark, are other colours and at most two more words, then a part's noun (PART_NOUNS)."""
-    if not vocabulary.spans("COLOUR", text):
-        text = vocabulary.rewrite(text).text  # as Taxonomy.phrases reads it
-    pieces = vocabulary.pieces(text)
-    at = [n for n, piece in enumerate(pieces) if piece[0].isalnum()]  # each word's piece
     spans = vocabulary.spans("COLOUR", text)
+    if not spans:  # as Taxonomy.phrases reads it
+        text = vocabulary.rewrite(text).text
+        spans = vocabulary.spans("COLOUR", text)
+    pieces = vocabulary.pieces(text)
+    at = _word_pieces(pieces)
     colour_words = {n for start, end, _ in spans for n in range(at[start], at[end - 1] + 1)}
     parts: set[str] = set()
     objects: set[str] = set()
@@ -148,6 +149,11 @@ def _colours_of_parts(text: str, vocabulary: Taxonomy) -> set[str]:
         of_a_part = n < len(pieces) and pieces[n] in PART_NOUNS and other <= 2
         (parts if of_a_part else objects).update(values)
     return parts - objects
+
+
+def _word_pieces(pieces: Sequence[str]) -> list[int]:
+    """Where each word of Taxonomy.words stands among Taxonomy.pieces (marks between)."""
+    return [n for n, piece in enumerate(pieces) if piece[0].isalnum()]
 
 
 def _place_names(vocabulary: Taxonomy, *names: str | None) -> list[str]:
@@ -303,7 +309,7 @@ def held_clauses(text: str, vocabulary: Taxonomy) -> dict[str, str]:
     in it", "my earbuds (white, one earbud missing)"); its mentions' clauses joined ("Suitcase
     with keys. ... The car keys (VW, red tag) were in the front pocket")."""
     pieces = vocabulary.pieces(text)
-    at = [n for n, piece in enumerate(pieces) if piece[0].isalnum()]  # each word's piece
+    at = _word_pieces(pieces)
     # Each phrase as positions among the pieces; a mention repeated at once is one.
     mentions: list[tuple[int, int, set[str]]] = []
     for start, end, values in vocabulary.spans("CATEGORY", text):
